@@ -1,0 +1,21 @@
+// Bundles src/ into dist/ as ESM chunks: main.js stays small and each command is
+// loaded only when it runs, so `jit --version` and `jit status --prompt` start fast.
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
+await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: ['src/main.ts'],
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define: { __JIT_VERSION__: JSON.stringify(version) },
+});

@@ -1,0 +1,51 @@
+// The embedded backend: the broker runs in this process on a SQLite file in the state dir.
+import { join } from 'node:path';
+import { loadPolicy } from '../broker/policy/load.js';
+import type { GrantRecord } from '../broker/records.js';
+import { Broker } from '../broker/service.js';
+import { SqliteStore } from '../broker/store/sqlite.js';
+import type { RevokeReason } from '../core/states.js';
+import type { Operator } from '../platform/operator.js';
+import { ensurePrivateDir, type JitPaths } from '../platform/paths.js';
+import { isProcessAlive } from '../platform/process-identity.js';
+import type { Backend } from './backend.js';
+
+export const STORE_FILE = 'jit.db';
+
+export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): Promise<Backend> {
+  const policy = await loadPolicy(paths.configDir);
+  const stateDir = ensurePrivateDir(paths.stateDir);
+  const store = SqliteStore.open(join(stateDir, STORE_FILE));
+  const broker = new Broker({ policy, store, stateDir, operator });
+  return {
+    name: 'embedded',
+    roles: async () => broker.roles(),
+    request: (input) => broker.request(input),
+    heartbeat: (id) => broker.heartbeat(id),
+    recordSession: (grant, type, data) => broker.recordSession(grant, type, data),
+    revoke: async (id: string, reason: RevokeReason) => {
+      const ended = await broker.revoke(id, reason);
+      if (reason === 'operator') wakeOwner(ended, operator.host);
+      return ended;
+    },
+    grant: (id) => broker.grant(id),
+    grants: (filter) => broker.grants(filter),
+    sweep: () => broker.sweep(),
+    events: (filter) => broker.events(filter),
+    verifyAudit: () => broker.verifyAudit(),
+    standing: () => broker.standing(),
+    close: () => store.close(),
+  };
+}
+
+/** Tells the jit supervising a revoked grant to end its session now rather than at its next heartbeat. */
+function wakeOwner(grant: GrantRecord, host: string): void {
+  const owner = { pid: grant.ownerPid, startTime: grant.ownerStartTime };
+  // SECURITY: only a process we have proven is the owner (same host, same pid *and* start time) is signalled.
+  if (grant.ownerHost !== host || owner.pid === process.pid || owner.startTime === null || !isProcessAlive(owner)) return;
+  try {
+    process.kill(owner.pid, 'SIGUSR1');
+  } catch {
+    // It ends at its next heartbeat instead.
+  }
+}

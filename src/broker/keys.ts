@@ -1,0 +1,49 @@
+// ES256 key pairs the broker signs with (tokens, audit checkpoints): created on first use,
+// kept as 0600 JWK files in the private state dir, never printed.
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { ensurePrivateDir, privateFileExists } from '../platform/paths.js';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export type KeyName = 'token-signing' | 'audit-signing';
+
+async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
+  const { d: _private, ...publicJwk } = jwk;
+  const kid = jwk.kid ?? (await calculateJwkThumbprint(publicJwk));
+  return {
+    kid,
+    privateKey: (await importJWK(jwk, 'ES256')) as CryptoKey,
+    publicKey: (await importJWK(publicJwk, 'ES256')) as CryptoKey,
+    publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
+  };
+}
+
+export async function loadOrCreateKey(stateDir: string, name: KeyName): Promise<SigningKey> {
+  const dir = ensurePrivateDir(join(stateDir, 'keys'));
+  const path = join(dir, `${name}.jwk`);
+  if (!privateFileExists(path)) {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(privateKey);
+    const { d: _private, ...publicJwk } = jwk;
+    jwk.kid = await calculateJwkThumbprint(publicJwk);
+    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    writeFileSync(temporary, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
+    try {
+      // SECURITY: link() fails if another jit created the key first; we then use theirs, never overwrite it.
+      linkSync(temporary, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
+    }
+  }
+  return fromPrivateJwk(JSON.parse(readFileSync(path, 'utf8')) as JWK);
+}

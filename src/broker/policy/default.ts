@@ -1,0 +1,49 @@
+// The embedded default from DESIGN.md: what jit runs with when there is no config at all.
+import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
+import type { Policy, RolePolicy } from './types.js';
+
+export const DEFAULT_POLICY_SOURCE = 'built-in default';
+
+const demo: RolePolicy = {
+  name: 'demo',
+  description: 'Demonstration role: auto-approved, issues a signed JWT (JIT_TOKEN)',
+  ttl: { defaultSeconds: 15 * 60, maxSeconds: 60 * 60 },
+  ticket: { system: 'offline', pattern: DEFAULT_TICKET_PATTERN },
+  requesters: ['*'],
+  approval: { required: 0 },
+  issuer: { type: 'jwt', audience: 'jit' },
+  heartbeat: { intervalSeconds: 30, timeoutSeconds: 90 },
+  nesting: false,
+};
+
+export const defaultPolicy: Policy = { roles: new Map([['demo', demo]]), source: DEFAULT_POLICY_SOURCE };
+
+/** What `jit init` writes: the default, spelled out, with the other options shown. */
+export const defaultPolicyYaml = `# jit policy: one entry per role an operator may request.
+# Reference: README.md, "Policy reference". Validate with: jit roles
+roles:
+  demo:
+    description: Demonstration role, auto-approved, issues a signed JWT (JIT_TOKEN)
+    ttl: { default: 15m, max: 1h }
+    # offline: the id is checked against the pattern only and recorded as unverified.
+    ticket: { system: offline, pattern: '${DEFAULT_TICKET_PATTERN}' }
+    requesters: ['*']            # or user:alice, group:sre
+    approval: { required: 0 }    # approvals need a team broker (jit serve)
+    issuer: { type: jwt, audience: jit }
+    heartbeat: { interval: 30s, timeout: 90s }
+    nesting: false
+
+  # A role whose credential comes from your own executables (see docs/command-issuer.md):
+  # db-readonly:
+  #   description: Read-only account on the reporting database
+  #   ttl: { default: 30m, max: 2h }
+  #   ticket: { system: offline, pattern: '^OPS-[1-9][0-9]*$' }
+  #   requesters: [group:sre]
+  #   issuer:
+  #     type: command
+  #     issue: /usr/local/libexec/jit/db-issue
+  #     revoke: /usr/local/libexec/jit/db-revoke
+  #     verify: /usr/local/libexec/jit/db-verify
+  #     timeout: 20s
+  #     params: { database: reporting }
+`;

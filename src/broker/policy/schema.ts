@@ -1,0 +1,65 @@
+// The policy's YAML shape, validated with zod (loaded only when a policy file exists).
+import { z } from 'zod';
+import { MAX_DURATION_SECONDS, parseDuration } from '../../core/duration.js';
+import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
+
+const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `must be a duration like 90s, 15m or 1h30m, at most ${MAX_DURATION_SECONDS / 3600}h` });
+    return z.NEVER;
+  }
+});
+
+const anchoredPattern = z.string().refine(
+  (source) => {
+    try {
+      new RegExp(source);
+      return source.startsWith('^') && source.endsWith('$');
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a valid regular expression anchored with ^ and $' },
+);
+
+const absoluteExecutable = z.string().regex(/^\/[^\0]*$/, 'must be an absolute path to an executable');
+
+const issuer = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('jwt'), audience: z.string().min(1).default('jit') }),
+  z.strictObject({
+    type: z.literal('command'),
+    issue: absoluteExecutable,
+    revoke: absoluteExecutable,
+    verify: absoluteExecutable.optional(),
+    timeout: duration.default(30),
+    params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), z.string()).default({}),
+  }),
+]);
+
+const requester = z.string().regex(/^(\*|user:[a-z_][a-z0-9_.-]*|group:[a-zA-Z_][a-zA-Z0-9_.-]*)$/, 'must be *, user:NAME or group:NAME');
+
+const role = z
+  .strictObject({
+    description: z.string().default(''),
+    ttl: z.strictObject({ default: duration, max: duration }),
+    ticket: z
+      .strictObject({ system: z.literal('offline', { message: 'only `offline` ticket checks are available in this version' }), pattern: anchoredPattern.default(DEFAULT_TICKET_PATTERN) })
+      .default({ system: 'offline', pattern: DEFAULT_TICKET_PATTERN }),
+    requesters: z.array(requester).min(1),
+    approval: z
+      .strictObject({ required: z.literal(0, { message: 'approvals need a team broker (`jit serve`), which this version does not include; use 0' }) })
+      .default({ required: 0 }),
+    issuer,
+    heartbeat: z.strictObject({ interval: duration, timeout: duration }).default({ interval: 30, timeout: 90 }),
+    nesting: z.boolean().default(false),
+  })
+  .refine((r) => r.ttl.default <= r.ttl.max, { message: 'ttl.default must not exceed ttl.max', path: ['ttl', 'default'] })
+  .refine((r) => r.heartbeat.interval < r.heartbeat.timeout, { message: 'heartbeat.interval must be shorter than heartbeat.timeout', path: ['heartbeat', 'interval'] });
+
+export const policySchema = z.strictObject({
+  roles: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'role names are lower-case letters, digits, - and _'), role).refine((roles) => Object.keys(roles).length > 0, 'define at least one role'),
+});
+
+export type PolicyInput = z.output<typeof policySchema>;

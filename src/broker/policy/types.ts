@@ -1,0 +1,26 @@
+// The policy as the broker uses it, after validation: durations in seconds, defaults filled in.
+
+export type IssuerConfig =
+  | { type: 'jwt'; audience: string }
+  | { type: 'command'; issue: string; revoke: string; verify: string | undefined; timeoutSeconds: number; params: Record<string, string> };
+
+export interface RolePolicy {
+  name: string;
+  description: string;
+  ttl: { defaultSeconds: number; maxSeconds: number };
+  /** `offline`: the id is checked against `pattern` only and recorded as unverified. */
+  ticket: { system: 'offline'; pattern: string };
+  /** `*`, `user:NAME` or `group:NAME`. */
+  requesters: string[];
+  approval: { required: number };
+  issuer: IssuerConfig;
+  heartbeat: { intervalSeconds: number; timeoutSeconds: number };
+  /** Whether `jit elevate` may start inside another jit session. */
+  nesting: boolean;
+}
+
+export interface Policy {
+  roles: ReadonlyMap<string, RolePolicy>;
+  /** Where the policy came from: a file path, or `built-in default`. */
+  source: string;
+}

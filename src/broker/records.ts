@@ -1,0 +1,86 @@
+// The rows the broker keeps: requests, grants and audit events.
+import type { GrantState, RequestState, RevocationState, RevokeReason } from '../core/states.js';
+
+export interface RequestRecord {
+  id: string;
+  role: string;
+  ticket: string;
+  /** False when the ticket was only checked against a pattern, offline. */
+  ticketVerified: boolean;
+  requester: string;
+  reason: string | null;
+  ttlSeconds: number;
+  state: RequestState;
+  createdAt: number; // ms since the epoch
+}
+
+export interface GrantRecord {
+  id: string;
+  requestId: string;
+  role: string;
+  ticket: string;
+  requester: string;
+  issuerType: string;
+  /** The issuer settings the credential was issued with (JSON, no secrets): revocation uses these even if the policy changed. */
+  issuerConfig: string;
+  state: GrantState;
+  issuedAt: number; // ms
+  expiresAt: number; // ms
+  ownerHost: string;
+  ownerPid: number;
+  ownerStartTime: string | null;
+  lastHeartbeatAt: number; // ms
+  /** The issuer's opaque, non-secret reference used to revoke (e.g. a lease id). */
+  handle: string | null;
+  revokeReason: RevokeReason | null;
+  revocation: RevocationState | null;
+  revocationAttempts: number;
+  nextAttemptAt: number | null; // ms
+  endedAt: number | null; // ms
+}
+
+export type AuditType =
+  | 'request.created'
+  | 'request.approved'
+  | 'request.denied'
+  | 'grant.issuing'
+  | 'grant.issued'
+  | 'session.started'
+  | 'session.ended'
+  | 'grant.revoked'
+  | 'grant.expired'
+  | 'revocation.verified'
+  | 'revocation.failed'
+  | 'revocation.irrevocable';
+
+/** An event as the broker writes it; the store gives it a sequence number, a time and its hashes. */
+export interface AuditDraft {
+  type: AuditType;
+  actor: string;
+  requestId?: string;
+  grantId?: string;
+  ticket?: string;
+  role?: string;
+  data?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string; // ISO 8601 with milliseconds
+  type: AuditType;
+  actor: string;
+  requestId: string | null;
+  grantId: string | null;
+  ticket: string | null;
+  role: string | null;
+  data: Record<string, string | number | boolean | null>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface Checkpoint {
+  seq: number;
+  hash: string;
+  /** Compact JWS over {seq, hash, at}, signed with the audit key. */
+  jws: string;
+}

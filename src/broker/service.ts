@@ -1,0 +1,245 @@
+// The broker engine: decides, issues, records, revokes. Embedded in the CLI or served by `jit serve`.
+import { randomBytes } from 'node:crypto';
+import { JitError, displayValue } from '../core/errors.js';
+import { formatDuration } from '../core/duration.js';
+import { formatId } from '../core/ids.js';
+import { validateReason, validateRoleName, validateTicketId } from '../core/identifiers.js';
+import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
+import { isProcessAlive, type ProcessIdentity } from '../platform/process-identity.js';
+import type { Operator } from '../platform/operator.js';
+import { signCheckpoint } from './audit/checkpoint.js';
+import { verifyChain, type ChainVerdict } from './audit/verify.js';
+import type { Issuer } from './issuers/issuer.js';
+import { createIssuer } from './issuers/registry.js';
+import { loadOrCreateKey, type SigningKey } from './keys.js';
+import { mayRequest } from './policy/requesters.js';
+import type { IssuerConfig, Policy, RolePolicy } from './policy/types.js';
+import type { AuditEvent, GrantRecord } from './records.js';
+import { Revoker } from './revoker.js';
+import type { EventFilter, Store } from './store/store.js';
+
+export interface BrokerDeps {
+  policy: Policy;
+  store: Store;
+  stateDir: string;
+  operator: Operator;
+  now?: () => number;
+}
+
+export interface ElevationRequest {
+  role: string;
+  ticket: string;
+  ttlSeconds?: number;
+  reason?: string;
+  /** The jit process that supervises the session; the grant is orphaned when it is gone. */
+  owner: ProcessIdentity;
+  /** The grant id of the session this request is made from, if any. */
+  parentSession?: string;
+}
+
+export interface IssuedGrant {
+  grant: GrantRecord;
+  credential: Record<string, string>;
+  heartbeatSeconds: number;
+}
+
+export interface RoleSummary {
+  name: string;
+  description: string;
+  ttl: { default: string; max: string };
+  approvals: number;
+  ticketSystem: string;
+  issuer: string;
+  mayRequest: boolean;
+}
+
+export class Broker {
+  readonly #deps: BrokerDeps;
+  readonly #now: () => number;
+  readonly #revoker: Revoker;
+  #auditKey: Promise<SigningKey> | undefined;
+
+  constructor(deps: BrokerDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
+    this.#revoker = new Revoker(deps.store, (grant) => this.#issuerFor(grant), this.#now);
+  }
+
+  get #actor(): string {
+    return `user:${this.#deps.operator.name}@${this.#deps.operator.host}`;
+  }
+
+  #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
+    return createIssuer(JSON.parse(grant.issuerConfig) as IssuerConfig, { stateDir: this.#deps.stateDir, store: this.#deps.store });
+  }
+
+  #role(name: string): RolePolicy {
+    const role = this.#deps.policy.roles.get(validateRoleName(name));
+    if (!role) {
+      throw new JitError('usage', `there is no role ${displayValue(name)} in ${this.#deps.policy.source}`, { hint: '`jit roles` lists the roles you may request' });
+    }
+    return role;
+  }
+
+  roles(): RoleSummary[] {
+    return [...this.#deps.policy.roles.values()].map((role) => ({
+      name: role.name,
+      description: role.description,
+      ttl: { default: formatDuration(role.ttl.defaultSeconds), max: formatDuration(role.ttl.maxSeconds) },
+      approvals: role.approval.required,
+      ticketSystem: role.ticket.system,
+      issuer: role.issuer.type,
+      mayRequest: mayRequest(role, this.#deps.operator),
+    }));
+  }
+
+  /** Decides and, when allowed, issues. Every step is audited before the next one happens. */
+  async request(input: ElevationRequest): Promise<IssuedGrant> {
+    const role = this.#role(input.role);
+    const ticket = validateTicketId(input.ticket, role.ticket.pattern);
+    const reason = validateReason(input.reason);
+    const ttlSeconds = input.ttlSeconds ?? role.ttl.defaultSeconds;
+    const operator = this.#deps.operator;
+    const denial =
+      !mayRequest(role, operator) ? `${operator.name} is not among the requesters of ${role.name}` :
+      ttlSeconds > role.ttl.maxSeconds ? `${role.name} allows at most ${formatDuration(role.ttl.maxSeconds)}, not ${formatDuration(ttlSeconds)}` :
+      input.parentSession && !role.nesting ? `already inside jit session ${input.parentSession}, and ${role.name} does not allow nesting` :
+      undefined;
+    const requestId = formatId('r', randomBytes(16));
+    const now = this.#now();
+    const request = { id: requestId, role: role.name, ticket, ticketVerified: false, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAt: now };
+    const audit = { actor: this.#actor, requestId, ticket, role: role.name };
+    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified: false, tty: operator.tty, pid: input.owner.pid } } as const;
+    if (denial) {
+      await this.#deps.store.commit({
+        insertRequest: { ...request, state: 'denied' },
+        events: [created, { type: 'request.denied', ...audit, actor: 'policy', data: { reason: denial } }],
+      });
+      await this.#checkpoint();
+      throw new JitError('denied', `request denied: ${denial}`, { hint: '`jit roles` shows what you may request and for how long' });
+    }
+
+    const grant: GrantRecord = {
+      id: formatId('g', randomBytes(16)), requestId, role: role.name, ticket, requester: operator.name,
+      issuerType: role.issuer.type, issuerConfig: JSON.stringify(role.issuer), state: 'issuing',
+      issuedAt: now, expiresAt: now + ttlSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
+      ownerStartTime: input.owner.startTime, lastHeartbeatAt: now, handle: null, revokeReason: null, revocation: null,
+      revocationAttempts: 0, nextAttemptAt: null, endedAt: null,
+    };
+    const grantAudit = { ...audit, grantId: grant.id };
+    // SECURITY: the decision and the intent to issue are on the chain before any credential exists.
+    await this.#deps.store.commit({
+      insertRequest: { ...request, state: 'approved' },
+      insertGrant: grant,
+      events: [
+        created,
+        { type: 'request.approved', ...audit, actor: 'policy', data: { approvals: 0 } },
+        { type: 'grant.issuing', ...grantAudit, data: { issuer: role.issuer.type, expiresAt: Math.floor(grant.expiresAt / 1000) } },
+      ],
+    });
+
+    let issued;
+    try {
+      issued = await (await this.#issuerFor(grant)).issue(grant);
+    } catch (error) {
+      await this.#revoker.end(grant, 'issue_failed', 'broker');
+      await this.#checkpoint();
+      throw error;
+    }
+    try {
+      await this.#deps.store.commit({
+        updateGrant: { id: grant.id, patch: { state: 'active', handle: issued.handle } },
+        events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAt / 1000), ttlSeconds } }],
+      });
+    } catch (error) {
+      // SECURITY: a credential whose issuance cannot be audited must not survive.
+      await (await this.#issuerFor(grant)).revoke({ ...grant, handle: issued.handle }).catch(() => {});
+      throw new JitError('unavailable', 'the audit event for this grant could not be written, so the credential was revoked', {
+        hint: 'check the disk and the state dir, then try again',
+        cause: error,
+      });
+    }
+    await this.#checkpoint();
+    return { grant: { ...grant, state: 'active', handle: issued.handle }, credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
+  }
+
+  async grant(id: string): Promise<GrantRecord | undefined> {
+    return this.#deps.store.getGrant(id);
+  }
+
+  async grants(filter: { live?: boolean; mine?: boolean } = {}): Promise<GrantRecord[]> {
+    return this.#deps.store.listGrants({
+      ...(filter.live ? { states: ['issuing', 'active'] as GrantState[] } : {}),
+      ...(filter.mine ? { requester: this.#deps.operator.name } : {}),
+    });
+  }
+
+  /** Records that the supervisor is alive and returns the grant's state. */
+  async heartbeat(id: string): Promise<GrantState | undefined> {
+    await this.#deps.store.touchGrant(id, this.#now());
+    return (await this.#deps.store.getGrant(id))?.state;
+  }
+
+  async recordSession(grant: GrantRecord, type: 'session.started' | 'session.ended', data: Record<string, string | number | null>): Promise<void> {
+    await this.#deps.store.commit({ events: [{ type, actor: this.#actor, grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
+  }
+
+  /** Ends a grant. Ending one that has already ended returns it as it is. */
+  async revoke(id: string, reason: RevokeReason): Promise<GrantRecord> {
+    const grant = await this.#deps.store.getGrant(id);
+    if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
+    if (!isLive(grant.state)) return grant;
+    const ended = await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor);
+    await this.#checkpoint();
+    return ended;
+  }
+
+  /**
+   * The broker's own enforcement, run before each command: ends grants past their TTL and grants
+   * whose supervising jit is gone, and retries revocations that are due.
+   */
+  async sweep(): Promise<GrantRecord[]> {
+    const now = this.#now();
+    const ended: GrantRecord[] = [];
+    for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'] })) {
+      const reason = this.#sweepReason(grant, now);
+      if (reason) ended.push(await this.#revoker.end(grant, reason, 'broker'));
+    }
+    const retried = await this.#revoker.retryDue();
+    if (ended.length || retried.length) await this.#checkpoint();
+    return [...ended, ...retried];
+  }
+
+  #sweepReason(grant: GrantRecord, now: number): RevokeReason | undefined {
+    if (grant.state === 'active' && grant.expiresAt <= now) return 'expired';
+    const ownerGone =
+      grant.ownerHost === this.#deps.operator.host
+        ? !isProcessAlive({ pid: grant.ownerPid, startTime: grant.ownerStartTime })
+        : now - grant.lastHeartbeatAt > (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
+    return ownerGone ? 'orphaned' : undefined;
+  }
+
+  /** Grants past their end without a verified revocation: the list that should always be empty. */
+  async standing(): Promise<GrantRecord[]> {
+    const now = this.#now();
+    return (await this.#deps.store.listGrants()).filter((g) => (isLive(g.state) ? g.expiresAt <= now : g.revocation !== 'verified'));
+  }
+
+  async events(filter: EventFilter = {}): Promise<AuditEvent[]> {
+    return this.#deps.store.events(filter);
+  }
+
+  async verifyAudit(): Promise<ChainVerdict> {
+    return verifyChain(await this.#deps.store.events(), await this.#deps.store.checkpoints(), await this.#auditSigningKey());
+  }
+
+  #auditSigningKey(): Promise<SigningKey> {
+    this.#auditKey ??= loadOrCreateKey(this.#deps.stateDir, 'audit-signing');
+    return this.#auditKey;
+  }
+
+  async #checkpoint(): Promise<void> {
+    const head = await this.#deps.store.lastEvent();
+    if (head) await this.#deps.store.addCheckpoint(await signCheckpoint(head, await this.#auditSigningKey()));
+  }
+}

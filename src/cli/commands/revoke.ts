@@ -1,0 +1,41 @@
+// `jit revoke`: end a grant now; it is revoked at the target and removed from the keychain.
+import { ExitCode, JitError } from '../../core/errors.js';
+import { validateGrantId } from '../../core/identifiers.js';
+import { currentSession } from '../../core/session-env.js';
+import type { Context } from '../context.js';
+import { grantView } from '../grant-view.js';
+import { printJson, warn } from '../render.js';
+
+interface RevokeOptions {
+  all?: boolean;
+  json?: boolean;
+  args: string[];
+}
+
+async function targets(options: RevokeOptions, context: Context): Promise<string[]> {
+  const [id] = options.args;
+  if (options.all && id !== undefined) throw new JitError('usage', 'pass a grant id or --all, not both');
+  if (options.all) return (await (await context.backend()).grants({ live: true, mine: true })).map((grant) => grant.id);
+  if (id !== undefined) return [validateGrantId(id)];
+  const session = currentSession(context.env);
+  if (!session) throw new JitError('usage', 'not in a jit session, so there is nothing to revoke by default', { hint: 'pass a grant id from `jit status`, or --all' });
+  return [validateGrantId(session.grantId)];
+}
+
+export default async function revoke(options: RevokeOptions, context: Context): Promise<number> {
+  const ids = await targets(options, context);
+  const backend = await context.backend();
+  const ended = [];
+  let unverified = 0;
+  for (const id of ids) {
+    const grant = await backend.revoke(id, 'operator');
+    await context.secrets().delete(id);
+    if (grant.revocation !== 'verified') unverified++;
+    ended.push(grantView(grant, Date.now()));
+  }
+  if (options.json) printJson(context, { revoked: ended });
+  else if (ended.length === 0) context.stdout.write('No live grants to revoke.\n');
+  else for (const grant of ended) context.stdout.write(`${grant.id} ${grant.role} (${grant.ticket}): ${grant.state}, revocation ${grant.revocation ?? 'n/a'}\n`);
+  if (unverified) warn(context, `${unverified} revocation(s) not verified yet; jit retries them on every run — see \`jit audit standing\``);
+  return unverified ? ExitCode.unavailable : ExitCode.ok;
+}

@@ -1,0 +1,14 @@
+// `jit roles`: what may be requested, for how long, and how the ticket is checked.
+import type { Context } from '../context.js';
+import { colorFor, printJson, table } from '../render.js';
+
+export default async function roles(options: { json?: boolean }, context: Context): Promise<number> {
+  const summaries = await (await context.backend()).roles();
+  if (options.json) {
+    printJson(context, { roles: summaries });
+    return 0;
+  }
+  const rows = summaries.map((r) => [r.name, `${r.ttl.default} (max ${r.ttl.max})`, r.ticketSystem, r.issuer, r.mayRequest ? 'yes' : 'no', r.description]);
+  context.stdout.write(table([['ROLE', 'TTL', 'TICKET', 'ISSUER', 'YOU', 'DESCRIPTION'], ...rows], colorFor(context.stdout, context.env)));
+  return 0;
+}

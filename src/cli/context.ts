@@ -1,0 +1,20 @@
+// What every command receives: streams, environment, paths, and lazily opened dependencies.
+import type { Backend } from '../backends/backend.js';
+import type { Environment } from '../core/session-env.js';
+import type { JitPaths } from '../platform/paths.js';
+import type { SecretStore } from '../platform/secret-store.js';
+
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Context {
+  env: Environment;
+  stdout: Output;
+  stderr: Output;
+  paths: JitPaths;
+  /** Opens the configured backend once; the first call also runs the sweep and keychain clean-up. */
+  backend(): Promise<Backend>;
+  secrets(): SecretStore;
+}

@@ -1,0 +1,56 @@
+// Every external id is validated here before it can reach a URL, a query, a file name or a log.
+import { JitError, displayValue } from './errors.js';
+
+/** The ticket format of the embedded default (a Jira-style key), checked offline. */
+export const DEFAULT_TICKET_PATTERN = '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$';
+
+/** Longer ids than this are refused before any pattern runs. */
+const MAX_TICKET_LENGTH = 64;
+
+export function validateTicketId(ticket: string, pattern: string = DEFAULT_TICKET_PATTERN): string {
+  // SECURITY: length and character class first, so no policy pattern ever sees a 10 kB or control-character input.
+  if (ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket) || !new RegExp(pattern).test(ticket)) {
+    throw new JitError('usage', `ticket id ${displayValue(ticket)} is not valid for this role`, {
+      hint: `use the ticket's key as its system shows it, e.g. OPS-123 (pattern ${pattern})`,
+    });
+  }
+  return ticket;
+}
+
+const rolePattern = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export function validateRoleName(role: string): string {
+  if (!rolePattern.test(role)) {
+    throw new JitError('usage', `role ${displayValue(role)} is not a valid role name`, {
+      hint: 'role names are lower-case letters, digits, - and _; `jit roles` lists them',
+    });
+  }
+  return role;
+}
+
+const grantIdPattern = /^g_[0-9a-z]{26}$/;
+const requestIdPattern = /^r_[0-9a-z]{26}$/;
+
+export function isGrantId(value: string): boolean {
+  return grantIdPattern.test(value);
+}
+
+export function validateGrantId(value: string): string {
+  if (!isGrantId(value)) {
+    throw new JitError('usage', `${displayValue(value)} is not a grant id`, { hint: 'grant ids look like g_… ; `jit status` lists yours' });
+  }
+  return value;
+}
+
+export function isRequestId(value: string): boolean {
+  return requestIdPattern.test(value);
+}
+
+/** Reasons are free text, but bounded and single-line so they cannot forge audit output. */
+export function validateReason(reason: string | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  if (reason.length > 500 || /[\u0000-\u001f\u007f]/.test(reason)) {
+    throw new JitError('usage', '--reason must be one line of at most 500 characters');
+  }
+  return reason;
+}

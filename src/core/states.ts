@@ -1,0 +1,45 @@
+// The request and grant lifecycles from DESIGN.md as explicit transition tables.
+import { JitError } from './errors.js';
+
+export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'withdrawn';
+/** `issuing` is the short window between the decision and the issuer's answer; a crash there is swept as an orphan. */
+export type GrantState = 'issuing' | 'active' | 'revoked' | 'expired';
+export type RevocationState = 'pending' | 'verified' | 'failed' | 'irrevocable';
+export type RevokeReason = 'exit' | 'expired' | 'signal' | 'operator' | 'orphaned' | 'issue_failed' | 'audit_failed';
+
+const requestTransitions: Record<RequestState, readonly RequestState[]> = {
+  pending: ['approved', 'denied', 'expired', 'withdrawn'],
+  approved: [],
+  denied: [],
+  expired: [],
+  withdrawn: [],
+};
+
+const grantTransitions: Record<GrantState, readonly GrantState[]> = {
+  issuing: ['active', 'revoked'],
+  active: ['revoked', 'expired'],
+  revoked: [],
+  expired: [],
+};
+
+const revocationTransitions: Record<RevocationState, readonly RevocationState[]> = {
+  pending: ['verified', 'failed', 'irrevocable'],
+  failed: ['verified', 'failed', 'irrevocable'],
+  verified: [],
+  irrevocable: [],
+};
+
+function check<S extends string>(table: Record<S, readonly S[]>, kind: string, from: S, to: S): void {
+  if (!table[from].includes(to)) {
+    throw new JitError('internal', `${kind} cannot go from ${from} to ${to}`);
+  }
+}
+
+export const assertRequestTransition = (from: RequestState, to: RequestState) => check(requestTransitions, 'request', from, to);
+export const assertGrantTransition = (from: GrantState, to: GrantState) => check(grantTransitions, 'grant', from, to);
+export const assertRevocationTransition = (from: RevocationState, to: RevocationState) =>
+  check(revocationTransitions, 'revocation', from, to);
+
+export function isLive(state: GrantState): boolean {
+  return state === 'issuing' || state === 'active';
+}

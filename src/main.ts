@@ -1,0 +1,24 @@
+// Entry point. Answers the two calls a shell makes most often (`--version`, `status --prompt`)
+// without loading anything else, then hands over to the composition root. The only process.exit.
+import { promptSegment } from './core/prompt-segment.js';
+import { VERSION } from './version.js';
+
+async function main(argv: string[]): Promise<number> {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (args.length === 2 && args[0] === 'status' && args[1] === '--prompt') {
+    // No broker, no keychain, no network: environment and clock only, so any prompt can afford it.
+    const segment = promptSegment(process.env, Math.floor(Date.now() / 1000));
+    process.stdout.write(segment && `${segment}\n`);
+    return 0;
+  }
+  const { run } = await import('./cli/run.js');
+  return run(argv);
+}
+
+const code = await main(process.argv);
+// Let stdout drain before leaving: a piped `--json` must arrive whole.
+process.stdout.write('', () => process.exit(code));

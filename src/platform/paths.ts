@@ -1,0 +1,83 @@
+// Where jit keeps its files, and the rules those files live by: dirs 0700, files 0600,
+// no symlinks, no foreign owners.
+import { chmodSync, lstatSync, mkdirSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { JitError } from '../core/errors.js';
+
+export interface JitPaths {
+  configDir: string;
+  stateDir: string;
+}
+
+export function resolvePaths(env: Record<string, string | undefined>): JitPaths {
+  const home = env.HOME || homedir();
+  return {
+    configDir: env.JIT_CONFIG_DIR || join(env.XDG_CONFIG_HOME || join(home, '.config'), 'jit'),
+    stateDir: env.JIT_STATE_DIR || join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'jit'),
+  };
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new JitError('os', `cannot read ${path}: ${(error as Error).message}`, { hint: 'check the permissions of that path', cause: error });
+  }
+}
+
+/** Checks an existing path is a real directory or file of ours; refuses symlinks and foreign owners. */
+function assertOwned(path: string, stats: Stats, kind: 'directory' | 'file'): void {
+  // SECURITY: a symlink or a path owned by someone else could redirect jit's secrets or audit.
+  if (stats.isSymbolicLink()) {
+    throw new JitError('os', `${path} is a symbolic link; jit refuses to follow it`, { hint: `replace it with a real ${kind}` });
+  }
+  if (kind === 'directory' ? !stats.isDirectory() : !stats.isFile()) {
+    throw new JitError('os', `${path} is not a ${kind}`, { hint: `move it away so jit can create the ${kind}` });
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) {
+    throw new JitError('os', `${path} belongs to uid ${stats.uid}, not to you (uid ${uid})`, {
+      hint: `jit keeps its state private; use a ${kind} you own (set JIT_STATE_DIR or JIT_CONFIG_DIR)`,
+    });
+  }
+}
+
+/** Creates (or checks) a private directory: 0700, ours, not a symlink. Parents are created as needed. */
+export function ensurePrivateDir(path: string): string {
+  const stats = lstatOrUndefined(path);
+  if (stats === undefined) {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      mkdirSync(path, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new JitError('os', `cannot create ${path}: ${(error as Error).message}`, { hint: 'check the permissions of its parent directory', cause: error });
+      }
+    }
+    return ensurePrivateDir(path);
+  }
+  assertOwned(path, stats, 'directory');
+  if ((stats.mode & 0o077) !== 0) chmodSync(path, 0o700);
+  return path;
+}
+
+/** Checks an existing file is ours and not a symlink; returns false when it does not exist. */
+export function privateFileExists(path: string): boolean {
+  const stats = lstatOrUndefined(path);
+  if (stats === undefined) return false;
+  assertOwned(path, stats, 'file');
+  return true;
+}
+
+/** Writes a file atomically with mode 0600 (temporary file in the same dir, then rename). */
+export function writePrivateFile(path: string, data: string, options: { exclusive?: boolean } = {}): void {
+  if (options.exclusive && privateFileExists(path)) {
+    throw new JitError('usage', `${path} already exists`, { hint: 'pass --force to overwrite it' });
+  }
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
+  renameSync(temporary, path);
+}

@@ -1,0 +1,98 @@
+// Runs the session's child and stays its parent until it ends: forwards signals, warns before the
+// TTL, ends the child at the TTL or when the grant is revoked elsewhere, and reports how it ended.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+
+export type SessionOutcome =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signal: NodeJS.Signals }
+  | { kind: 'expired' }
+  | { kind: 'revoked' }
+  | { kind: 'not_started'; message: string };
+
+export interface SuperviseOptions {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  expiresAt: number; // ms
+  heartbeatSeconds: number;
+  /** Asks the broker whether the grant still lives (and tells it we do). */
+  stillLive: () => Promise<boolean>;
+  warn: (message: string) => void;
+  now?: () => number;
+  /** Time the child gets after each of SIGHUP and SIGTERM before the next, harder signal. */
+  graceMs?: number;
+}
+
+/** Minutes before the end at which the terminal is warned. */
+const WARN_AT_MINUTES = [5, 1];
+/** Signals the terminal sends to the whole foreground group: the child decides, jit must not die of them. (SIGTSTP keeps its default so Ctrl-Z stops jit and the child together.) */
+const TERMINAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
+/** Signals meant for jit alone: passed on to the child, and the session then ends with it. */
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGTERM'];
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => process.platform === 'linux' && existsSync(path));
+
+export function exitCodeOfSignal(signal: NodeJS.Signals): number {
+  return 128 + (constants.signals[signal] ?? 0);
+}
+
+export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
+  const now = options.now ?? Date.now;
+  const graceMs = options.graceMs ?? 3000;
+  // SECURITY: with a parent-death signal the child is hung up even if jit is killed with SIGKILL,
+  // so an orphaned shell does not keep running with the credential; the next jit run revokes it at the target.
+  const [file, args] = SETPRIV
+    ? [SETPRIV, ['--pdeathsig', 'HUP', '--', options.command, ...options.args]]
+    : [options.command, options.args];
+
+  return new Promise((resolve) => {
+    const timers: NodeJS.Timeout[] = [];
+    const listeners: [NodeJS.Signals, () => void][] = [];
+    let ending: 'expired' | 'revoked' | undefined;
+
+    const child = spawn(file, args, { stdio: 'inherit', env: options.env });
+
+    const finish = (outcome: SessionOutcome) => {
+      for (const timer of timers) clearTimeout(timer);
+      for (const [signal, listener] of listeners) process.off(signal, listener);
+      resolve(outcome);
+    };
+    const on = (signal: NodeJS.Signals, listener: () => void) => {
+      process.on(signal, listener);
+      listeners.push([signal, listener]);
+    };
+
+    /** SIGHUP, then SIGTERM, then SIGKILL, each after a grace period, until the child is gone. */
+    const end = (why: 'expired' | 'revoked') => {
+      if (ending) return;
+      ending = why;
+      const escalation: NodeJS.Signals[] = ['SIGHUP', 'SIGTERM', 'SIGKILL'];
+      escalation.forEach((signal, step) => timers.push(setTimeout(() => child.exitCode === null && child.kill(signal), step * graceMs)));
+    };
+
+    child.on('error', (error) => finish({ kind: 'not_started', message: error.message }));
+    child.on('exit', (code, signal) => {
+      if (ending) return finish({ kind: ending });
+      // setpriv answers 127 for a command it could not execute, as shells do.
+      if (signal) return finish({ kind: 'signaled', signal });
+      finish({ kind: 'exited', code: code ?? 1 });
+    });
+
+    for (const signal of TERMINAL_SIGNALS) on(signal, () => {});
+    for (const signal of FORWARDED_SIGNALS) on(signal, () => child.kill(signal));
+    // `jit revoke` from another terminal wakes us so the session ends now, not at the next heartbeat.
+    const check = () => void options.stillLive().then((live) => live || end('revoked'), () => {});
+    on('SIGUSR1', check);
+
+    const msLeft = options.expiresAt - now();
+    timers.push(setTimeout(() => end('expired'), Math.max(0, msLeft)));
+    for (const minutes of WARN_AT_MINUTES) {
+      const at = msLeft - minutes * 60_000;
+      if (at > 0) timers.push(setTimeout(() => options.warn(`${minutes} minute${minutes > 1 ? 's' : ''} left in this session`), at));
+    }
+    const heartbeat = setInterval(check, options.heartbeatSeconds * 1000);
+    timers.push(heartbeat as unknown as NodeJS.Timeout);
+  });
+}

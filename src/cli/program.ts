@@ -13,6 +13,8 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
   const program = new Command('jit')
     // Before any subcommand exists, so they all inherit it: commander throws instead of exiting.
     .exitOverride()
+    // `jit audit standing --json`: options after a subcommand belong to that subcommand.
+    .enablePositionalOptions()
     .description('Just-in-time privilege elevation: ticket-bound, short-lived credentials that disappear when the task ends.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
@@ -71,6 +73,7 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
 
   const audit = program
     .command('audit')
+    .enablePositionalOptions()
     .description('show the audit trail, prove it, or list standing access')
     .option('--grant <id>', 'only events of this grant')
     .option('--ticket <id>', 'only events of this ticket')

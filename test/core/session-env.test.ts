@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ExitCode, JitError } from '../../src/core/errors.js';
+import { promptSegment } from '../../src/core/prompt-segment.js';
+import { buildSessionEnv, currentSession, validateCredentialName } from '../../src/core/session-env.js';
+
+const session = { grantId: 'g_1', role: 'demo', ticket: 'OPS-1', expiresAt: 1_900_000_000, backend: 'embedded', breakGlass: false };
+
+describe('the injected environment (DESIGN.md contract)', () => {
+  it('sets the session markers and the credential', () => {
+    const env = buildSessionEnv({ PATH: '/bin', HOME: '/h' }, session, { JIT_TOKEN: 'tok' });
+    expect(env).toEqual({
+      PATH: '/bin', HOME: '/h', JIT_SESSION: 'g_1', JIT_ROLE: 'demo', JIT_TICKET: 'OPS-1',
+      JIT_EXPIRES_AT: '1900000000', JIT_BACKEND: 'embedded', JIT_TOKEN: 'tok',
+    });
+  });
+
+  it('scrubs every inherited JIT_* variable and every name the issuer sets', () => {
+    const env = buildSessionEnv(
+      { JIT_TOKEN: 'stale', JIT_BREAKGLASS: '1', JIT_ANYTHING: 'x', PGPASSWORD: 'outer', KEEP: 'me' },
+      session,
+      { PGPASSWORD: 'inner' },
+    );
+    expect(env.JIT_TOKEN).toBeUndefined();
+    expect(env.JIT_BREAKGLASS).toBeUndefined();
+    expect(env.JIT_ANYTHING).toBeUndefined();
+    expect(env.PGPASSWORD).toBe('inner');
+    expect(env.KEEP).toBe('me');
+  });
+
+  it('marks break-glass sessions', () => {
+    expect(buildSessionEnv({}, { ...session, breakGlass: true }, {}).JIT_BREAKGLASS).toBe('1');
+  });
+
+  it.each(['PATH', 'LD_PRELOAD', 'DYLD_INSERT_LIBRARIES', 'BASH_ENV', 'JIT_SESSION', 'lower', 'A-B', 'NODE_OPTIONS'])(
+    'refuses to let an issuer set %s',
+    (name) => {
+      expect(() => validateCredentialName(name)).toThrow(JitError);
+      try {
+        validateCredentialName(name);
+      } catch (error) {
+        expect((error as JitError).exitCode).toBe(ExitCode.internal);
+      }
+    },
+  );
+
+  it('reads the current session from the environment alone', () => {
+    expect(currentSession({})).toBeUndefined();
+    expect(currentSession({ JIT_SESSION: 'g_1', JIT_EXPIRES_AT: 'soon' })).toBeUndefined();
+    expect(currentSession({ JIT_SESSION: 'g_1', JIT_ROLE: 'demo', JIT_TICKET: 'OPS-1', JIT_EXPIRES_AT: '100' })).toEqual({
+      grantId: 'g_1', role: 'demo', ticket: 'OPS-1', expiresAt: 100,
+    });
+  });
+});
+
+describe('prompt segment', () => {
+  const env = { JIT_SESSION: 'g_1', JIT_ROLE: 'prod-db-admin', JIT_EXPIRES_AT: '10000' };
+  it.each([
+    [10000 - 25 * 60, 'prod-db-admin 25m'],
+    [10000 - 45, 'prod-db-admin 45s'],
+    [10000, 'prod-db-admin expired'],
+    [10100, 'prod-db-admin expired'],
+  ])('at %i shows %j', (now, text) => expect(promptSegment(env, now)).toBe(text));
+
+  it('is empty outside a session', () => expect(promptSegment({}, 0)).toBe(''));
+});

@@ -25,7 +25,7 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = document.errors[0];
   if (syntaxError) {
-    const position = syntaxError.linePos?.[0];
+    const position = lineCounter.linePos(syntaxError.pos[0]);
     throw invalid(path, position?.line, position?.col, syntaxError.message.split('\n')[0] ?? 'YAML syntax error');
   }
   const { policySchema } = await import('./schema.js');

@@ -54,20 +54,28 @@ export class CommandIssuer implements Issuer {
     const timeoutMs = this.config.timeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
       // SECURITY: the request travels on stdin, never in argv, where other users could read it.
-      const child = spawn(executable, [], { stdio: ['pipe', 'pipe', 'pipe'], env });
+      // Its own process group, so a timeout ends everything the issuer started, not only the issuer.
+      const child = spawn(executable, [], { stdio: ['pipe', 'pipe', 'pipe'], env, detached: true });
+      const killAll = () => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      };
       const stdout: Buffer[] = [];
       let stdoutBytes = 0;
       let stderr = '';
       let failure: JitError | undefined;
       const timer = setTimeout(() => {
         failure = new JitError('unavailable', `issuer ${action} did not finish within ${this.config.timeoutSeconds}s`, { hint: `check ${executable}` });
-        child.kill('SIGKILL');
+        killAll();
       }, timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => {
         stdoutBytes += chunk.length;
         if (stdoutBytes > MAX_OUTPUT_BYTES) {
           failure ??= new JitError('unavailable', `issuer ${action} wrote more than ${MAX_OUTPUT_BYTES} bytes`);
-          child.kill('SIGKILL');
+          killAll();
         } else stdout.push(chunk);
       });
       child.stderr.on('data', (chunk: Buffer) => {

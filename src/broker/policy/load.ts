@@ -1,7 +1,7 @@
 // Reads the policy file, or the built-in default when there is none; every error names its line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { JitError } from '../../core/errors.js';
 import { privateFileExists } from '../../platform/paths.js';
 import { defaultPolicy } from './default.js';
@@ -13,6 +13,29 @@ export async function loadPolicy(configDir: string): Promise<Policy> {
   const path = join(configDir, POLICY_FILE);
   if (!privateFileExists(path)) return defaultPolicy;
   return parsePolicy(readFileSync(path, 'utf8'), path);
+}
+
+/**
+ * Where to point for a path: the key of the deepest entry that exists (a missing key is reported
+ * at its parent's key), or the item itself inside a list.
+ */
+function offsetOf(document: Document, keys: string[]): number | undefined {
+  let node: unknown = document.contents;
+  let offset: number | undefined;
+  for (const key of keys) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === key);
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0];
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(key)] as { range?: [number, number, number] } | undefined;
+      if (!item) break;
+      offset = item.range?.[0];
+      node = item;
+    } else break;
+  }
+  return offset;
 }
 
 function invalid(path: string, line: number | undefined, column: number | undefined, message: string): JitError {
@@ -33,14 +56,11 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const keys = issue.path.map(String);
-    // Point at the deepest node that exists: a missing key is reported at its parent.
-    let offset: number | undefined;
-    for (let depth = keys.length; depth >= 0 && offset === undefined; depth--) {
-      const node = document.getIn(keys.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      offset = node?.range?.[0];
-    }
+    const offset = offsetOf(document, keys);
     const position = offset === undefined ? undefined : lineCounter.linePos(offset);
-    throw invalid(path, position?.line, position?.col, `${keys.join('.') || '(top level)'}: ${issue.message}`);
+    // A bad record key (a role or param name) carries the key schema's own message one level down.
+    const message = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+    throw invalid(path, position?.line, position?.col, `${keys.join('.') || '(top level)'}: ${message}`);
   }
   const roles = new Map<string, RolePolicy>();
   for (const [name, role] of Object.entries(result.data.roles)) {

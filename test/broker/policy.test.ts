@@ -1,0 +1,51 @@
+// Policy files: what they may say, and errors that name the line.
+import { describe, expect, it } from 'vitest';
+import { defaultPolicyYaml } from '../../src/broker/policy/default.js';
+import { parsePolicy } from '../../src/broker/policy/load.js';
+import { ExitCode, JitError } from '../../src/core/errors.js';
+
+async function invalid(yaml: string): Promise<string> {
+  const error = await parsePolicy(yaml, 'policy.yaml').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(JitError);
+  expect((error as JitError).exitCode).toBe(ExitCode.config);
+  return (error as JitError).message;
+}
+
+describe('policy', () => {
+  it('the file `jit init` writes parses to the built-in default', async () => {
+    const policy = await parsePolicy(defaultPolicyYaml, 'policy.yaml');
+    const demo = policy.roles.get('demo')!;
+    expect(demo).toMatchObject({
+      ttl: { defaultSeconds: 900, maxSeconds: 3600 },
+      ticket: { system: 'offline', pattern: '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$' },
+      requesters: ['*'],
+      issuer: { type: 'jwt', audience: 'jit' },
+      heartbeat: { intervalSeconds: 30, timeoutSeconds: 90 },
+      nesting: false,
+    });
+  });
+
+  it('fills defaults for a minimal role', async () => {
+    const policy = await parsePolicy('roles:\n  ops:\n    ttl: { default: 5m, max: 10m }\n    requesters: [user:alice]\n    issuer: { type: jwt }\n', 'p');
+    expect(policy.roles.get('ops')).toMatchObject({ approval: { required: 0 }, nesting: false, issuer: { audience: 'jit' } });
+  });
+
+  it.each([
+    ['a YAML syntax error', 'roles:\n  demo: [\n', /policy\.yaml:\d+:\d+:/],
+    ['a bad duration', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1y }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /policy\.yaml:3:\d+: roles\.demo\.ttl\.max: must be a duration/],
+    ['default above max', 'roles:\n  demo:\n    ttl: { default: 2h, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:3:\d+: roles\.demo\.ttl\.default: ttl\.default must not exceed ttl\.max/],
+    ['an unknown key', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n    tll: 5m\n', /:2:\d+: roles\.demo: Unrecognized key.*tll/],
+    ['a missing issuer', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n', /:2:\d+: roles\.demo\.issuer/],
+    ['an unknown issuer type', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: aws }\n', /:5:\d+: roles\.demo\.issuer\.type/],
+    ['a relative command path', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: command, issue: ./issue, revoke: /x }\n', /:5:\d+: roles\.demo\.issuer\.issue: must be an absolute path/],
+    ['an unanchored ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: "OPS-.*" }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.ticket\.pattern: must be a valid regular expression anchored/],
+    ['a ticket system this version lacks', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: jira }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.demo\.ticket\.system: only `offline`/],
+    ['approvals without a team broker', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1 }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.required: approvals need a team broker/],
+    ['a bad requester', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [alice]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.requesters\.0: must be \*, user:NAME or group:NAME/],
+    ['an upper-case role name', 'roles:\n  Demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.Demo: role names are lower-case/],
+    ['no roles', 'roles: {}\n', /roles: define at least one role/],
+    ['a duplicate key', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ttl: { default: 5m, max: 1h }\n', /policy\.yaml:4:\d+:/],
+  ])('rejects %s with exit 78 and the line', async (_name, yaml, message) => {
+    expect(await invalid(yaml)).toMatch(message);
+  });
+});

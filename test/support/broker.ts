@@ -1,0 +1,50 @@
+// A broker on a temporary SQLite store, for tests that exercise the engine without the CLI.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePolicy } from '../../src/broker/policy/load.js';
+import { Broker } from '../../src/broker/service.js';
+import { SqliteStore } from '../../src/broker/store/sqlite.js';
+import type { Operator } from '../../src/platform/operator.js';
+
+export const operator: Operator = { name: 'alice', uid: 1000, host: 'test-host', tty: null, groups: () => ['sre'] };
+
+export interface TestBroker {
+  broker: Broker;
+  store: SqliteStore;
+  dir: string;
+  clock: { now: number };
+  /** Writes an executable shell script into the test dir and returns its path. */
+  script(name: string, body: string): string;
+  remove(): void;
+}
+
+/** `policy` may be a function, to write issuer scripts into the test dir before the policy names them. */
+export async function testBroker(policy?: string | ((script: TestBroker['script']) => string)): Promise<TestBroker> {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-broker-'));
+  chmodSync(dir, 0o700);
+  const clock = { now: Date.now() };
+  const script = (name: string, body: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
+    return path;
+  };
+  const store = SqliteStore.open(join(dir, 'jit.db'), () => new Date(clock.now));
+  const yaml = typeof policy === 'function' ? policy(script) : policy;
+  const parsed = yaml ? await parsePolicy(yaml, 'test-policy.yaml') : (await import('../../src/broker/policy/default.js')).defaultPolicy;
+  const broker = new Broker({ policy: parsed, store, stateDir: dir, operator, now: () => clock.now });
+  return {
+    broker,
+    store,
+    dir,
+    clock,
+    script,
+    remove() {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The owner of a grant in tests: this process, which is alive. */
+export const liveOwner = () => ({ pid: process.pid, startTime: null });

@@ -14,8 +14,12 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  packages: 'external',
+  // Dependencies are bundled too: one file per chunk loads far faster than a package's many files.
+  // The keyring stays external: it is a native addon.
+  external: ['@napi-rs/keyring'],
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { __JIT_VERSION__: JSON.stringify(version) },
+  // CommonJS dependencies (commander) call require(); an ESM bundle has to provide one.
+  banner: { js: "import { createRequire as __jitCreateRequire } from 'node:module'; const require = __jitCreateRequire(import.meta.url);" },
 });

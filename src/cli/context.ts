@@ -2,7 +2,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { Environment } from '../core/session-env.js';
 import type { JitPaths } from '../platform/paths.js';
-import type { SecretStore } from '../platform/secret-store.js';
+import type { LocalCredentials } from '../session/local-credentials.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -16,5 +16,6 @@ export interface Context {
   paths: JitPaths;
   /** Opens the configured backend once; the first call also runs the sweep and keychain clean-up. */
   backend(): Promise<Backend>;
-  secrets(): SecretStore;
+  /** The keychain as sessions use it: put, remove, reconcile. */
+  credentials(): LocalCredentials;
 }

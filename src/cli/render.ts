@@ -1,12 +1,30 @@
 // All terminal formatting lives here: colour (TTY only, NO_COLOR and FORCE_COLOR honoured), tables, errors.
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import { JitError } from '../core/errors.js';
 import type { Context, Output } from './context.js';
 
-export function colorFor(stream: Output, env: Context['env']): ChalkInstance {
-  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
-  const level = env.NO_COLOR ? 0 : forced || (stream.isTTY && env.TERM !== 'dumb') ? 1 : 0;
-  return new Chalk({ level });
+type Style = Pick<ChalkInstance, 'bold' | 'dim' | 'red' | 'green' | 'yellow'>;
+
+const plainText = (text: string) => text;
+const plain: Style = Object.assign(Object.create(null), { bold: plainText, dim: plainText, red: plainText, green: plainText, yellow: plainText }) as Style;
+let chalk: typeof import('chalk') | undefined;
+
+export function wantsColor(stream: Output, env: Context['env']): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+/**
+ * Loads chalk only when some output will be coloured: it costs ~20 ms of start-up, which
+ * scripts and pipes (no colour) should not pay. Called once by the composition root.
+ */
+export async function prepareColor(context: Pick<Context, 'stdout' | 'stderr' | 'env'>): Promise<void> {
+  if (wantsColor(context.stdout, context.env) || wantsColor(context.stderr, context.env)) chalk = await import('chalk');
+}
+
+export function colorFor(stream: Output, env: Context['env']): Style {
+  return chalk && wantsColor(stream, env) ? new chalk.Chalk({ level: 1 }) : plain;
 }
 
 export function printJson(ctx: Context, value: unknown): void {
@@ -14,7 +32,7 @@ export function printJson(ctx: Context, value: unknown): void {
 }
 
 /** A plain aligned table: the first row is the header. */
-export function table(rows: string[][], color: ChalkInstance): string {
+export function table(rows: string[][], color: Style): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   return rows
     .map((row, index) => {

@@ -4,31 +4,43 @@ import { ExitCode, JitError } from '../core/errors.js';
 import { KeyringSecretStore } from '../platform/keyring-store.js';
 import { resolvePaths } from '../platform/paths.js';
 import type { SecretStore } from '../platform/secret-store.js';
+import { LocalCredentials } from '../session/local-credentials.js';
 import type { Context } from './context.js';
-import { printError, warn } from './render.js';
+import { prepareColor, printError, warn } from './render.js';
 
+/** Opens the broker and enforces what is due before any command runs: the sweep, then the keychain clean-up. */
 async function openBackend(context: Context): Promise<Backend> {
   const { openEmbeddedBackend } = await import('../backends/embedded.js');
   const { localOperator } = await import('../platform/operator.js');
-  const { cleanUp } = await import('../session/cleanup.js');
   const backend = await openEmbeddedBackend(context.paths, localOperator());
-  const report = await cleanUp(backend, context.secrets());
-  for (const id of report.ended) warn(context, `revoked ${id}, which had outlived its session or TTL`);
+  const ended = await backend.sweep();
+  for (const grant of ended) {
+    if (grant.revokeReason === 'orphaned' || grant.revokeReason === 'expired') warn(context, `revoked ${grant.id}, which had outlived its session or TTL`);
+    if (grant.revocation === 'irrevocable') warn(context, `WARNING: ${grant.id} (${grant.role}, ${grant.ticket}) could not be revoked at its target; see \`jit audit standing\``);
+  }
+  try {
+    await context.credentials().reconcile(backend, ended.length);
+  } catch (error) {
+    // The sweep already revoked at the targets; a keychain that cannot be reached is retried next run.
+    warn(context, `could not clean the keychain: ${(error as Error).message}`);
+  }
   return backend;
 }
 
 export async function run(argv: string[]): Promise<number> {
   let backend: Promise<Backend> | undefined;
   let secrets: SecretStore | undefined;
+  let credentials: LocalCredentials | undefined;
   const context: Context = {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
     paths: resolvePaths(process.env),
-    secrets: () => (secrets ??= new KeyringSecretStore()),
+    credentials: () => (credentials ??= new LocalCredentials((secrets ??= new KeyringSecretStore()), context.paths.stateDir)),
     backend: () => (backend ??= openBackend(context)),
   };
   try {
+    await prepareColor(context);
     const { runProgram } = await import('./program.js');
     return await runProgram(argv, context);
   } catch (error) {

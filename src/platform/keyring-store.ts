@@ -8,6 +8,8 @@ const TIMEOUT_MS = 5000;
 
 export class KeyringSecretStore implements SecretStore {
   #module: Promise<Keyring> | undefined;
+  /** Each entry opens its own D-Bus connection (~10 ms), so one per account is kept and reused. */
+  readonly #entries = new Map<string, InstanceType<Keyring['AsyncEntry']>>();
 
   // The native module is loaded on first use so commands that never touch the keychain start fast.
   #load(): Promise<Keyring> {
@@ -26,8 +28,13 @@ export class KeyringSecretStore implements SecretStore {
   }
 
   #entry(keyring: Keyring, account: string) {
-    // Pinned to Secret Service on Linux: the kernel keyutils store does not survive a logout and is not what users inspect.
-    return new keyring.AsyncEntry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
+    let entry = this.#entries.get(account);
+    if (!entry) {
+      // Pinned to Secret Service on Linux: the kernel keyutils store does not survive a logout and is not what users inspect.
+      entry = new keyring.AsyncEntry(KEYCHAIN_SERVICE, account, { linux: { store: 'secret-service' } });
+      this.#entries.set(account, entry);
+    }
+    return entry;
   }
 
   get(account: string): Promise<string | null> {

@@ -6,7 +6,7 @@ import { JitError, ExitCode } from '../core/errors.js';
 import { buildSessionEnv, currentSession, type Environment } from '../core/session-env.js';
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess } from '../platform/process-identity.js';
-import type { SecretStore } from '../platform/secret-store.js';
+import type { LocalCredentials } from './local-credentials.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
 
 export interface SessionRequest {
@@ -21,7 +21,7 @@ export interface SessionRequest {
 
 export interface SessionDeps {
   backend: Backend;
-  secrets: SecretStore;
+  credentials: LocalCredentials;
   env: Environment;
   warn: (message: string) => void;
 }
@@ -71,7 +71,7 @@ export async function runSession(request: SessionRequest, deps: SessionDeps): Pr
 }
 
 async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, signalled: () => NodeJS.Signals | undefined): Promise<number> {
-  const { backend, secrets, warn } = deps;
+  const { backend, credentials, warn } = deps;
   const { grant, credential, heartbeatSeconds } = await backend.request({
     role: request.role,
     ticket: request.ticket,
@@ -84,7 +84,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
   let outcome: SessionOutcome | undefined;
   try {
     // SECURITY: while the grant lives its credential is in the keychain, never in a file.
-    await secrets.set(grant.id, JSON.stringify(credential));
+    await credentials.put(grant.id, credential);
     const env = buildSessionEnv(
       deps.env,
       { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAt: Math.floor(grant.expiresAt / 1000), backend: backend.name, breakGlass: false },
@@ -115,9 +115,17 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
   return exitCodeOf(outcome);
 }
 
-/** Revokes at the target and clears the keychain; a failure is reported loudly, never swallowed. */
+/**
+ * Clears the keychain, then revokes at the target; a failure is reported loudly, never swallowed.
+ * In that order, a crash in between leaves a live grant, which the next run's sweep revokes.
+ */
 async function endGrant(grantId: string, reason: RevokeReason, deps: SessionDeps): Promise<void> {
   const problems: string[] = [];
+  try {
+    await deps.credentials.remove(grantId);
+  } catch (error) {
+    problems.push(`could not remove ${grantId} from the keychain: ${(error as Error).message}; the next jit run retries`);
+  }
   try {
     const ended = await deps.backend.revoke(grantId, reason);
     if (ended.revocation !== 'verified') {
@@ -125,11 +133,6 @@ async function endGrant(grantId: string, reason: RevokeReason, deps: SessionDeps
     }
   } catch (error) {
     problems.push(`could not revoke ${grantId}: ${(error as Error).message}`);
-  }
-  try {
-    await deps.secrets.delete(grantId);
-  } catch (error) {
-    problems.push(`could not remove ${grantId} from the keychain: ${(error as Error).message}; the next jit run retries`);
   }
   for (const problem of problems) deps.warn(`WARNING: ${problem}`);
   if (problems.length && problems.some((p) => p.startsWith('could not revoke'))) {

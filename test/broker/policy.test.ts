@@ -1,7 +1,7 @@
 // Policy files: what they may say, and errors that name the line.
 import { describe, expect, it } from 'vitest';
 import { defaultPolicyYaml } from '../../src/broker/policy/default.js';
-import { parsePolicy } from '../../src/broker/policy/load.js';
+import { parsePolicy } from '../../src/broker/policy/parse.js';
 import { ExitCode, JitError } from '../../src/core/errors.js';
 
 async function invalid(yaml: string): Promise<string> {

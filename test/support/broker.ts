@@ -2,7 +2,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parsePolicy } from '../../src/broker/policy/load.js';
+import { parsePolicy } from '../../src/broker/policy/parse.js';
 import { Broker } from '../../src/broker/service.js';
 import { SqliteStore } from '../../src/broker/store/sqlite.js';
 import type { Operator } from '../../src/platform/operator.js';

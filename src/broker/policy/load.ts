@@ -1,84 +1,16 @@
-// Reads the policy file, or the built-in default when there is none; every error names its line.
+// Finds the policy: the file in the config dir, or the built-in default when there is none.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { JitError } from '../../core/errors.js';
 import { privateFileExists } from '../../platform/paths.js';
 import { defaultPolicy } from './default.js';
-import type { IssuerConfig, Policy, RolePolicy } from './types.js';
+import type { Policy } from './types.js';
 
 export const POLICY_FILE = 'policy.yaml';
 
 export async function loadPolicy(configDir: string): Promise<Policy> {
   const path = join(configDir, POLICY_FILE);
   if (!privateFileExists(path)) return defaultPolicy;
+  // Loaded only now: the YAML parser and schema cost ~25 ms of start-up the built-in default never needs.
+  const { parsePolicy } = await import('./parse.js');
   return parsePolicy(readFileSync(path, 'utf8'), path);
-}
-
-/**
- * Where to point for a path: the key of the deepest entry that exists (a missing key is reported
- * at its parent's key), or the item itself inside a list.
- */
-function offsetOf(document: Document, keys: string[]): number | undefined {
-  let node: unknown = document.contents;
-  let offset: number | undefined;
-  for (const key of keys) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === key);
-      if (!pair) break;
-      offset = (pair.key as { range?: [number, number, number] }).range?.[0];
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(key)] as { range?: [number, number, number] } | undefined;
-      if (!item) break;
-      offset = item.range?.[0];
-      node = item;
-    } else break;
-  }
-  return offset;
-}
-
-function invalid(path: string, line: number | undefined, column: number | undefined, message: string): JitError {
-  const where = line === undefined ? path : `${path}:${line}:${column ?? 1}`;
-  return new JitError('config', `invalid policy: ${where}: ${message}`, { hint: `fix ${path}; \`jit init --force\` writes a fresh example` });
-}
-
-export async function parsePolicy(text: string, path: string): Promise<Policy> {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const position = lineCounter.linePos(syntaxError.pos[0]);
-    throw invalid(path, position?.line, position?.col, syntaxError.message.split('\n')[0] ?? 'YAML syntax error');
-  }
-  const { policySchema } = await import('./schema.js');
-  const result = policySchema.safeParse(document.toJS());
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const keys = issue.path.map(String);
-    const offset = offsetOf(document, keys);
-    const position = offset === undefined ? undefined : lineCounter.linePos(offset);
-    // A bad record key (a role or param name) carries the key schema's own message one level down.
-    const message = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
-    throw invalid(path, position?.line, position?.col, `${keys.join('.') || '(top level)'}: ${message}`);
-  }
-  const roles = new Map<string, RolePolicy>();
-  for (const [name, role] of Object.entries(result.data.roles)) {
-    const issuer: IssuerConfig =
-      role.issuer.type === 'jwt'
-        ? { type: 'jwt', audience: role.issuer.audience }
-        : { type: 'command', issue: role.issuer.issue, revoke: role.issuer.revoke, verify: role.issuer.verify, timeoutSeconds: role.issuer.timeout, params: role.issuer.params };
-    roles.set(name, {
-      name,
-      description: role.description,
-      ttl: { defaultSeconds: role.ttl.default, maxSeconds: role.ttl.max },
-      ticket: role.ticket,
-      requesters: role.requesters,
-      approval: role.approval,
-      issuer,
-      heartbeat: { intervalSeconds: role.heartbeat.interval, timeoutSeconds: role.heartbeat.timeout },
-      nesting: role.nesting,
-    });
-  }
-  return { roles, source: path };
 }

@@ -15,6 +15,6 @@ export default async function elevate(options: ElevateOptions, context: Context)
   const backend = await context.backend();
   return runSession(
     { ...request, kind: 'shell', command: shell, args: [] },
-    { backend, secrets: context.secrets(), env: context.env, warn: (message) => warn(context, message) },
+    { backend, credentials: context.credentials(), env: context.env, warn: (message) => warn(context, message) },
   );
 }

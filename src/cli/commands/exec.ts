@@ -22,6 +22,6 @@ export default async function exec(options: ExecOptions, context: Context): Prom
   const backend = await context.backend();
   return runSession(
     { ...request, kind: 'command', command, args },
-    { backend, secrets: context.secrets(), env: context.env, warn: (message) => warn(context, message) },
+    { backend, credentials: context.credentials(), env: context.env, warn: (message) => warn(context, message) },
   );
 }

@@ -28,8 +28,8 @@ export default async function revoke(options: RevokeOptions, context: Context): 
   const ended = [];
   let unverified = 0;
   for (const id of ids) {
+    await context.credentials().remove(id);
     const grant = await backend.revoke(id, 'operator');
-    await context.secrets().delete(id);
     if (grant.revocation !== 'verified') unverified++;
     ended.push(grantView(grant, Date.now()));
   }

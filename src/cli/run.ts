@@ -10,6 +10,8 @@ import { prepareColor, printError, warn } from './render.js';
 
 /** Opens the broker and enforces what is due before any command runs: the sweep, then the keychain clean-up. */
 async function openBackend(context: Context): Promise<Backend> {
+  const { loadConfig } = await import('../backends/config.js');
+  await loadConfig(context.paths.configDir);
   const { openEmbeddedBackend } = await import('../backends/embedded.js');
   const { localOperator } = await import('../platform/operator.js');
   const backend = await openEmbeddedBackend(context.paths, localOperator());

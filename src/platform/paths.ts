@@ -3,7 +3,6 @@
 import { chmodSync, lstatSync, mkdirSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { JitError } from '../core/errors.js';
 
 export interface JitPaths {
@@ -72,12 +71,15 @@ export function privateFileExists(path: string): boolean {
   return true;
 }
 
+/** For commands that create files: refuses to replace one the user may have edited. */
+export function assertNoFile(path: string): void {
+  if (privateFileExists(path)) throw new JitError('usage', `${path} already exists`, { hint: 'pass --force to overwrite it' });
+}
+
 /** Writes a file atomically with mode 0600 (temporary file in the same dir, then rename). */
-export function writePrivateFile(path: string, data: string, options: { exclusive?: boolean } = {}): void {
-  if (options.exclusive && privateFileExists(path)) {
-    throw new JitError('usage', `${path} already exists`, { hint: 'pass --force to overwrite it' });
-  }
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+export function writePrivateFile(path: string, data: string): void {
+  // 'wx' refuses an existing file or symlink at the temporary name, so its name need not be unguessable.
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
   renameSync(temporary, path);
 }

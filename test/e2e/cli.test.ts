@@ -92,16 +92,32 @@ describe('--json', () => {
 });
 
 describe('jit init', () => {
-  it('writes an editable policy 0600 in a 0700 dir, and refuses to overwrite it without --force', async () => {
+  it('writes an editable config and policy 0600 in a 0700 dir, and refuses to overwrite them without --force', async () => {
     const first = await box.run(['init']);
     expect(first.code).toBe(0);
     const policy = join(box.configDir, 'policy.yaml');
     expect(statSync(policy).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(box.configDir, 'config.yaml'), 'utf8')).toContain('backend: embedded');
+    expect(statSync(join(box.configDir, 'config.yaml')).mode & 0o777).toBe(0o600);
     expect(statSync(box.configDir).mode & 0o777).toBe(0o700);
     expect((await box.run(['roles', '--json'])).code).toBe(0);
     const again = await box.run(['init']);
     expect(again.code).toBe(64);
     expect(again.stderr).toContain('--force');
     expect((await box.run(['init', '--force'])).code).toBe(0);
+  });
+
+  it('a config naming a backend this version lacks is a configuration error (78)', async () => {
+    const other = sandbox(keyring.env);
+    try {
+      expect((await other.run(['init'])).code).toBe(0);
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(join(other.configDir, 'config.yaml'), 'backend: http\n');
+      const result = await other.run(['roles']);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain('backend "http" is not available');
+    } finally {
+      other.remove();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode, JitError } from '../../src/core/errors.js';
-import { ensurePrivateDir, privateFileExists, resolvePaths, writePrivateFile } from '../../src/platform/paths.js';
+import { assertNoFile, ensurePrivateDir, privateFileExists, resolvePaths, writePrivateFile } from '../../src/platform/paths.js';
 
 let scratch: string | undefined;
 afterEach(() => {
@@ -39,12 +39,12 @@ describe('paths', () => {
     expect(statSync(join(root, 'wide')).mode & 0o777).toBe(0o700);
   });
 
-  it('writes files 0600, atomically, and refuses to overwrite when asked to be exclusive', () => {
+  it('writes files 0600, atomically, and tells when one already exists', () => {
     const root = (scratch = mkdtempSync(join(tmpdir(), 'jit-paths-')));
     const file = join(root, 'policy.yaml');
     writePrivateFile(file, 'a');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(() => writePrivateFile(file, 'b', { exclusive: true })).toThrow(/already exists/);
+    expect(() => assertNoFile(file)).toThrow(/already exists/);
     writePrivateFile(file, 'c');
     expect(privateFileExists(file)).toBe(true);
   });

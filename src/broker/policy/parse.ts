@@ -1,5 +1,5 @@
 // Parses and validates a policy file; every error names its file, line and column.
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from '../../platform/yaml.js';
 import { JitError } from '../../core/errors.js';
 import { policySchema } from './schema.js';
 import type { IssuerConfig, Policy, RolePolicy } from './types.js';

@@ -5,6 +5,18 @@
 
 jit_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# npm reads its global config from its own prefix: once another Node is first on PATH, the
+# system's npmrc (registry, proxy, cafile) would silently stop applying. Keep using it.
+if [ -z "${npm_config_globalconfig:-}" ] && command -v npm >/dev/null 2>&1; then
+  jit_npmrc=$(npm config get globalconfig 2>/dev/null || true)
+  [ -f "$jit_npmrc" ] && export npm_config_globalconfig="$jit_npmrc"
+fi
+# Node's own builds trust only their bundled CAs; Debian's trust the system store. Add the system
+# store so a TLS-inspecting proxy the machine trusts is trusted by the fetched Node too.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 jit_node_ok() {
   command -v node >/dev/null 2>&1 &&
     node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 19) ? 0 : 1)'
@@ -32,4 +44,4 @@ fi
 # Native builds, if any dependency ever needs one, must use this Node's headers, not the system's.
 jit_node_dir=$(dirname "$(dirname "$(command -v node)")")
 [ -d "$jit_node_dir/include/node" ] && export npm_config_nodedir="$jit_node_dir"
-unset jit_pkg jit_tmp jit_node_dir
+unset jit_pkg jit_tmp jit_node_dir jit_npmrc

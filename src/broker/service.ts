@@ -49,6 +49,8 @@ export interface RoleSummary {
   ttl: { default: string; max: string };
   approvals: number;
   ticketSystem: string;
+  /** The anchored pattern a ticket id must match, checked before anything else sees it. */
+  ticketPattern: string;
   issuer: string;
   mayRequest: boolean;
 }
@@ -88,6 +90,7 @@ export class Broker {
       ttl: { default: formatDuration(role.ttl.defaultSeconds), max: formatDuration(role.ttl.maxSeconds) },
       approvals: role.approval.required,
       ticketSystem: role.ticket.system,
+      ticketPattern: role.ticket.pattern,
       issuer: role.issuer.type,
       mayRequest: mayRequest(role, this.#deps.operator),
     }));

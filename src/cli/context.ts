@@ -1,7 +1,9 @@
 // What every command receives: streams, environment, paths, and lazily opened dependencies.
 import type { Backend } from '../backends/backend.js';
+import type { JitConfig } from '../backends/config.js';
 import type { Environment } from '../core/session-env.js';
 import type { JitPaths } from '../platform/paths.js';
+import type { Prompter } from '../platform/prompter.js';
 import type { LocalCredentials } from '../session/local-credentials.js';
 
 export interface Output {
@@ -9,11 +11,20 @@ export interface Output {
   isTTY?: boolean;
 }
 
+export interface Input {
+  isTTY?: boolean;
+}
+
 export interface Context {
   env: Environment;
+  stdin: Input;
   stdout: Output;
   stderr: Output;
   paths: JitPaths;
+  /** config.yaml, read once. */
+  config(): Promise<JitConfig>;
+  /** Questions for a person; ask only where `canPrompt` allows. */
+  prompter(): Prompter;
   /** Opens the configured backend once; the first call also runs the sweep and keychain clean-up. */
   backend(): Promise<Backend>;
   /** The keychain as sessions use it: put, remove, reconcile. */

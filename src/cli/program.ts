@@ -33,12 +33,14 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
       .option('-t, --ticket <id>', 'the ticket this task belongs to, e.g. OPS-123')
       .option('-r, --role <role>', 'the role to request (see `jit roles`)')
       .option('--ttl <duration>', 'how long the grant lives, e.g. 15m or 1h30m (bounded by the role)')
-      .option('--reason <text>', 'why you need it; recorded in the audit');
+      .option('--reason <text>', 'why you need it; recorded in the audit')
+      .option('--no-input', 'never ask: fail with exit 64 naming a missing flag (the default off a terminal and under CI)');
 
   requestOptions(program.command('elevate').description('open a subshell with a short-lived credential; revoked when the shell exits'))
     .option('--shell <path>', 'the shell to start (default: $SHELL, else /bin/sh)')
     .option('--no-wait', 'return at once (exit 75) if the request needs an approval that is still pending')
-    .addHelpText('after', examples('jit elevate --ticket OPS-123 --role demo', 'jit elevate -t OPS-123 -r demo --ttl 30m --reason "rotate keys"', 'jit elevate -t OPS-123 -r demo --shell /bin/zsh'))
+    .option('--no-prompt', 'do not add the role and time left to the subshell\'s prompt (config: prompt: false)')
+    .addHelpText('after', examples('jit elevate --ticket OPS-123 --role demo', 'jit elevate                       # on a terminal: choose the role, type the ticket', 'jit elevate -t OPS-123 -r demo --ttl 30m --reason "rotate keys"', 'jit elevate -t OPS-123 -r demo --shell /bin/zsh --no-prompt'))
     .action(act(() => import('./commands/elevate.js')));
 
   requestOptions(program.command('exec').description('run one command with a short-lived credential; revoked when it exits'))
@@ -59,9 +61,11 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
     .command('revoke')
     .description('revoke a grant now (default: the current session)')
     .argument('[grant-id]', 'the grant to revoke')
-    .option('--all', 'revoke all your live grants')
+    .option('--all', 'revoke all your live grants (asks first on a terminal)')
+    .option('-y, --yes', 'do not ask before revoking --all')
+    .option('--no-input', 'never ask (the default off a terminal and under CI)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', examples('jit revoke', 'jit revoke g_0f3k…', 'jit revoke --all'))
+    .addHelpText('after', examples('jit revoke', 'jit revoke g_0f3k…', 'jit revoke --all', 'jit revoke --all --yes --json'))
     .action(act(() => import('./commands/revoke.js')));
 
   program
@@ -99,6 +103,27 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
     .option('--force', 'overwrite existing files')
     .addHelpText('after', examples('jit init', 'JIT_CONFIG_DIR=/etc/jit jit init --force'))
     .action(act(() => import('./commands/init.js')));
+
+  program
+    .command('doctor')
+    .description('check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each')
+    .option('--json', 'machine-readable output')
+    .addHelpText('after', examples('jit doctor', 'jit doctor --json'))
+    .action(act(() => import('./commands/doctor.js')));
+
+  program
+    .command('completion')
+    .description('print shell completions for jit (commands, flags, roles and grant ids from a local cache)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', examples('echo \'eval "$(jit completion bash)"\' >> ~/.bashrc', 'jit completion zsh > "${fpath[1]}/_jit"', 'jit completion fish > ~/.config/fish/completions/jit.fish'))
+    .action(act(() => import('./commands/completion.js')));
+
+  program
+    .command('prompt')
+    .description('print the prompt segment (role and time left) for your shell; it starts no process per prompt')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText('after', examples('echo \'eval "$(jit prompt bash)"\' >> ~/.bashrc   # then: PS1=\'${jit_prompt:+[$jit_prompt] }\'$PS1', 'echo \'eval "$(jit prompt zsh)"\' >> ~/.zshrc', 'echo \'jit prompt fish | source\' >> ~/.config/fish/config.fish'))
+    .action(act(() => import('./commands/prompt.js')));
 
   return program;
 }

@@ -1,8 +1,10 @@
 // Composition root: builds the dependencies once, runs the program, maps errors to exit codes.
 import type { Backend } from '../backends/backend.js';
 import { ExitCode, JitError } from '../core/errors.js';
+import type { JitConfig } from '../backends/config.js';
 import { KeyringSecretStore } from '../platform/keyring-store.js';
 import { resolvePaths } from '../platform/paths.js';
+import { InquirerPrompter, type Prompter } from '../platform/prompter.js';
 import type { SecretStore } from '../platform/secret-store.js';
 import { LocalCredentials } from '../session/local-credentials.js';
 import type { Context } from './context.js';
@@ -10,8 +12,7 @@ import { prepareColor, printError, warn } from './render.js';
 
 /** Opens the broker and enforces what is due before any command runs: the sweep, then the keychain clean-up. */
 async function openBackend(context: Context): Promise<Backend> {
-  const { loadConfig } = await import('../backends/config.js');
-  await loadConfig(context.paths.configDir);
+  await context.config();
   const { openEmbeddedBackend } = await import('../backends/embedded.js');
   const { localOperator } = await import('../platform/operator.js');
   const backend = await openEmbeddedBackend(context.paths, localOperator());
@@ -33,12 +34,17 @@ export async function run(argv: string[]): Promise<number> {
   let backend: Promise<Backend> | undefined;
   let secrets: SecretStore | undefined;
   let credentials: LocalCredentials | undefined;
+  let config: Promise<JitConfig> | undefined;
+  let prompter: Prompter | undefined;
   const context: Context = {
     env: process.env,
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     paths: resolvePaths(process.env),
     credentials: () => (credentials ??= new LocalCredentials((secrets ??= new KeyringSecretStore()), context.paths.stateDir)),
+    config: () => (config ??= import('../backends/config.js').then(({ loadConfig }) => loadConfig(context.paths.configDir))),
+    prompter: () => (prompter ??= new InquirerPrompter()),
     backend: () => (backend ??= openBackend(context)),
   };
   try {
@@ -49,6 +55,11 @@ export async function run(argv: string[]): Promise<number> {
     printError(context, error);
     return error instanceof JitError ? error.exitCode : ExitCode.internal;
   } finally {
-    (await backend?.catch(() => undefined))?.close();
+    const opened = await backend?.catch(() => undefined);
+    if (opened) {
+      // Completion data is a convenience: failing to write it never changes the command's outcome.
+      await import('./completion-cache.js').then(({ refreshCompletionCache }) => refreshCompletionCache(opened, context.paths.stateDir)).catch(() => undefined);
+      opened.close();
+    }
   }
 }

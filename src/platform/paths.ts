@@ -18,7 +18,7 @@ export function resolvePaths(env: Record<string, string | undefined>): JitPaths 
   };
 }
 
-function lstatOrUndefined(path: string): Stats | undefined {
+export function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch (error) {
@@ -27,21 +27,27 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** Checks an existing path is a real directory or file of ours; refuses symlinks and foreign owners. */
-function assertOwned(path: string, stats: Stats, kind: 'directory' | 'file'): void {
+/** What is wrong with an existing path jit keeps private, if anything: a symlink, the wrong kind, a foreign owner. */
+export function ownershipProblem(path: string, stats: Stats, kind: 'directory' | 'file'): JitError | undefined {
   // SECURITY: a symlink or a path owned by someone else could redirect jit's secrets or audit.
   if (stats.isSymbolicLink()) {
-    throw new JitError('os', `${path} is a symbolic link; jit refuses to follow it`, { hint: `replace it with a real ${kind}` });
+    return new JitError('os', `${path} is a symbolic link; jit refuses to follow it`, { hint: `replace it with a real ${kind}` });
   }
   if (kind === 'directory' ? !stats.isDirectory() : !stats.isFile()) {
-    throw new JitError('os', `${path} is not a ${kind}`, { hint: `move it away so jit can create the ${kind}` });
+    return new JitError('os', `${path} is not a ${kind}`, { hint: `move it away so jit can create the ${kind}` });
   }
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
-    throw new JitError('os', `${path} belongs to uid ${stats.uid}, not to you (uid ${uid})`, {
+    return new JitError('os', `${path} belongs to uid ${stats.uid}, not to you (uid ${uid})`, {
       hint: `jit keeps its state private; use a ${kind} you own (set JIT_STATE_DIR or JIT_CONFIG_DIR)`,
     });
   }
+  return undefined;
+}
+
+function assertOwned(path: string, stats: Stats, kind: 'directory' | 'file'): void {
+  const problem = ownershipProblem(path, stats, kind);
+  if (problem) throw problem;
 }
 
 /** Creates (or checks) a private directory: 0700, ours, not a symlink. Parents are created as needed. */

@@ -17,6 +17,8 @@ export interface SessionRequest {
   kind: 'shell' | 'command';
   command: string;
   args: string[];
+  /** Variables for the child that are not part of the session contract (a shell's ZDOTDIR). */
+  extraEnv?: Record<string, string>;
 }
 
 export interface SessionDeps {
@@ -24,6 +26,8 @@ export interface SessionDeps {
   credentials: LocalCredentials;
   env: Environment;
   warn: (message: string) => void;
+  /** Shows that a wait is under way (a spinner on a terminal); resolves as the work does. */
+  progress?: <T>(text: string, work: Promise<T>) => Promise<T>;
 }
 
 function exitCodeOf(outcome: SessionOutcome): number {
@@ -72,7 +76,8 @@ export async function runSession(request: SessionRequest, deps: SessionDeps): Pr
 
 async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, signalled: () => NodeJS.Signals | undefined): Promise<number> {
   const { backend, credentials, warn } = deps;
-  const { grant, credential, heartbeatSeconds } = await backend.request({
+  const progress = deps.progress ?? (<T>(_text: string, work: Promise<T>) => work);
+  const requested = backend.request({
     role: request.role,
     ticket: request.ticket,
     ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
@@ -80,6 +85,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
     owner: currentProcess(),
     ...(currentSession(deps.env) ? { parentSession: currentSession(deps.env)!.grantId } : {}),
   });
+  const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested);
 
   let outcome: SessionOutcome | undefined;
   try {
@@ -90,6 +96,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
       { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAt: Math.floor(grant.expiresAt / 1000), backend: backend.name, breakGlass: false },
       credential,
     );
+    Object.assign(env, request.extraEnv);
     const early = signalled();
     if (early) {
       outcome = { kind: 'signaled', signal: early };

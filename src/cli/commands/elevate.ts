@@ -1,20 +1,29 @@
-// `jit elevate`: a subshell with the credential injected; revoked when the shell exits.
+// `jit elevate`: a subshell with the credential injected, showing the role and time left in its
+// prompt; revoked when the shell exits.
 import { runSession } from '../../session/run-session.js';
+import { prepareShellStartup, type ShellStartup } from '../../shell/prompt-rc.js';
+import { shellOfPath } from '../../shell/shells.js';
 import type { Context } from '../context.js';
-import { warn } from '../render.js';
-import { parseRequestFlags, type RequestFlags } from './request-options.js';
+import { sessionDeps } from '../session-deps.js';
+import { resolveRequestFlags, type RequestFlags } from './request-options.js';
 
 interface ElevateOptions extends RequestFlags {
   shell?: string;
   wait?: boolean;
+  /** false with --no-prompt. */
+  prompt?: boolean;
 }
 
 export default async function elevate(options: ElevateOptions, context: Context): Promise<number> {
-  const request = parseRequestFlags(options, 'elevate');
+  const request = await resolveRequestFlags(options, 'elevate', context);
   const shell = options.shell || context.env.SHELL || '/bin/sh';
-  const backend = await context.backend();
-  return runSession(
-    { ...request, kind: 'shell', command: shell, args: [] },
-    { backend, credentials: context.credentials(), env: context.env, warn: (message) => warn(context, message) },
-  );
+  const shellName = shellOfPath(shell);
+  const showPrompt = options.prompt !== false && shellName !== undefined && (await context.config()).prompt;
+  const deps = await sessionDeps(context);
+  const startup: ShellStartup | undefined = showPrompt ? prepareShellStartup(shellName, context.env) : undefined;
+  try {
+    return await runSession({ ...request, kind: 'shell', command: shell, args: startup?.args ?? [], ...(startup ? { extraEnv: startup.env } : {}) }, deps);
+  } finally {
+    startup?.remove();
+  }
 }

@@ -3,8 +3,8 @@ import { parseDuration } from '../../core/duration.js';
 import { JitError } from '../../core/errors.js';
 import { runSession } from '../../session/run-session.js';
 import type { Context } from '../context.js';
-import { warn } from '../render.js';
-import { parseRequestFlags, type RequestFlags } from './request-options.js';
+import { sessionDeps } from '../session-deps.js';
+import { resolveRequestFlags, type RequestFlags } from './request-options.js';
 
 interface ExecOptions extends RequestFlags {
   wait?: string;
@@ -12,16 +12,14 @@ interface ExecOptions extends RequestFlags {
 }
 
 export default async function exec(options: ExecOptions, context: Context): Promise<number> {
-  const request = parseRequestFlags(options, 'exec');
   // Validated now so a typo fails early; waiting only matters for roles that need approval.
   if (options.wait !== undefined) parseDuration(options.wait, '--wait');
   const [command, ...args] = options.args;
   if (command === undefined) {
-    throw new JitError('usage', 'missing the command to run', { hint: `put it after --: jit exec --ticket ${request.ticket} --role ${request.role} -- COMMAND [ARGS…]` });
+    throw new JitError('usage', 'missing the command to run', {
+      hint: `put it after --: jit exec --ticket ${options.ticket ?? 'OPS-123'} --role ${options.role ?? 'ROLE'} -- COMMAND [ARGS…]`,
+    });
   }
-  const backend = await context.backend();
-  return runSession(
-    { ...request, kind: 'command', command, args },
-    { backend, credentials: context.credentials(), env: context.env, warn: (message) => warn(context, message) },
-  );
+  const request = await resolveRequestFlags(options, 'exec', context);
+  return runSession({ ...request, kind: 'command', command, args }, await sessionDeps(context));
 }

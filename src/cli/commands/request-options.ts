@@ -1,13 +1,18 @@
-// The flags `elevate` and `exec` share, checked before anything is requested.
+// The flags `elevate` and `exec` share, checked before anything is requested. On a terminal a
+// missing role is chosen from a list and a missing ticket is typed; anywhere else it is a usage error.
 import { parseDuration } from '../../core/duration.js';
 import { JitError } from '../../core/errors.js';
-import { validateReason } from '../../core/identifiers.js';
+import { validateReason, validateTicketId } from '../../core/identifiers.js';
+import { canPrompt } from '../../platform/prompter.js';
+import type { Context } from '../context.js';
 
 export interface RequestFlags {
   ticket?: string;
   role?: string;
   ttl?: string;
   reason?: string;
+  /** false with --no-input. */
+  input?: boolean;
 }
 
 export interface ParsedRequest {
@@ -17,19 +22,42 @@ export interface ParsedRequest {
   reason?: string;
 }
 
-export function parseRequestFlags(flags: RequestFlags, command: string): ParsedRequest {
-  // Interactive choice of role and ticket comes with the shell-experience work; until then both are flags.
-  if (flags.ticket === undefined) {
-    throw new JitError('usage', 'missing --ticket', { hint: `pass the ticket this task belongs to: jit ${command} --ticket OPS-123 --role ROLE` });
+export async function resolveRequestFlags(flags: RequestFlags, command: string, context: Context): Promise<ParsedRequest> {
+  // What was given is checked first, so a typo fails before any question is asked.
+  const reason = validateReason(flags.reason);
+  const ttlSeconds = flags.ttl === undefined ? undefined : parseDuration(flags.ttl, '--ttl');
+  const interactive = canPrompt(context, flags.input);
+  if (!interactive && flags.ticket === undefined) {
+    throw new JitError('usage', 'missing --ticket', { hint: `pass the ticket this task belongs to: jit ${command} --ticket OPS-123 --role ${flags.role ?? 'ROLE'}` });
   }
-  if (flags.role === undefined) {
+  if (!interactive && flags.role === undefined) {
     throw new JitError('usage', 'missing --role', { hint: `pass a role from \`jit roles\`: jit ${command} --ticket ${flags.ticket} --role ROLE` });
   }
-  const reason = validateReason(flags.reason);
-  return {
-    ticket: flags.ticket,
-    role: flags.role,
-    ...(flags.ttl === undefined ? {} : { ttlSeconds: parseDuration(flags.ttl, '--ttl') }),
-    ...(reason === undefined ? {} : { reason }),
+  const role = flags.role ?? (await chooseRole(context));
+  const ticket = flags.ticket ?? (await typeTicket(context, role));
+  return { ticket, role, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...(reason === undefined ? {} : { reason }) };
+}
+
+async function chooseRole(context: Context): Promise<string> {
+  const roles = (await (await context.backend()).roles()).filter((role) => role.mayRequest);
+  if (roles.length === 0) throw new JitError('denied', 'there is no role you may request', { hint: '`jit roles` lists the roles and who may request them' });
+  const width = Math.max(...roles.map((role) => role.name.length));
+  return context.prompter().select(
+    'Role',
+    roles.map((role) => ({ value: role.name, name: `${role.name.padEnd(width)}  max ${role.ttl.max}  ${role.description}`, description: role.description })),
+  );
+}
+
+async function typeTicket(context: Context, roleName: string): Promise<string> {
+  const role = (await (await context.backend()).roles()).find((candidate) => candidate.name === roleName);
+  const pattern = role?.ticketPattern;
+  const validate = (text: string): string | true => {
+    try {
+      validateTicketId(text.trim(), pattern);
+      return true;
+    } catch (error) {
+      return (error as JitError).hint ?? (error as Error).message;
+    }
   };
+  return (await context.prompter().input(`Ticket for ${roleName}`, validate)).trim();
 }

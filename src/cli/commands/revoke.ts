@@ -4,10 +4,14 @@ import { validateGrantId } from '../../core/identifiers.js';
 import { currentSession } from '../../core/session-env.js';
 import type { Context } from '../context.js';
 import { grantView } from '../grant-view.js';
+import { canPrompt } from '../../platform/prompter.js';
 import { printJson, warn } from '../render.js';
 
 interface RevokeOptions {
   all?: boolean;
+  yes?: boolean;
+  /** false with --no-input. */
+  input?: boolean;
   json?: boolean;
   args: string[];
 }
@@ -22,8 +26,18 @@ async function targets(options: RevokeOptions, context: Context): Promise<string
   return [validateGrantId(session.grantId)];
 }
 
+/** `--all` ends every session you have: on a terminal, a person confirms it first (unless --yes). */
+async function confirmed(ids: string[], options: RevokeOptions, context: Context): Promise<boolean> {
+  if (!options.all || options.yes || ids.length === 0 || !canPrompt(context, options.input)) return true;
+  return context.prompter().confirm(`Revoke ${ids.length} live grant${ids.length > 1 ? 's' : ''} (${ids.join(', ')})? Their sessions end now.`);
+}
+
 export default async function revoke(options: RevokeOptions, context: Context): Promise<number> {
   const ids = await targets(options, context);
+  if (!(await confirmed(ids, options, context))) {
+    context.stderr.write('Nothing revoked.\n');
+    return ExitCode.ok;
+  }
   const backend = await context.backend();
   const ended = [];
   let unverified = 0;

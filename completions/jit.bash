@@ -1,0 +1,70 @@
+# bash completion for jit: `eval "$(jit completion bash)"` in ~/.bashrc, or save it as
+# ~/.local/share/bash-completion/completions/jit. Generated from jit's command definitions.
+# Role names and grant ids come from a cache file jit writes after each command: no broker, no network.
+
+__jit_cached() {
+  __jit_values=()
+  local file="${JIT_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/jit}/completion-cache" kind value
+  [[ -r $file ]] || return 0
+  while read -r kind value; do
+    [[ $kind == "$1" ]] && __jit_values+=("$value")
+  done <"$file"
+}
+
+_jit() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} path= word i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    # After `jit exec … --` the words are the command's own.
+    [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
+    case "${path:+$path }$word" in
+      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit standing'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+    esac
+  done
+  case $prev in
+    -t|--ticket|--reason)
+      COMPREPLY=()
+      return ;;
+    -r|--role)
+      __jit_cached role; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur"))
+      return ;;
+    --ttl|--wait)
+      COMPREPLY=($(compgen -W "15m 30m 1h 2h" -- "$cur"))
+      return ;;
+    --shell)
+      compopt -o default; COMPREPLY=()
+      return ;;
+    --grant)
+      __jit_cached grant; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur"))
+      return ;;
+  esac
+  case $path in
+    '')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit init doctor completion prompt" -- "$cur")); fi ;;
+    'elevate')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'exec')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --wait -h --help" -- "$cur")); else compopt -o default; COMPREPLY=(); fi ;;
+    'status')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'revoke')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--all -y --yes --no-input --json -h --help" -- "$cur")); else __jit_cached grant; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur")); fi ;;
+    'roles')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'audit')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--grant --ticket --json -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "verify standing" -- "$cur")); fi ;;
+    'audit verify')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'audit standing')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'init')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--force -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'doctor')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'completion')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); fi ;;
+    'prompt')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); fi ;;
+  esac
+}
+complete -F _jit jit

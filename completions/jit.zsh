@@ -1,0 +1,154 @@
+#compdef jit
+# zsh completion for jit: `jit completion zsh > "${fpath[1]}/_jit"`, or `eval "$(jit completion zsh)"`
+# in ~/.zshrc after compinit. Generated from jit's command definitions. Role names and grant ids come
+# from a cache file jit writes after each command: no broker, no network.
+
+__jit_cached() {
+  local file="${JIT_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/jit}/completion-cache"
+  [[ -r $file ]] || return 1
+  reply=(${${(M)${(f)"$(<$file)"}:#$1 *}#$1 })
+}
+__jit_roles() { local -a reply; __jit_cached role && compadd -a reply; }
+__jit_grants() { local -a reply; __jit_cached grant && compadd -a reply; }
+
+_jit() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-V --version)'{-V,--version}'[output the version number]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1: :->command' \
+    '*:: :->args' && ret=0
+  case $state in
+    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'audit:show the audit trail, prove it, or list standing access' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
+    args) (( $+functions[_jit__$words[1]] )) && _jit__$words[1] && ret=0 ;;
+  esac
+  return ret
+}
+
+_jit__elevate() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-t --ticket)'{-t,--ticket}'[the ticket this task belongs to, e.g. OPS-123]:value: ' \
+    '(-r --role)'{-r,--role}'[the role to request (see `jit roles`)]:role:__jit_roles' \
+    '--ttl[how long the grant lives, e.g. 15m or 1h30m (bounded by the role)]:duration:(15m 30m 1h 2h)' \
+    '--reason[why you need it; recorded in the audit]:value: ' \
+    '--no-input[never ask\: fail with exit 64 naming a missing flag (the default off a terminal and under CI)]' \
+    '--shell[the shell to start (default\: $SHELL, else /bin/sh)]:file:_files' \
+    '--no-wait[return at once (exit 75) if the request needs an approval that is still pending]' \
+    '--no-prompt[do not add the role and time left to the subshell'\''s prompt (config\: prompt\: false)]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__exec() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-t --ticket)'{-t,--ticket}'[the ticket this task belongs to, e.g. OPS-123]:value: ' \
+    '(-r --role)'{-r,--role}'[the role to request (see `jit roles`)]:role:__jit_roles' \
+    '--ttl[how long the grant lives, e.g. 15m or 1h30m (bounded by the role)]:duration:(15m 30m 1h 2h)' \
+    '--reason[why you need it; recorded in the audit]:value: ' \
+    '--no-input[never ask\: fail with exit 64 naming a missing flag (the default off a terminal and under CI)]' \
+    '--wait[how long to wait for a pending approval before exiting 75]:duration:(15m 30m 1h 2h)' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '*:: :_normal' && ret=0
+  return ret
+}
+
+_jit__status() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--json[machine-readable output]' \
+    '--prompt[print only "ROLE TIME-LEFT" for a shell prompt (no broker, no network)]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__revoke() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--all[revoke all your live grants (asks first on a terminal)]' \
+    '(-y --yes)'{-y,--yes}'[do not ask before revoking --all]' \
+    '--no-input[never ask (the default off a terminal and under CI)]' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:grant id:__jit_grants' && ret=0
+  return ret
+}
+
+_jit__roles() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__audit() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--grant[only events of this grant]:grant id:__jit_grants' \
+    '--ticket[only events of this ticket]:value: ' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1: :->command' \
+    '*:: :->args' && ret=0
+  case $state in
+    command) local -a commands=('verify:prove the hash chain and its signed checkpoints; exit 1 naming the first bad event' 'standing:list grants past their end without a verified revocation (should be empty); exit 1 if any'); _describe -t commands command commands && ret=0 ;;
+    args) (( $+functions[_jit__audit__$words[1]] )) && _jit__audit__$words[1] && ret=0 ;;
+  esac
+  return ret
+}
+
+_jit__audit__verify() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__audit__standing() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__init() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--force[overwrite existing files]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__doctor() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__completion() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:shell:(bash zsh fish)' && ret=0
+  return ret
+}
+
+_jit__prompt() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:shell:(bash zsh fish)' && ret=0
+  return ret
+}
+
+if [[ $zsh_eval_context[-1] == loadautofunc ]]; then
+  _jit "$@"
+else
+  compdef _jit jit
+fi

@@ -1,0 +1,65 @@
+# jit prompt segment for bash 5+: `eval "$(jit prompt bash)"` in ~/.bashrc.
+#
+# Reads only JIT_* variables and bash's own clock (EPOCHSECONDS): no process is started per prompt.
+#   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
+#                          nothing outside a jit session. Red under 5 minutes unless NO_COLOR is set.
+#   __jit_prompt_precmd    (in PROMPT_COMMAND) sets $jit_prompt to the same text, and warns once at
+#                          10 and at 2 minutes left. Use ${jit_prompt} in PS1: a $(…) would fork.
+# Example: PS1='${jit_prompt:+[$jit_prompt] }\u@\h:\w\$ '
+
+__jit_prompt_segment() {
+  jit_prompt=
+  [[ -n ${JIT_SESSION-} && ${JIT_EXPIRES_AT-} =~ ^[0-9]{1,12}$ ]] || return 0
+  local left=$((JIT_EXPIRES_AT - EPOCHSECONDS)) text
+  if ((left <= 0)); then
+    text=expired
+  elif ((left < 60)); then
+    text=${left}s
+  else
+    text=$((left / 60))m
+  fi
+  # The role came from the environment: only its plain characters reach the terminal.
+  text="${JIT_ROLE//[^a-zA-Z0-9_.-]/?} $text"
+  if ((left < 300)) && [[ -z ${NO_COLOR-} ]]; then
+    # \001 and \002 tell readline the colour codes take no room on the line.
+    text=$'\001\e[31m\002'"$text"$'\001\e[0m\002'
+  fi
+  jit_prompt=$text
+}
+
+jit_prompt_info() {
+  __jit_prompt_segment
+  printf '%s' "$jit_prompt"
+}
+
+__jit_prompt_precmd() {
+  __jit_prompt_segment
+  [[ -n $jit_prompt ]] || return 0
+  local left=$((JIT_EXPIRES_AT - EPOCHSECONDS)) mark when
+  if ((left > 0 && left <= 120)); then
+    mark=2
+  elif ((left > 120 && left <= 600)); then
+    mark=10
+  else
+    return 0
+  fi
+  [[ ${__jit_prompt_warned-} == "$JIT_SESSION:$mark" ]] && return 0
+  __jit_prompt_warned="$JIT_SESSION:$mark"
+  when=$((left / 60))m
+  ((left < 60)) && when=${left}s
+  printf 'jit: %s left in this session (%s, %s); it ends at the TTL\n' "$when" "${JIT_ROLE//[^a-zA-Z0-9_.-]/?}" "${JIT_TICKET//[^!-~]/?}" >&2
+}
+
+# Adds the hook once (PROMPT_COMMAND may be a string or, in bash 5.1+, an array) and, when asked,
+# puts the segment in front of PS1.
+__jit_prompt_install() {
+  if [[ ${PROMPT_COMMAND@a} == *a* ]]; then
+    [[ " ${PROMPT_COMMAND[*]} " == *" __jit_prompt_precmd "* ]] || PROMPT_COMMAND+=(__jit_prompt_precmd)
+  elif [[ ${PROMPT_COMMAND-} != *__jit_prompt_precmd* ]]; then
+    PROMPT_COMMAND="__jit_prompt_precmd${PROMPT_COMMAND:+; $PROMPT_COMMAND}"
+  fi
+  if [[ ${1-} == --ps1 && $PS1 != *'$jit_prompt'* ]]; then
+    PS1='${jit_prompt:+($jit_prompt) }'"$PS1"
+  fi
+}
+__jit_prompt_install

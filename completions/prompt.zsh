@@ -1,0 +1,66 @@
+# jit prompt segment for zsh: `eval "$(jit prompt zsh)"` in ~/.zshrc.
+#
+# Reads only JIT_* variables and zsh's own clock (zsh/datetime's EPOCHSECONDS): no process is
+# started per prompt.
+#   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
+#                          nothing outside a jit session. Red (%F{red}) under 5 minutes unless NO_COLOR is set.
+#   __jit_prompt_precmd    (a precmd hook) sets $jit_prompt to the same text, and warns once at 10 and
+#                          at 2 minutes left. Use ${jit_prompt} in PROMPT (setopt prompt_subst): a $(…) would fork.
+# Example: setopt prompt_subst; PROMPT='${jit_prompt:+[$jit_prompt] }%n@%m:%~%# '
+
+zmodload zsh/datetime
+
+__jit_prompt_segment() {
+  typeset -g jit_prompt=
+  [[ -n ${JIT_SESSION-} && ${JIT_EXPIRES_AT-} == <-> && ${#JIT_EXPIRES_AT} -le 12 ]] || return 0
+  local -i left=$((JIT_EXPIRES_AT - EPOCHSECONDS))
+  local text
+  if ((left <= 0)); then
+    text=expired
+  elif ((left < 60)); then
+    text=${left}s
+  else
+    text=$((left / 60))m
+  fi
+  # The role came from the environment: only its plain characters reach the terminal (no % escapes).
+  text="${JIT_ROLE//[^a-zA-Z0-9_.-]/?} $text"
+  if ((left < 300)) && [[ -z ${NO_COLOR-} ]]; then
+    text="%F{red}$text%f"
+  fi
+  jit_prompt=$text
+}
+
+jit_prompt_info() {
+  __jit_prompt_segment
+  print -rn -- "$jit_prompt"
+}
+
+__jit_prompt_precmd() {
+  __jit_prompt_segment
+  [[ -n $jit_prompt ]] || return 0
+  local -i left=$((JIT_EXPIRES_AT - EPOCHSECONDS))
+  local mark when
+  if ((left > 0 && left <= 120)); then
+    mark=2
+  elif ((left > 120 && left <= 600)); then
+    mark=10
+  else
+    return 0
+  fi
+  [[ ${__jit_prompt_warned-} == "$JIT_SESSION:$mark" ]] && return 0
+  typeset -g __jit_prompt_warned="$JIT_SESSION:$mark"
+  when=$((left / 60))m
+  ((left < 60)) && when=${left}s
+  print -ru2 -- "jit: $when left in this session (${JIT_ROLE//[^a-zA-Z0-9_.-]/?}, ${JIT_TICKET//[^!-~]/?}); it ends at the TTL"
+}
+
+# Adds the precmd hook once and, when asked, puts the segment in front of PROMPT.
+__jit_prompt_install() {
+  autoload -Uz add-zsh-hook
+  add-zsh-hook precmd __jit_prompt_precmd
+  if [[ ${1-} == --ps1 && $PROMPT != *'$jit_prompt'* ]]; then
+    setopt prompt_subst
+    PROMPT='${jit_prompt:+($jit_prompt) }'"$PROMPT"
+  fi
+}
+__jit_prompt_install

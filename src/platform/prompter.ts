@@ -1,0 +1,45 @@
+// Questions to the person at the terminal, over @inquirer/prompts (loaded only when a question is asked).
+// Callers ask only after `canPrompt` says yes; scripts and CI never see a question.
+
+export interface Choice {
+  value: string;
+  name: string;
+  description?: string;
+}
+
+export interface Prompter {
+  select(message: string, choices: Choice[]): Promise<string>;
+  /** `validate` decides at submit (its message is shown); while typing, invalid text is marked ✗. */
+  input(message: string, validate: (text: string) => string | true): Promise<string>;
+  confirm(message: string): Promise<boolean>;
+}
+
+/**
+ * Interactivity is a checked capability: a person is there only when stdin and stdout are both
+ * terminals, and nobody said otherwise (`--no-input`, or `CI` set as CI systems do).
+ */
+export function canPrompt(
+  context: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean }; env: Record<string, string | undefined> },
+  input: boolean | undefined,
+): boolean {
+  if (input === false) return false;
+  if (context.env.CI !== undefined && context.env.CI !== '' && context.env.CI !== '0' && context.env.CI !== 'false') return false;
+  return Boolean(context.stdin.isTTY && context.stdout.isTTY);
+}
+
+export class InquirerPrompter implements Prompter {
+  async select(message: string, choices: Choice[]): Promise<string> {
+    const { select } = await import('@inquirer/prompts');
+    return select({ message, choices, pageSize: 12 }, { clearPromptOnDone: false });
+  }
+
+  async input(message: string, validate: (text: string) => string | true): Promise<string> {
+    const { input } = await import('@inquirer/prompts');
+    return input({ message, validate, transformer: (text, { isFinal }) => (isFinal || text === '' || validate(text) === true ? text : `${text}  ✗`) });
+  }
+
+  async confirm(message: string): Promise<boolean> {
+    const { confirm } = await import('@inquirer/prompts');
+    return confirm({ message, default: false });
+  }
+}

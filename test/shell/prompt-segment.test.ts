@@ -1,0 +1,108 @@
+// The prompt segment from `jit prompt SHELL`, run in the real shells: its text, its colour, its
+// warnings, and proof (strace) that bash and zsh start no process to draw it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const file = (shell: string) => resolve(`completions/prompt.${shell}`);
+const now = () => Math.floor(Date.now() / 1000);
+
+/** The environment of a session with `secondsLeft` to go, and nothing inherited from the developer's. */
+function sessionEnv(secondsLeft: number | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), LANG: 'C.UTF-8', ...extra };
+  if (secondsLeft === undefined) return base;
+  return { ...base, JIT_SESSION: 'g_0123456789abcdefghijklmnop', JIT_ROLE: 'prod-db-admin', JIT_TICKET: 'OPS-123', JIT_EXPIRES_AT: String(now() + secondsLeft) };
+}
+
+const script = {
+  bash: (body: string) => ['bash', ['--norc', '--noprofile', '-c', `source ${file('bash')}; ${body}`]] as const,
+  zsh: (body: string) => ['zsh', ['-f', '-c', `source ${file('zsh')}; ${body}`]] as const,
+  fish: (body: string) => ['fish', ['--no-config', '-c', `source ${file('fish')}; ${body}`]] as const,
+};
+
+function run(shell: keyof typeof script, body: string, env: Record<string, string>) {
+  const [command, args] = script[shell](body);
+  const result = spawnSync(command, args, { env, encoding: 'utf8', timeout: 10_000 });
+  expect(result.status, result.stderr).toBe(0);
+  return { stdout: result.stdout, stderr: result.stderr };
+}
+
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+describe.each(SHELLS)('jit_prompt_info in %s', (shell) => {
+  const info = (secondsLeft: number | undefined, extra: Record<string, string> = { NO_COLOR: '1' }) => run(shell, 'jit_prompt_info', sessionEnv(secondsLeft, extra)).stdout;
+
+  it('shows the role and whole minutes left (25m)', () => {
+    expect(info(25 * 60 + 30)).toBe('prod-db-admin 25m');
+  });
+
+  it('shows seconds under a minute (45s)', () => {
+    expect(info(45)).toMatch(/^prod-db-admin 4[3-5]s$/);
+  });
+
+  it('shows "expired" after the end', () => {
+    expect(info(-5)).toBe('prod-db-admin expired');
+  });
+
+  it('prints nothing outside a jit session', () => {
+    expect(info(undefined)).toBe('');
+  });
+
+  it('is red under 5 minutes, plain above, and never coloured with NO_COLOR', () => {
+    const red = shell === 'zsh' ? '%F{red}' : '\x1b[31m';
+    expect(info(4 * 60, {})).toContain(red);
+    expect(info(25 * 60, {})).not.toContain(red);
+    expect(info(4 * 60, { NO_COLOR: '1' })).toBe('prod-db-admin 4m');
+  });
+
+  it('shows only plain characters of a forged JIT_ROLE', () => {
+    const env = { ...sessionEnv(25 * 60 + 30, { NO_COLOR: '1' }), JIT_ROLE: 'x\x1b]0;owned\x07$(id)' };
+    expect(run(shell, 'jit_prompt_info', env).stdout).toBe('x??0?owned???id? 25m');
+  });
+});
+
+describe.each(['bash', 'zsh'] as const)('the %s pre-prompt hook', (shell) => {
+  const hook = '__jit_prompt_precmd';
+
+  it('sets $jit_prompt for PS1 and warns once at 10 minutes left', () => {
+    const { stdout, stderr } = run(shell, `${hook}; ${hook}; ${hook}; printf '%s' "$jit_prompt"`, sessionEnv(9 * 60 + 30, { NO_COLOR: '1' }));
+    expect(stdout).toBe('prod-db-admin 9m');
+    expect(stderr).toBe('jit: 9m left in this session (prod-db-admin, OPS-123); it ends at the TTL\n');
+  });
+
+  it('warns again at 2 minutes left', () => {
+    const { stderr } = run(shell, `${hook}; ${hook}`, sessionEnv(100, { NO_COLOR: '1' }));
+    expect(stderr).toBe('jit: 1m left in this session (prod-db-admin, OPS-123); it ends at the TTL\n');
+  });
+
+  it('says nothing with more than 10 minutes left', () => {
+    expect(run(shell, hook, sessionEnv(30 * 60)).stderr).toBe('');
+  });
+});
+
+describe('fish pre-prompt warning', () => {
+  it('warns once at 10 minutes left', () => {
+    const { stderr } = run('fish', 'emit fish_prompt; emit fish_prompt', sessionEnv(9 * 60 + 30));
+    expect(stderr).toBe('jit: 9m left in this session (prod-db-admin, OPS-123); it ends at the TTL\n');
+  });
+});
+
+describe('the segment costs no process', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'jit-strace-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  // strace -f sees every fork, clone and exec of the shell; drawing 200 prompts must add none.
+  it.each([
+    ['bash', 'for i in {1..200}; do __jit_prompt_precmd; jit_prompt_info >/dev/null; done'],
+    ['zsh', 'repeat 200 { __jit_prompt_precmd; jit_prompt_info >/dev/null }'],
+  ] as const)('%s: 200 prompts, no fork and no exec beyond the shell itself', (shell, loop) => {
+    const log = join(scratch, `${shell}.log`);
+    const [command, args] = script[shell](loop);
+    execFileSync('strace', ['-f', '-e', 'trace=fork,vfork,clone,clone3,execve', '-o', log, command, ...args], { env: sessionEnv(25 * 60), timeout: 20_000 });
+    const calls = readFileSync(log, 'utf8').split('\n').filter((line) => /\b(fork|vfork|clone3?|execve)\(/.test(line));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toContain(`execve("/usr/bin/${shell}"`);
+  });
+});

@@ -9,6 +9,8 @@ import type { LocalCredentials } from '../session/local-credentials.js';
 export interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width; 0 or absent when it is unknown. */
+  columns?: number;
 }
 
 export interface Input {

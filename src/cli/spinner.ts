@@ -5,7 +5,8 @@ import { wantsColor } from './render.js';
 const SHOW_AFTER_MS = 200;
 
 export async function withSpinner<T>(context: Pick<Context, 'stderr' | 'env'>, text: string, work: Promise<T>): Promise<T> {
-  if (!context.stderr.isTTY || context.env.TERM === 'dumb') return work;
+  // A terminal that reports no width (a bare pty) would make ora's line clearing loop without end.
+  if (!context.stderr.isTTY || !context.stderr.columns || context.env.TERM === 'dumb') return work;
   let spinner: { stop(): unknown } | undefined;
   let done = false;
   const timer = setTimeout(() => {

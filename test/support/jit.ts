@@ -68,7 +68,8 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
     configDir,
     spawn: spawnJit,
     run: (args, options = {}) => collect(spawnJit(args, options), options.timeoutMs),
-    db: () => new DatabaseSync(join(stateDir, 'jit.db'), { readOnly: true }),
+    // A busy timeout: jit may be writing while the test reads.
+    db: () => new DatabaseSync(join(stateDir, 'jit.db'), { readOnly: true, timeout: 5000 }),
     remove: () => rmSync(home, { recursive: true, force: true }),
   };
 }

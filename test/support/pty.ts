@@ -14,7 +14,9 @@ export interface Terminal {
 const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 export function openTerminal(argv: string[], env: Record<string, string>): Terminal {
-  const child = spawn('script', ['--quiet', '--return', '--flush', '--command', argv.map(quote).join(' '), '/dev/null'], {
+  // A real terminal has a size; script's pty starts with none, so give it one first.
+  const command = `stty cols 120 rows 40 2>/dev/null; exec ${argv.map(quote).join(' ')}`;
+  const child = spawn('script', ['--quiet', '--return', '--flush', '--command', command, '/dev/null'], {
     env: { ...env, TERM: 'xterm' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -9,8 +9,9 @@
 
 __jit_prompt_segment() {
   jit_prompt=
-  [[ -n ${JIT_SESSION-} && ${JIT_EXPIRES_AT-} =~ ^[0-9]{1,12}$ ]] || return 0
-  local left=$((JIT_EXPIRES_AT - EPOCHSECONDS)) text
+  # Globs, not =~: bash compiles a regex on every call, and this runs on every prompt.
+  [[ -n ${JIT_SESSION-} && -n ${JIT_EXPIRES_AT-} && $JIT_EXPIRES_AT != *[!0-9]* && ${#JIT_EXPIRES_AT} -le 12 ]] || return 0
+  local left=$((10#$JIT_EXPIRES_AT - EPOCHSECONDS)) text role=$JIT_ROLE
   if ((left <= 0)); then
     text=expired
   elif ((left < 60)); then
@@ -19,7 +20,8 @@ __jit_prompt_segment() {
     text=$((left / 60))m
   fi
   # The role came from the environment: only its plain characters reach the terminal.
-  text="${JIT_ROLE//[^a-zA-Z0-9_.-]/?} $text"
+  [[ $role == *[!a-zA-Z0-9_.-]* ]] && role=${role//[!a-zA-Z0-9_.-]/?}
+  text="$role $text"
   if ((left < 300)) && [[ -z ${NO_COLOR-} ]]; then
     # \001 and \002 tell readline the colour codes take no room on the line.
     text=$'\001\e[31m\002'"$text"$'\001\e[0m\002'

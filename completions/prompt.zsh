@@ -14,7 +14,7 @@ __jit_prompt_segment() {
   typeset -g jit_prompt=
   [[ -n ${JIT_SESSION-} && ${JIT_EXPIRES_AT-} == <-> && ${#JIT_EXPIRES_AT} -le 12 ]] || return 0
   local -i left=$((JIT_EXPIRES_AT - EPOCHSECONDS))
-  local text
+  local text role=$JIT_ROLE
   if ((left <= 0)); then
     text=expired
   elif ((left < 60)); then
@@ -23,7 +23,8 @@ __jit_prompt_segment() {
     text=$((left / 60))m
   fi
   # The role came from the environment: only its plain characters reach the terminal (no % escapes).
-  text="${JIT_ROLE//[^a-zA-Z0-9_.-]/?} $text"
+  [[ $role == *[^a-zA-Z0-9_.-]* ]] && role=${role//[^a-zA-Z0-9_.-]/?}
+  text="$role $text"
   if ((left < 300)) && [[ -z ${NO_COLOR-} ]]; then
     text="%F{red}$text%f"
   fi

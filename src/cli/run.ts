@@ -7,6 +7,7 @@ import { resolvePaths } from '../platform/paths.js';
 import { InquirerPrompter, type Prompter } from '../platform/prompter.js';
 import type { SecretStore } from '../platform/secret-store.js';
 import { LocalCredentials } from '../session/local-credentials.js';
+import { refreshCompletionCache } from './completion-cache.js';
 import type { Context } from './context.js';
 import { prepareColor, printError, warn } from './render.js';
 
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     const opened = await backend?.catch(() => undefined);
     if (opened) {
       // Completion data is a convenience: failing to write it never changes the command's outcome.
-      await import('./completion-cache.js').then(({ refreshCompletionCache }) => refreshCompletionCache(opened, context.paths.stateDir)).catch(() => undefined);
+      await refreshCompletionCache(opened, context.paths.stateDir).catch(() => undefined);
       opened.close();
     }
   }

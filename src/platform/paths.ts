@@ -5,6 +5,9 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { JitError } from '../core/errors.js';
 
+/** In the state dir: roles and live grant ids for shell completion, read by the shells on Tab. */
+export const COMPLETION_CACHE_FILE = 'completion-cache';
+
 export interface JitPaths {
   configDir: string;
   stateDir: string;

@@ -1,6 +1,7 @@
 // What completions need to know of the command line, read from commander's own definitions so a
 // new command or flag reaches every shell without anyone having to remember.
 import type { Command } from 'commander';
+import { COMPLETION_CACHE_FILE } from '../../platform/paths.js';
 
 /** What a flag's value or an argument is, and so what Tab offers for it. */
 export type ValueKind = 'role' | 'grant' | 'duration' | 'shell' | 'file' | 'command' | 'text';
@@ -39,7 +40,7 @@ const valueOfArgument: Record<string, ValueKind> = {
 
 const help: OptionSpec = { short: '-h', long: '--help', description: 'show help for this command' };
 
-export const CACHE_FILE = 'completion-cache';
+export const CACHE_FILE = COMPLETION_CACHE_FILE;
 
 export function describeProgram(program: Command): CommandSpec[] {
   const specs: CommandSpec[] = [];

@@ -1,18 +1,12 @@
 // `jit doctor`: each check passes on a healthy set-up, and each fault is named with its fix.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sandbox, type Sandbox } from '../support/jit.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../support/jit.js';
+import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 
-let keyring: SecretService;
+const sandboxes = useKeyringSandboxes();
 let box: Sandbox;
-
-beforeAll(async () => {
-  keyring = await startSecretService();
-});
-afterAll(async () => keyring?.stop());
-afterEach(() => box?.remove());
 
 interface Check {
   name: string;
@@ -29,7 +23,7 @@ async function doctor(env: Record<string, string> = {}) {
 
 describe('jit doctor', () => {
   it('passes every check on a fresh set-up, advises on the shell, and leaves the keychain as it was', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const { code, report, check } = await doctor();
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
@@ -37,11 +31,11 @@ describe('jit doctor', () => {
     expect(check('keychain')).toMatchObject({ status: 'ok', detail: expect.stringContaining('reachable and unlocked') });
     expect(check('prompt')).toMatchObject({ status: 'warn', fix: expect.stringContaining('jit prompt bash') });
     expect(check('completion')).toMatchObject({ status: 'warn', fix: expect.stringContaining('jit completion bash') });
-    expect(await keyring.jitAccounts()).toEqual([]);
+    expect(await sandboxes.keyring().jitAccounts()).toEqual([]);
   });
 
   it('sees the prompt and completions set up in ~/.bashrc', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     writeFileSync(join(box.home, '.bashrc'), 'eval "$(jit prompt bash)"\neval "$(jit completion bash)"\n');
     const { check } = await doctor();
     expect(check('prompt').status).toBe('ok');
@@ -49,7 +43,7 @@ describe('jit doctor', () => {
   });
 
   it('fails a state dir others can read, with the chmod that fixes it (exit 1)', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     await box.run(['status']);
     chmodSync(box.stateDir, 0o755);
     // Checked before anything else opens the dir (opening it would tighten the mode again).
@@ -59,7 +53,7 @@ describe('jit doctor', () => {
   });
 
   it('fails a broken policy with its file and line (exit 1)', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(box.configDir, 'policy.yaml'), 'roles:\n  demo:\n    ttl: { default: 15m, max: forever }\n', { mode: 0o600 });
     const { code, check } = await doctor();
@@ -70,7 +64,7 @@ describe('jit doctor', () => {
   });
 
   it('fails an unreachable keychain with advice (exit 1)', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const { code, check } = await doctor({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(box.home, 'no-bus')}` });
     expect(code).toBe(1);
     expect(check('keychain').status).toBe('fail');
@@ -78,7 +72,7 @@ describe('jit doctor', () => {
   });
 
   it('prints each check with its fix for a person', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const result = await box.run(['doctor'], { env: { SHELL: '/bin/bash' } });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^ok {2}\s*keychain\s+reachable and unlocked/m);

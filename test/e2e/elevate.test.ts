@@ -1,34 +1,19 @@
 // `jit elevate` in a real pseudo-terminal, with a real bash, as an admin uses it.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
+import { describe, expect, it } from 'vitest';
+import { JIT_BIN, type Sandbox } from '../support/jit.js';
 import { openTerminal } from '../support/pty.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 
-let keyring: SecretService;
+const sandboxes = useKeyringSandboxes();
 let box: Sandbox;
 
-beforeAll(async () => {
-  keyring = await startSecretService();
-});
-afterAll(async () => keyring?.stop());
-afterEach(() => box?.remove());
-
 function elevate(...flags: string[]) {
-  box = sandbox(keyring.env);
+  box = sandboxes.box();
   // The user's own ~/.bashrc runs in the subshell, as it does for a login; it sets a prompt we can wait for.
   writeFileSync(join(box.home, '.bashrc'), "PS1='elevated$ '\n");
   return openTerminal([process.execPath, JIT_BIN, 'elevate', '--shell', '/bin/bash', ...flags], box.env);
-}
-
-function grantRows() {
-  const db = box.db();
-  try {
-    return db.prepare('SELECT state, revoke_reason, revocation FROM grants').all();
-  } finally {
-    db.close();
-  }
 }
 
 describe('jit elevate', () => {
@@ -37,11 +22,11 @@ describe('jit elevate', () => {
     await terminal.waitFor(/elevated\$ /);
     terminal.type('echo "role=$JIT_ROLE ticket=$JIT_TICKET token=${#JIT_TOKEN}"\n');
     await terminal.waitFor(/role=demo ticket=OPS-7 token=\d{3,}/);
-    expect(await keyring.jitAccounts()).toHaveLength(1);
+    expect(await sandboxes.keyring().jitAccounts()).toHaveLength(1);
     terminal.type('exit 3\n');
     expect(await terminal.exited).toBe(3);
-    expect(grantRows()).toEqual([{ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' }]);
-    expect(await keyring.jitAccounts()).toEqual([]);
+    expect(box.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' }]);
+    expect(await sandboxes.keyring().jitAccounts()).toEqual([]);
   });
 
   it('leaves Ctrl-C to the shell: it interrupts the running command, not jit', async () => {
@@ -55,7 +40,7 @@ describe('jit elevate', () => {
     await terminal.waitFor(/still=demo/);
     terminal.type('exit\n');
     expect(await terminal.exited).toBe(0);
-    expect(grantRows()).toEqual([{ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' }]);
+    expect(box.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' }]);
   });
 
   it('refuses to start inside another jit session', async () => {
@@ -73,8 +58,8 @@ describe('jit elevate', () => {
     await terminal.waitFor(/elevated\$ /);
     expect(await terminal.exited).toBe(75);
     expect(terminal.screen()).toContain('reached its TTL');
-    expect(grantRows()).toEqual([{ state: 'expired', revoke_reason: 'expired', revocation: 'verified' }]);
-    expect(await keyring.jitAccounts()).toEqual([]);
+    expect(box.grantStates()).toEqual([{ state: 'expired', revoke_reason: 'expired', revocation: 'verified' }]);
+    expect(await sandboxes.keyring().jitAccounts()).toEqual([]);
   });
 
   it('ends the session when the grant is revoked from another terminal', async () => {
@@ -84,14 +69,14 @@ describe('jit elevate', () => {
     expect(revoke.code).toBe(0);
     expect(await terminal.exited).toBe(75);
     expect(terminal.screen()).toContain('was revoked');
-    expect(grantRows()).toEqual([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
-    expect(await keyring.jitAccounts()).toEqual([]);
+    expect(box.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
+    expect(await sandboxes.keyring().jitAccounts()).toEqual([]);
   });
 });
 
 describe('TTL warnings', () => {
   it('warns on the terminal when one minute is left', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const result = await box.run(['exec', '-t', 'OPS-13', '-r', 'demo', '--ttl', '61s', '--', 'sleep', '2']);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('1 minute left in this session');

@@ -1,20 +1,14 @@
 // Interactive when it helps, silent when scripted: questions and spinners on a real terminal only.
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
+import { describe, expect, it } from 'vitest';
+import { JIT_BIN, type Sandbox } from '../support/jit.js';
 import { openTerminal } from '../support/pty.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 import { until } from '../support/waits.js';
 
-let keyring: SecretService;
+const sandboxes = useKeyringSandboxes();
 let box: Sandbox;
-
-beforeAll(async () => {
-  keyring = await startSecretService();
-});
-afterAll(async () => keyring?.stop());
-afterEach(() => box?.remove());
 
 const jitOnTerminal = (...args: string[]) => openTerminal([process.execPath, JIT_BIN, ...args], box.env);
 const ENTER = '\r';
@@ -32,7 +26,7 @@ function liveGrants(): number {
 
 describe('on a terminal', () => {
   it('asks for a missing role from a list and a missing ticket with validation, then runs', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const terminal = jitOnTerminal('exec', '--', 'sh', '-c', 'echo "got=$JIT_ROLE/$JIT_TICKET"');
     await terminal.waitFor(/Role/);
     await terminal.waitFor(/demo\s+max 1h\s+Demonstration role/);
@@ -48,7 +42,7 @@ describe('on a terminal', () => {
   });
 
   it('asks nothing with --no-input: exit 64 naming the flag', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const terminal = jitOnTerminal('exec', '--no-input', '-r', 'demo', '--', 'true');
     expect(await terminal.exited).toBe(64);
     expect(terminal.screen()).toContain('missing --ticket');
@@ -56,14 +50,14 @@ describe('on a terminal', () => {
   });
 
   it('asks nothing when CI is set: exit 64 naming the flag', async () => {
-    box = sandbox({ ...keyring.env, CI: 'true' });
+    box = sandboxes.box({ CI: 'true' });
     const terminal = jitOnTerminal('elevate', '-t', 'OPS-1');
     expect(await terminal.exited).toBe(64);
     expect(terminal.screen()).toContain('missing --role');
   });
 
   it('`revoke --all` asks first: "n" keeps the grants, "y" revokes them', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const session = box.spawn(['exec', '-t', 'OPS-5', '-r', 'demo', '--', 'sleep', '30']);
     const ended = new Promise<number | null>((resolve) => session.on('exit', resolve));
     // The database may exist before its tables do: keep asking until the grant is there.
@@ -91,7 +85,7 @@ describe('on a terminal', () => {
   });
 
   it('shows a spinner while a slow issuer works', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const bin = join(box.home, 'bin');
     mkdirSync(bin, { mode: 0o700 });
     const script = (name: string, body: string) => {
@@ -119,7 +113,7 @@ describe('on a terminal', () => {
 
 describe('off a terminal', () => {
   it('fails at once with exit 64 naming the missing flag, and requests nothing', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const result = await box.run(['elevate', '-t', 'OPS-1']);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('missing --role');
@@ -128,7 +122,7 @@ describe('off a terminal', () => {
   });
 
   it('`revoke --all` does not ask', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     const result = await box.run(['revoke', '--all']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('No live grants to revoke.\n');

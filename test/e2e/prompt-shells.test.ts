@@ -2,19 +2,13 @@
 // time left, the user's own start-up files still run, and the temporary files are private and gone after.
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
+import { describe, expect, it } from 'vitest';
+import { JIT_BIN, type Sandbox } from '../support/jit.js';
 import { openTerminal } from '../support/pty.js';
-import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 
-let keyring: SecretService;
+const sandboxes = useKeyringSandboxes();
 let box: Sandbox;
-
-beforeAll(async () => {
-  keyring = await startSecretService();
-});
-afterAll(async () => keyring?.stop());
-afterEach(() => box?.remove());
 
 /** Each shell's own start-up file, setting a prompt of the user's that the test can recognise. */
 const userStartup = {
@@ -24,7 +18,7 @@ const userStartup = {
 } as const;
 
 function elevateIn(shell: keyof typeof userStartup, ...flags: string[]) {
-  box = sandbox(keyring.env);
+  box = sandboxes.box();
   const [file, text] = userStartup[shell];
   mkdirSync(join(box.home, file, '..'), { recursive: true });
   writeFileSync(join(box.home, file), text);
@@ -36,15 +30,6 @@ function elevateIn(shell: keyof typeof userStartup, ...flags: string[]) {
 
 /** jit's scratch dirs in the runtime dir (fish keeps a file of its own there too). */
 const scratchDirs = (runtime: string) => readdirSync(runtime).filter((name) => name.startsWith('jit-shell-'));
-
-function grantRows() {
-  const db = box.db();
-  try {
-    return db.prepare('SELECT state, revoke_reason, revocation FROM grants').all();
-  } finally {
-    db.close();
-  }
-}
 
 describe.each(['bash', 'zsh', 'fish'] as const)('jit elevate in %s', (shell) => {
   it('shows the role and time left before the user\'s own prompt; `exit 3` leaves jit with 3 and the grant revoked', async () => {
@@ -59,8 +44,8 @@ describe.each(['bash', 'zsh', 'fish'] as const)('jit elevate in %s', (shell) => 
     await terminal.waitFor(/role=demo/);
     terminal.type('exit 3\n');
     expect(await terminal.exited).toBe(3);
-    expect(grantRows()).toEqual([{ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' }]);
-    expect(await keyring.jitAccounts()).toEqual([]);
+    expect(box.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' }]);
+    expect(await sandboxes.keyring().jitAccounts()).toEqual([]);
     expect(scratchDirs(runtime)).toEqual([]);
   });
 
@@ -78,7 +63,7 @@ describe.each(['bash', 'zsh', 'fish'] as const)('jit elevate in %s', (shell) => 
 
 describe('config', () => {
   it('prompt: false in config.yaml turns the segment off', async () => {
-    box = sandbox(keyring.env);
+    box = sandboxes.box();
     mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(box.configDir, 'config.yaml'), 'backend: embedded\nprompt: false\n', { mode: 0o600 });
     writeFileSync(join(box.home, '.bashrc'), "PS1='mine$ '\n");

@@ -23,6 +23,8 @@ export interface Sandbox {
   spawn(args: string[], options?: { env?: Record<string, string> }): ChildProcess;
   /** Opens the state database read-only, as an auditor would. */
   db(): DatabaseSync;
+  /** Each grant's state, revoke reason and revocation, oldest first. */
+  grantStates(): { state: string; revoke_reason: string | null; revocation: string | null }[];
   remove(): void;
 }
 
@@ -70,6 +72,14 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
     run: (args, options = {}) => collect(spawnJit(args, options), options.timeoutMs),
     // A busy timeout: jit may be writing while the test reads.
     db: () => new DatabaseSync(join(stateDir, 'jit.db'), { readOnly: true, timeout: 5000 }),
+    grantStates() {
+      const db = this.db();
+      try {
+        return db.prepare('SELECT state, revoke_reason, revocation FROM grants ORDER BY issued_at').all() as ReturnType<Sandbox['grantStates']>;
+      } finally {
+        db.close();
+      }
+    },
     remove: () => rmSync(home, { recursive: true, force: true }),
   };
 }

@@ -11,6 +11,8 @@ export const ExitCode = {
   temporary: 75,
   denied: 77,
   config: 78,
+  /** A person pressed Ctrl-C at a question: 128 + SIGINT, as shells report it. */
+  cancelled: 130,
 } as const;
 
 export type ErrorCode =
@@ -23,7 +25,8 @@ export type ErrorCode =
   | 'pending'
   | 'session_ended'
   | 'denied'
-  | 'config';
+  | 'config'
+  | 'cancelled';
 
 const exitCodeOf: Record<ErrorCode, number> = {
   usage: ExitCode.usage,
@@ -36,6 +39,7 @@ const exitCodeOf: Record<ErrorCode, number> = {
   session_ended: ExitCode.temporary,
   denied: ExitCode.denied,
   config: ExitCode.config,
+  cancelled: ExitCode.cancelled,
 };
 
 export interface JitErrorOptions {

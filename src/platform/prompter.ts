@@ -1,5 +1,6 @@
 // Questions to the person at the terminal, over @inquirer/prompts (loaded only when a question is asked).
 // Callers ask only after `canPrompt` says yes; scripts and CI never see a question.
+import { JitError } from '../core/errors.js';
 
 export interface Choice {
   value: string;
@@ -27,19 +28,29 @@ export function canPrompt(
   return Boolean(context.stdin.isTTY && context.stdout.isTTY);
 }
 
+/** Ctrl-C at a question ends jit before anything was requested: a plain cancellation, not a bug. */
+async function answer<T>(question: Promise<T>): Promise<T> {
+  try {
+    return await question;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ExitPromptError') throw new JitError('cancelled', 'cancelled at the prompt; nothing was requested');
+    throw error;
+  }
+}
+
 export class InquirerPrompter implements Prompter {
   async select(message: string, choices: Choice[]): Promise<string> {
     const { select } = await import('@inquirer/prompts');
-    return select({ message, choices, pageSize: 12 }, { clearPromptOnDone: false });
+    return answer(select({ message, choices, pageSize: 12 }));
   }
 
   async input(message: string, validate: (text: string) => string | true): Promise<string> {
     const { input } = await import('@inquirer/prompts');
-    return input({ message, validate, transformer: (text, { isFinal }) => (isFinal || text === '' || validate(text) === true ? text : `${text}  ✗`) });
+    return answer(input({ message, validate, transformer: (text, { isFinal }) => (isFinal || text === '' || validate(text) === true ? text : `${text}  ✗`) }));
   }
 
   async confirm(message: string): Promise<boolean> {
     const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message, default: false });
+    return answer(confirm({ message, default: false }));
   }
 }

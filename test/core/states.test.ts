@@ -48,7 +48,7 @@ describe('exit codes (DESIGN.md, Exit codes)', () => {
     expect(new JitError(code, 'x').exitCode).toBe(exit);
   });
 
-  it('keeps the sysexits table', () => {
-    expect(ExitCode).toEqual({ ok: 0, usage: 64, ticketRejected: 65, unavailable: 69, internal: 70, os: 71, temporary: 75, denied: 77, config: 78 });
+  it('keeps the sysexits table (and 130, 128 + SIGINT, for Ctrl-C at a question)', () => {
+    expect(ExitCode).toEqual({ ok: 0, usage: 64, ticketRejected: 65, unavailable: 69, internal: 70, os: 71, temporary: 75, denied: 77, config: 78, cancelled: 130 });
   });
 });

@@ -41,6 +41,17 @@ describe('on a terminal', () => {
     expect(await terminal.exited).toBe(0);
   });
 
+  it('Ctrl-C at a question cancels with exit 130 and requests nothing', async () => {
+    box = sandboxes.box();
+    const terminal = jitOnTerminal('elevate', '-r', 'demo');
+    await terminal.waitFor(/Ticket for demo/);
+    terminal.type('\x03');
+    expect(await terminal.exited).toBe(130);
+    expect(terminal.screen()).toContain('cancelled at the prompt; nothing was requested');
+    expect(terminal.screen()).not.toContain('internal error');
+    expect(box.grantStates()).toEqual([]);
+  });
+
   it('asks nothing with --no-input: exit 64 naming the flag', async () => {
     box = sandboxes.box();
     const terminal = jitOnTerminal('exec', '--no-input', '-r', 'demo', '--', 'true');

@@ -1,5 +1,6 @@
-// Entry point. Answers the two calls a shell makes most often (`--version`, `status --prompt`)
-// without loading anything else, then hands over to the composition root. The only process.exit.
+// Entry point. Answers the calls a shell makes most often (`--version`, `status --prompt`, and
+// `prompt SHELL` at every shell start) without loading anything else, then hands over to the
+// composition root. The only process.exit.
 import { promptSegment } from './core/prompt-segment.js';
 import { VERSION } from './version.js';
 
@@ -13,6 +14,11 @@ async function main(argv: string[]): Promise<number> {
     // No broker, no keychain, no network: environment and clock only, so any prompt can afford it.
     const segment = promptSegment(process.env, Math.floor(Date.now() / 1000));
     process.stdout.write(segment && `${segment}\n`);
+    return 0;
+  }
+  if (args.length === 2 && args[0] === 'prompt' && ['bash', 'zsh', 'fish'].includes(args[1]!)) {
+    const { shippedShellFile } = await import('./shell/shells.js');
+    process.stdout.write(shippedShellFile(`prompt.${args[1]}`));
     return 0;
   }
   const { run } = await import('./cli/run.js');

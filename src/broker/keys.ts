@@ -9,7 +9,8 @@ import { ensurePrivateDir, privateFileExists } from '../platform/paths.js';
 export interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
-  publicKey: CryptoKey;
+  /** Imported on first use: most runs only sign, and each WebCrypto import costs a few ms of start-up. */
+  publicKey(): Promise<CryptoKey>;
   publicJwk: JWK;
 }
 
@@ -18,10 +19,11 @@ export type KeyName = 'token-signing' | 'audit-signing';
 async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
   const { d: _private, ...publicJwk } = jwk;
   const kid = jwk.kid ?? (await calculateJwkThumbprint(publicJwk));
+  let publicKey: Promise<CryptoKey> | undefined;
   return {
     kid,
     privateKey: (await importJWK(jwk, 'ES256')) as CryptoKey,
-    publicKey: (await importJWK(publicJwk, 'ES256')) as CryptoKey,
+    publicKey: () => (publicKey ??= importJWK(publicJwk, 'ES256') as Promise<CryptoKey>),
     publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' },
   };
 }

@@ -14,7 +14,7 @@ export async function signCheckpoint(head: AuditEvent, key: SigningKey): Promise
 /** Returns the signed {seq, hash} or undefined when the signature does not verify with our key. */
 export async function openCheckpoint(checkpoint: Checkpoint, key: SigningKey): Promise<{ seq: number; hash: string } | undefined> {
   try {
-    const { payload } = await compactVerify(checkpoint.jws, key.publicKey, { algorithms: ['ES256'] });
+    const { payload } = await compactVerify(checkpoint.jws, await key.publicKey(), { algorithms: ['ES256'] });
     const signed = JSON.parse(new TextDecoder().decode(payload)) as { seq: number; hash: string };
     return typeof signed.seq === 'number' && typeof signed.hash === 'string' ? signed : undefined;
   } catch {

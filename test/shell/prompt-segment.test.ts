@@ -103,6 +103,6 @@ describe('the segment costs no process', () => {
     execFileSync('strace', ['-f', '-e', 'trace=fork,vfork,clone,clone3,execve', '-o', log, command, ...args], { env: sessionEnv(25 * 60), timeout: 20_000 });
     const calls = readFileSync(log, 'utf8').split('\n').filter((line) => /\b(fork|vfork|clone3?|execve)\(/.test(line));
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toContain(`execve("/usr/bin/${shell}"`);
+    expect(calls[0]).toMatch(new RegExp(`execve\\("[^"]*/${shell}"`));
   });
 });

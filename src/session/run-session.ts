@@ -91,12 +91,13 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
   try {
     // SECURITY: while the grant lives its credential is in the keychain, never in a file.
     await credentials.put(grant.id, credential);
+    // The shell's own start-up variables join what it inherits, so the session contract (scrubbing,
+    // then the session's variables and the credential) still has the last word.
     const env = buildSessionEnv(
-      deps.env,
+      { ...deps.env, ...request.extraEnv },
       { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAt: Math.floor(grant.expiresAt / 1000), backend: backend.name, breakGlass: false },
       credential,
     );
-    Object.assign(env, request.extraEnv);
     const early = signalled();
     if (early) {
       outcome = { kind: 'signaled', signal: early };

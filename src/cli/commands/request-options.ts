@@ -1,5 +1,6 @@
 // The flags `elevate` and `exec` share, checked before anything is requested. On a terminal a
 // missing role is chosen from a list and a missing ticket is typed; anywhere else it is a usage error.
+import type { RoleSummary } from '../../broker/service.js';
 import { parseDuration } from '../../core/duration.js';
 import { JitError } from '../../core/errors.js';
 import { validateReason, validateTicketId } from '../../core/identifiers.js';
@@ -33,13 +34,15 @@ export async function resolveRequestFlags(flags: RequestFlags, command: string, 
   if (!interactive && flags.role === undefined) {
     throw new JitError('usage', 'missing --role', { hint: `pass a role from \`jit roles\`: jit ${command} --ticket ${flags.ticket} --role ROLE` });
   }
-  const role = flags.role ?? (await chooseRole(context));
-  const ticket = flags.ticket ?? (await typeTicket(context, role));
+  // Only a question needs the roles; they are read once for both.
+  const roles = flags.role === undefined || flags.ticket === undefined ? await (await context.backend()).roles() : [];
+  const role = flags.role ?? (await chooseRole(context, roles));
+  const ticket = flags.ticket ?? (await typeTicket(context, role, roles));
   return { ticket, role, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...(reason === undefined ? {} : { reason }) };
 }
 
-async function chooseRole(context: Context): Promise<string> {
-  const roles = (await (await context.backend()).roles()).filter((role) => role.mayRequest);
+async function chooseRole(context: Context, all: RoleSummary[]): Promise<string> {
+  const roles = all.filter((role) => role.mayRequest);
   if (roles.length === 0) throw new JitError('denied', 'there is no role you may request', { hint: '`jit roles` lists the roles and who may request them' });
   const width = Math.max(...roles.map((role) => role.name.length));
   return context.prompter().select(
@@ -48,9 +51,8 @@ async function chooseRole(context: Context): Promise<string> {
   );
 }
 
-async function typeTicket(context: Context, roleName: string): Promise<string> {
-  const role = (await (await context.backend()).roles()).find((candidate) => candidate.name === roleName);
-  const pattern = role?.ticketPattern;
+async function typeTicket(context: Context, roleName: string, roles: RoleSummary[]): Promise<string> {
+  const pattern = roles.find((candidate) => candidate.name === roleName)?.ticketPattern;
   const validate = (text: string): string | true => {
     try {
       validateTicketId(text.trim(), pattern);

@@ -50,15 +50,21 @@ export async function checkKeychain(): Promise<CheckResult> {
   const account = `jit-doctor-${process.pid}`;
   const probe = randomBytes(16).toString('hex');
   const started = Date.now();
+  let written = false;
   try {
     await store.set(account, probe);
+    written = true;
     const read = await store.get(account);
     await store.delete(account);
+    written = false;
     if (read !== probe) return fail('keychain', 'the keychain stored a value but gave back another', 'check which Secret Service answers on the session D-Bus');
     return ok('keychain', `reachable and unlocked (write, read, delete in ${Date.now() - started} ms)`);
   } catch (error) {
     const { detail, fix } = messageOf(error);
     return fail('keychain', detail, fix);
+  } finally {
+    // The probe never outlives the check, even when reading it back failed.
+    if (written) await store.delete(account).catch(() => undefined);
   }
 }
 

@@ -1,12 +1,30 @@
-#!/usr/bin/env node
-// Enables Node's compile cache in a directory only this user owns, then hands over to the bundle.
-import { enableCompileCache } from 'node:module';
+#!/bin/sh
+':' //; ulimit -c 0 2>/dev/null; ulimit -Hc 0 2>/dev/null; exec "${JIT_NODE:-node}" --disable-sigusr1 "$0" "$@"
+// The line above is read by /bin/sh and is a comment to Node. Before Node starts, it turns core
+// dumps off (a dump of jit, or of the session it supervises, would hold the credential) and starts
+// Node with --disable-sigusr1 (by default SIGUSR1 opens an unauthenticated debugger on
+// 127.0.0.1:9229). JIT_NODE names the Node to use; the launcher `scripts/setup.sh` installs sets it.
+import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+// SECURITY: for the whole life of the process SIGUSR1 is ignored, even when this file is started as
+// `node bin/jit.js` without the flag: no debugger, and no death by a signal nobody should send us.
+process.on('SIGUSR1', () => {});
+
+const FLOOR = [22, 19];
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < FLOOR[0] || (major === FLOOR[0] && minor < FLOOR[1])) {
+  process.stderr.write(
+    `jit: Node.js ${process.versions.node} (${process.execPath}) is too old; jit needs Node.js ${FLOOR.join('.')} or newer\n` +
+      '  → run scripts/setup.sh, which installs a `jit` launcher with a Node that is new enough, or set JIT_NODE to one\n',
+  );
+  process.exit(69);
+}
+
 try {
   const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  enableCompileCache?.(join(cacheHome, 'jit', 'compile-cache'));
+  nodeModule.enableCompileCache?.(join(cacheHome, 'jit', 'compile-cache'));
 } catch {
   // A cache is an optimisation only; start without it.
 }

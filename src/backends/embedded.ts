@@ -7,7 +7,7 @@ import { SqliteStore } from '../broker/store/sqlite.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
 import { ensurePrivateDir, type JitPaths } from '../platform/paths.js';
-import { isProcessAlive } from '../platform/process-identity.js';
+import { isProcessAlive, WAKE_SIGNAL } from '../platform/process-identity.js';
 import type { Backend } from './backend.js';
 
 export const STORE_FILE = 'jit.db';
@@ -44,7 +44,7 @@ function wakeOwner(grant: GrantRecord, host: string): void {
   // SECURITY: only a process we have proven is the owner (same host, same pid *and* start time) is signalled.
   if (grant.ownerHost !== host || owner.pid === process.pid || owner.startTime === null || !isProcessAlive(owner)) return;
   try {
-    process.kill(owner.pid, 'SIGUSR1');
+    process.kill(owner.pid, WAKE_SIGNAL);
   } catch {
     // It ends at its next heartbeat instead.
   }

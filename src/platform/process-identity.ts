@@ -2,6 +2,13 @@
 // the jit that owns a grant.
 import { readFileSync } from 'node:fs';
 
+/**
+ * How `jit revoke` wakes the jit supervising a grant. SECURITY: SIGURG's default action is to ignore
+ * it and no runtime gives it a meaning, so a wake-up that arrives before or after supervision does
+ * nothing (SIGUSR1 would start Node's debugger, or kill jit when that is disabled).
+ */
+export const WAKE_SIGNAL: NodeJS.Signals = 'SIGURG';
+
 export interface ProcessIdentity {
   pid: number;
   /** Start time in clock ticks since boot (Linux); null where the OS does not tell. */

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
+import { WAKE_SIGNAL } from '../platform/process-identity.js';
 
 export type SessionOutcome =
   | { kind: 'exited'; code: number }
@@ -84,7 +85,7 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     for (const signal of FORWARDED_SIGNALS) on(signal, () => child.kill(signal));
     // `jit revoke` from another terminal wakes us so the session ends now, not at the next heartbeat.
     const check = () => void options.stillLive().then((live) => live || end('revoked'), () => {});
-    on('SIGUSR1', check);
+    on(WAKE_SIGNAL, check);
 
     const msLeft = options.expiresAt - now();
     timers.push(setTimeout(() => end('expired'), Math.max(0, msLeft)));

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 export const JIT_BIN = resolve('bin/jit.js');
@@ -49,7 +49,8 @@ export function collect(child: ChildProcess, timeoutMs = 20_000): Promise<RunRes
 export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
   const home = mkdtempSync(join(tmpdir(), 'jit-home-'));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // The binary runs through its own shebang, as a user's does; it finds this Node first on PATH.
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     LANG: 'C.UTF-8',
     TERM: 'dumb',
     NO_COLOR: '1',
@@ -62,7 +63,7 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
   const stateDir = join(home, '.local', 'state', 'jit');
   const configDir = join(home, '.config', 'jit');
   const spawnJit = (args: string[], options: { env?: Record<string, string> } = {}) =>
-    spawn(process.execPath, [JIT_BIN, ...args], { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    spawn(JIT_BIN, args, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return {
     home,
     env,

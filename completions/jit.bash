@@ -18,11 +18,11 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit standing'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
-    -t|--ticket|--reason)
+    -t|--ticket|--reason|--export|--since)
       COMPREPLY=()
       return ;;
     -r|--role)
@@ -52,9 +52,11 @@ _jit() {
     'roles')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'audit')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--grant --ticket --json -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "verify standing" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--grant --ticket --json -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "verify export standing" -- "$cur")); fi ;;
     'audit verify')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--export --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'audit export')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--since -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'audit standing')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'init')

@@ -93,7 +93,7 @@ _jit__audit() {
     '1: :->command' \
     '*:: :->args' && ret=0
   case $state in
-    command) local -a commands=('verify:prove the hash chain and its signed checkpoints; exit 1 naming the first bad event' 'standing:list grants past their end without a verified revocation (should be empty); exit 1 if any'); _describe -t commands command commands && ret=0 ;;
+    command) local -a commands=('verify:prove the hash chain, its signed checkpoints and the anchor; exit 1 naming the first bad event' 'export:write the events and signed checkpoints as JSON Lines, for a SIEM or safekeeping' 'standing:list grants past their end without a verified revocation (should be empty); exit 1 if any'); _describe -t commands command commands && ret=0 ;;
     args) (( $+functions[_jit__audit__$words[1]] )) && _jit__audit__$words[1] && ret=0 ;;
   esac
   return ret
@@ -102,7 +102,16 @@ _jit__audit() {
 _jit__audit__verify() {
   local curcontext=$curcontext state line ret=1
   _arguments -C -s \
+    '--export[also prove that the chain still holds this earlier `jit audit export`, unchanged]:value: ' \
     '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__audit__export() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--since[only events after this sequence number]:value: ' \
     '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
   return ret
 }

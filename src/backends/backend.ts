@@ -1,4 +1,5 @@
 // What the CLI needs from a broker, wherever it runs: in this process or behind `jit serve`.
+import type { AuditExport } from '../broker/audit/export.js';
 import type { ChainVerdict } from '../broker/audit/verify.js';
 import type { AuditEvent, GrantRecord } from '../broker/records.js';
 import type { ElevationRequest, IssuedGrant, RoleSummary } from '../broker/service.js';
@@ -16,7 +17,10 @@ export interface Backend {
   /** Ends orphaned and expired grants and retries due revocations; returns what changed. */
   sweep(): Promise<GrantRecord[]>;
   events(filter?: { grantId?: string; ticket?: string }): Promise<AuditEvent[]>;
-  verifyAudit(): Promise<ChainVerdict>;
+  /** Proves the chain; given an earlier export, also that the chain still holds it unchanged. */
+  verifyAudit(exported?: AuditExport): Promise<ChainVerdict>;
+  /** Events after `afterSeq`, their checkpoints and the public key, for `jit audit export`. */
+  exportAudit(afterSeq?: number): Promise<AuditExport>;
   standing(): Promise<GrantRecord[]>;
   close(): void;
 }

@@ -15,7 +15,7 @@ export const STORE_FILE = 'jit.db';
 export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): Promise<Backend> {
   const policy = await loadPolicy(paths.configDir);
   const stateDir = ensurePrivateDir(paths.stateDir);
-  const store = SqliteStore.open(join(stateDir, STORE_FILE));
+  const store = SqliteStore.open(join(stateDir, STORE_FILE), { stateDir });
   const broker = new Broker({ policy, store, stateDir, operator });
   return {
     name: 'embedded',
@@ -32,7 +32,8 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
     grants: (filter) => broker.grants(filter),
     sweep: () => broker.sweep(),
     events: (filter) => broker.events(filter),
-    verifyAudit: () => broker.verifyAudit(),
+    verifyAudit: (exported) => broker.verifyAudit(exported),
+    exportAudit: (afterSeq) => broker.exportAudit(afterSeq),
     standing: () => broker.standing(),
     close: () => store.close(),
   };

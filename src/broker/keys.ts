@@ -1,4 +1,4 @@
-// ES256 key pairs the broker signs with (tokens, audit checkpoints): created on first use,
+// ES256 key pairs the broker signs tokens with: created on first use,
 // kept as 0600 JWK files in the private state dir, never printed.
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ export interface SigningKey {
   publicJwk: JWK;
 }
 
-export type KeyName = 'token-signing' | 'audit-signing';
+/** The audit key is not among these: it is made and checked with its chain (audit/audit-key.ts). */
+export type KeyName = 'token-signing';
 
 async function fromPrivateJwk(jwk: JWK): Promise<SigningKey> {
   const { d: _private, ...publicJwk } = jwk;

@@ -36,6 +36,8 @@ export interface GrantRecord {
   revocation: RevocationState | null;
   revocationAttempts: number;
   nextAttemptAt: number | null; // ms
+  /** Until when (ms) one process holds the next revocation attempt; null when nobody does. */
+  revocationLeaseUntil: number | null;
   endedAt: number | null; // ms
 }
 
@@ -45,6 +47,7 @@ export type AuditType =
   | 'request.denied'
   | 'grant.issuing'
   | 'grant.issued'
+  | 'grant.issue_discarded'
   | 'session.started'
   | 'session.ended'
   | 'grant.revoked'

@@ -1,6 +1,6 @@
-// The revocation pipeline: end a grant, take the credential back at the target, verify it is
-// gone, and keep retrying with backoff until it is; what cannot be revoked is flagged, never forgotten.
-import { assertGrantTransition } from '../core/states.js';
+// Ends grants and takes their credentials back at the target, until the target confirms it.
+// SECURITY: every step is compare-and-set: a grant is ended by one process only, an attempt is made by
+// the one process holding its lease, and an outcome is recorded only if nothing changed meanwhile.
 import type { RevokeReason } from '../core/states.js';
 import type { Issuer } from './issuers/issuer.js';
 import type { GrantRecord } from './records.js';
@@ -10,12 +10,15 @@ import type { Store } from './store/store.js';
 export const MAX_REVOCATION_ATTEMPTS = 8;
 /** Attempts made at once when a grant ends, before the rest is left to later runs. */
 const IMMEDIATE_ATTEMPTS = 3;
+/** How long one process may hold an attempt: longer than any issuer's revoke and verify together. */
+const LEASE_MS = 5 * 60 * 1000;
 
 export function backoffMs(attempts: number): number {
   return Math.min(5000 * 2 ** (attempts - 1), 10 * 60 * 1000);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const unsettled = (grant: GrantRecord) => grant.revocation === 'pending' || grant.revocation === 'failed';
 
 export class Revoker {
   constructor(
@@ -24,57 +27,93 @@ export class Revoker {
     private readonly now: () => number,
   ) {}
 
-  /** Ends a live grant (revoked, or expired when its TTL ran out) and revokes it at the target. */
-  async end(grant: GrantRecord, reason: RevokeReason, actor: string): Promise<GrantRecord> {
+  /**
+   * Ends a live grant (revoked, or expired when its TTL ran out) and revokes it at the target.
+   * `ended` is false when another process ended it first; its revocation is still seen through.
+   */
+  async end(grant: GrantRecord, reason: RevokeReason, actor: string): Promise<{ grant: GrantRecord; ended: boolean }> {
     const state = reason === 'expired' ? 'expired' : 'revoked';
-    assertGrantTransition(grant.state, state);
     const endedAt = this.now();
-    await this.store.commit({
-      updateGrant: { id: grant.id, patch: { state, revokeReason: reason, revocation: 'pending', endedAt, nextAttemptAt: endedAt } },
+    const written = await this.store.commit({
+      updateGrant: {
+        id: grant.id,
+        expect: { state: ['issuing', 'active'] },
+        patch: { state, revokeReason: reason, revocation: 'pending', endedAt, nextAttemptAt: endedAt, revocationLeaseUntil: null },
+      },
       events: [{ type: state === 'expired' ? 'grant.expired' : 'grant.revoked', actor, grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason } }],
     });
-    let current = (await this.store.getGrant(grant.id))!;
-    for (let attempt = 1; attempt <= IMMEDIATE_ATTEMPTS && current.revocation !== 'verified' && current.revocation !== 'irrevocable'; attempt++) {
-      if (attempt > 1) await sleep(250 * attempt);
-      current = await this.attempt(current);
+    return { grant: await this.settle(grant.id), ended: written !== undefined };
+  }
+
+  /**
+   * A credential that arrived after its grant had ended (revoked while it was being issued): recorded,
+   * then revoked at the target with the handle it came with, like any other.
+   */
+  async discardLate(grant: GrantRecord, handle: string | null): Promise<GrantRecord> {
+    await this.store.commit({
+      updateGrant: { id: grant.id, expect: { state: ['revoked', 'expired'] }, patch: { handle, revocation: 'pending', nextAttemptAt: this.now(), revocationLeaseUntil: null } },
+      events: [{ type: 'grant.issue_discarded', actor: 'broker', grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason: 'the grant ended while it was being issued' } }],
+    });
+    return this.settle(grant.id);
+  }
+
+  /** A few attempts now, while someone waits; what is left is retried with backoff by later sweeps. */
+  async settle(id: string): Promise<GrantRecord> {
+    let current = (await this.store.getGrant(id))!;
+    for (let round = 1; round <= IMMEDIATE_ATTEMPTS && unsettled(current); round++) {
+      if (round > 1) await sleep(250 * round);
+      // Undefined when another process holds this attempt: then we wait and look again.
+      current = (await this.attempt(current)) ?? (await this.store.getGrant(id))!;
     }
     return current;
   }
 
-  /** One try at revoking and verifying; records the outcome as an audit event. */
-  async attempt(grant: GrantRecord): Promise<GrantRecord> {
+  /** One try at revoking and verifying, if this process gets the lease; records the outcome as an audit event. */
+  async attempt(grant: GrantRecord): Promise<GrantRecord | undefined> {
+    const now = this.now();
+    const before = { revocationAttempts: grant.revocationAttempts, handle: grant.handle };
+    if (!(await this.store.claimRevocation(grant.id, before, now, now + LEASE_MS))) return undefined;
     const attempts = grant.revocationAttempts + 1;
     const audit = { grantId: grant.id, ticket: grant.ticket, role: grant.role, actor: 'revoker' };
+    let failure: string | undefined;
     try {
       const issuer = await this.issuerFor(grant);
       await issuer.revoke(grant);
-      if (!(await issuer.verifyRevoked(grant))) throw new Error('the target still accepts the credential');
-      await this.store.commit({
-        updateGrant: { id: grant.id, patch: { revocation: 'verified', revocationAttempts: attempts, nextAttemptAt: null } },
-        events: [{ type: 'revocation.verified', ...audit, data: { attempts } }],
-      });
+      if (!(await issuer.verifyRevoked(grant))) failure = 'the target still accepts the credential';
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const giveUp = attempts >= MAX_REVOCATION_ATTEMPTS;
-      await this.store.commit({
-        updateGrant: {
-          id: grant.id,
-          patch: { revocation: giveUp ? 'irrevocable' : 'failed', revocationAttempts: attempts, nextAttemptAt: giveUp ? null : this.now() + backoffMs(attempts) },
-        },
-        events: [{ type: giveUp ? 'revocation.irrevocable' : 'revocation.failed', ...audit, data: { attempts, error: message.slice(0, 300) } }],
-      });
+      failure = error instanceof Error ? error.message : String(error);
     }
-    return (await this.store.getGrant(grant.id))!;
+    const giveUp = failure !== undefined && attempts >= MAX_REVOCATION_ATTEMPTS;
+    await this.store.commit({
+      // If the handle changed meanwhile (a late credential), this outcome is about the old one: not recorded.
+      updateGrant: {
+        id: grant.id,
+        expect: { ...before, revocation: ['pending', 'failed'] },
+        patch: {
+          revocation: failure === undefined ? 'verified' : giveUp ? 'irrevocable' : 'failed',
+          revocationAttempts: attempts,
+          nextAttemptAt: failure === undefined || giveUp ? null : this.now() + backoffMs(attempts),
+          revocationLeaseUntil: null,
+        },
+      },
+      events: [
+        failure === undefined
+          ? { type: 'revocation.verified', ...audit, data: { attempts } }
+          : { type: giveUp ? 'revocation.irrevocable' : 'revocation.failed', ...audit, data: { attempts, error: failure.slice(0, 300) } },
+      ],
+    });
+    return this.store.getGrant(grant.id);
   }
 
   /** Retries every revocation whose next attempt is due. */
   async retryDue(): Promise<GrantRecord[]> {
     const now = this.now();
-    const due = (await this.store.listGrants({ states: ['revoked', 'expired'] })).filter(
-      (g) => (g.revocation === 'failed' || g.revocation === 'pending') && (g.nextAttemptAt ?? 0) <= now,
-    );
+    const due = (await this.store.listGrants({ states: ['revoked', 'expired'] })).filter((g) => unsettled(g) && (g.nextAttemptAt ?? 0) <= now);
     const results: GrantRecord[] = [];
-    for (const grant of due) results.push(await this.attempt(grant));
+    for (const grant of due) {
+      const attempted = await this.attempt(grant);
+      if (attempted) results.push(attempted);
+    }
     return results;
   }
 }

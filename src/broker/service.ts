@@ -7,11 +7,10 @@ import { validateReason, validateRoleName, validateTicketId } from '../core/iden
 import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
 import { isProcessAlive, type ProcessIdentity } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
-import { signCheckpoint } from './audit/checkpoint.js';
+import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
 import type { Issuer } from './issuers/issuer.js';
 import { createIssuer } from './issuers/registry.js';
-import { loadOrCreateKey, type SigningKey } from './keys.js';
 import { mayRequest } from './policy/requesters.js';
 import type { IssuerConfig, Policy, RolePolicy } from './policy/types.js';
 import type { AuditEvent, GrantRecord } from './records.js';
@@ -59,7 +58,6 @@ export class Broker {
   readonly #deps: BrokerDeps;
   readonly #now: () => number;
   readonly #revoker: Revoker;
-  #auditKey: Promise<SigningKey> | undefined;
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -98,6 +96,9 @@ export class Broker {
 
   /** Decides and, when allowed, issues. Every step is audited before the next one happens. */
   async request(input: ElevationRequest): Promise<IssuedGrant> {
+    // SECURITY: fail closed: without a sound, signable audit nothing is issued, since nothing could be proven.
+    const auditProblem = this.#deps.store.auditProblem();
+    if (auditProblem) throw auditProblem;
     const role = this.#role(input.role);
     const ticket = validateTicketId(input.ticket, role.ticket.pattern);
     const reason = validateReason(input.reason);
@@ -118,7 +119,6 @@ export class Broker {
         insertRequest: { ...request, state: 'denied' },
         events: [created, { type: 'request.denied', ...audit, actor: 'policy', data: { reason: denial } }],
       });
-      await this.#checkpoint();
       throw new JitError('denied', `request denied: ${denial}`, { hint: '`jit roles` shows what you may request and for how long' });
     }
 
@@ -127,7 +127,7 @@ export class Broker {
       issuerType: role.issuer.type, issuerConfig: JSON.stringify(role.issuer), state: 'issuing',
       issuedAt: now, expiresAt: now + ttlSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
       ownerStartTime: input.owner.startTime, lastHeartbeatAt: now, handle: null, revokeReason: null, revocation: null,
-      revocationAttempts: 0, nextAttemptAt: null, endedAt: null,
+      revocationAttempts: 0, nextAttemptAt: null, revocationLeaseUntil: null, endedAt: null,
     };
     const grantAudit = { ...audit, grantId: grant.id };
     // SECURITY: the decision and the intent to issue are on the chain before any credential exists.
@@ -146,23 +146,30 @@ export class Broker {
       issued = await (await this.#issuerFor(grant)).issue(grant);
     } catch (error) {
       await this.#revoker.end(grant, 'issue_failed', 'broker');
-      await this.#checkpoint();
       throw error;
     }
+    let activated;
     try {
-      await this.#deps.store.commit({
-        updateGrant: { id: grant.id, patch: { state: 'active', handle: issued.handle } },
+      // SECURITY: active only if still issuing: a grant revoked meanwhile must not come back to life.
+      activated = await this.#deps.store.commit({
+        updateGrant: { id: grant.id, expect: { state: 'issuing' }, patch: { state: 'active', handle: issued.handle } },
         events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAt / 1000), ttlSeconds } }],
       });
     } catch (error) {
       // SECURITY: a credential whose issuance cannot be audited must not survive.
       await (await this.#issuerFor(grant)).revoke({ ...grant, handle: issued.handle }).catch(() => {});
+      await this.#revoker.end(grant, 'audit_failed', 'broker').catch(() => {});
       throw new JitError('unavailable', 'the audit event for this grant could not be written, so the credential was revoked', {
         hint: 'check the disk and the state dir, then try again',
         cause: error,
       });
     }
-    await this.#checkpoint();
+    if (!activated) {
+      await this.#revoker.discardLate(grant, issued.handle);
+      throw new JitError('session_ended', `grant ${grant.id} was revoked while it was being issued; the credential that came afterwards was revoked at once and nothing ran`, {
+        hint: `\`jit audit --grant ${grant.id}\` shows who revoked it`,
+      });
+    }
     return { grant: { ...grant, state: 'active', handle: issued.handle }, credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
   }
 
@@ -192,25 +199,23 @@ export class Broker {
     const grant = await this.#deps.store.getGrant(id);
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
     if (!isLive(grant.state)) return grant;
-    const ended = await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor);
-    await this.#checkpoint();
-    return ended;
+    return (await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor)).grant;
   }
 
   /**
    * The broker's own enforcement, run before each command: ends grants past their TTL and grants
-   * whose supervising jit is gone, and retries revocations that are due.
+   * whose supervising jit is gone, and retries revocations that are due. Returns what this call changed.
    */
   async sweep(): Promise<GrantRecord[]> {
     const now = this.#now();
-    const ended: GrantRecord[] = [];
+    const changed: GrantRecord[] = [];
     for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'] })) {
       const reason = this.#sweepReason(grant, now);
-      if (reason) ended.push(await this.#revoker.end(grant, reason, 'broker'));
+      if (!reason) continue;
+      const { grant: ended, ended: byUs } = await this.#revoker.end(grant, reason, 'broker');
+      if (byUs) changed.push(ended);
     }
-    const retried = await this.#revoker.retryDue();
-    if (ended.length || retried.length) await this.#checkpoint();
-    return [...ended, ...retried];
+    return [...changed, ...(await this.#revoker.retryDue())];
   }
 
   #sweepReason(grant: GrantRecord, now: number): RevokeReason | undefined {
@@ -232,17 +237,22 @@ export class Broker {
     return this.#deps.store.events(filter);
   }
 
-  async verifyAudit(): Promise<ChainVerdict> {
-    return verifyChain(await this.#deps.store.events(), await this.#deps.store.checkpoints(), await this.#auditSigningKey());
+  /** Proves the chain; with an earlier export, also that the chain still holds it unchanged. */
+  async verifyAudit(exported?: AuditExport): Promise<ChainVerdict> {
+    const snapshot = await this.#deps.store.auditSnapshot();
+    const verdict = verifyChain(snapshot);
+    if (!verdict.ok || !exported) return verdict;
+    const compared = compareExport(exported, snapshot.events, snapshot.verifier?.publicJwk ?? null);
+    return compared.ok ? verdict : { ok: false, seq: compared.seq, problem: compared.problem, events: verdict.events, checkpoints: verdict.checkpoints };
   }
 
-  #auditSigningKey(): Promise<SigningKey> {
-    this.#auditKey ??= loadOrCreateKey(this.#deps.stateDir, 'audit-signing');
-    return this.#auditKey;
-  }
-
-  async #checkpoint(): Promise<void> {
-    const head = await this.#deps.store.lastEvent();
-    if (head) await this.#deps.store.addCheckpoint(await signCheckpoint(head, await this.#auditSigningKey()));
+  /** Events after `afterSeq` with their checkpoints, and the key that verifies them. */
+  async exportAudit(afterSeq = 0): Promise<AuditExport> {
+    const snapshot = await this.#deps.store.auditSnapshot();
+    return {
+      key: snapshot.verifier?.publicJwk ?? null,
+      events: snapshot.events.filter((event) => event.seq > afterSeq),
+      checkpoints: snapshot.checkpoints.filter((checkpoint) => checkpoint.seq > afterSeq),
+    };
   }
 }

@@ -86,10 +86,17 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
     .action(act(() => import('./commands/audit-list.js')));
   audit
     .command('verify')
-    .description('prove the hash chain and its signed checkpoints; exit 1 naming the first bad event')
+    .description('prove the hash chain, its signed checkpoints and the anchor; exit 1 naming the first bad event')
+    .option('--export <file>', 'also prove that the chain still holds this earlier `jit audit export`, unchanged')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', examples('jit audit verify', 'jit audit verify --json'))
+    .addHelpText('after', examples('jit audit verify', 'jit audit verify --json', 'jit audit verify --export audit-2026-11.jsonl'))
     .action(act(() => import('./commands/audit-verify.js')));
+  audit
+    .command('export')
+    .description('write the events and signed checkpoints as JSON Lines, for a SIEM or safekeeping')
+    .option('--since <seq>', 'only events after this sequence number')
+    .addHelpText('after', examples('jit audit export > audit.jsonl', 'jit audit export --since 1200 >> siem.jsonl', 'jit audit verify --export audit.jsonl'))
+    .action(act(() => import('./commands/audit-export.js')));
   audit
     .command('standing')
     .description('list grants past their end without a verified revocation (should be empty); exit 1 if any')

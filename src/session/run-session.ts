@@ -5,7 +5,7 @@ import type { Backend } from '../backends/backend.js';
 import { JitError, ExitCode } from '../core/errors.js';
 import { buildSessionEnv, currentSession, type Environment } from '../core/session-env.js';
 import type { RevokeReason } from '../core/states.js';
-import { currentProcess } from '../platform/process-identity.js';
+import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
 import type { LocalCredentials } from './local-credentials.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
 
@@ -54,27 +54,38 @@ function revokeReasonOf(outcome: SessionOutcome | undefined): RevokeReason {
 /**
  * Holds SIGHUP, SIGTERM, SIGINT and SIGQUIT for the whole pipeline, so a signal that arrives while the
  * grant is being issued or revoked cannot kill jit half-way; it is remembered and acted on instead.
+ * Wake-ups from `jit revoke` are counted too, so one that arrives before supervision is not lost.
  */
-function holdSignals(): { received: () => NodeJS.Signals | undefined; release: () => void } {
+function holdSignals(): { received: () => NodeJS.Signals | undefined; wakeups: () => number; release: () => void } {
   let received: NodeJS.Signals | undefined;
+  let wakeups = 0;
   const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT'];
   const listener = (signal: NodeJS.Signals) => {
     if (signal === 'SIGHUP' || signal === 'SIGTERM') received ??= signal;
   };
+  const woken = () => void wakeups++;
   for (const signal of signals) process.on(signal, listener);
-  return { received: () => received, release: () => signals.forEach((signal) => process.off(signal, listener)) };
+  process.on(WAKE_SIGNAL, woken);
+  return {
+    received: () => received,
+    wakeups: () => wakeups,
+    release: () => {
+      signals.forEach((signal) => process.off(signal, listener));
+      process.off(WAKE_SIGNAL, woken);
+    },
+  };
 }
 
 export async function runSession(request: SessionRequest, deps: SessionDeps): Promise<number> {
   const held = holdSignals();
   try {
-    return await issueAndSupervise(request, deps, held.received);
+    return await issueAndSupervise(request, deps, held);
   } finally {
     held.release();
   }
 }
 
-async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, signalled: () => NodeJS.Signals | undefined): Promise<number> {
+async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, held: ReturnType<typeof holdSignals>): Promise<number> {
   const { backend, credentials, warn } = deps;
   const progress = deps.progress ?? (<T>(_text: string, work: Promise<T>) => work);
   const requested = backend.request({
@@ -98,9 +109,17 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
       { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAt: Math.floor(grant.expiresAt / 1000), backend: backend.name, breakGlass: false },
       credential,
     );
-    const early = signalled();
+    const early = held.received();
     if (early) {
       outcome = { kind: 'signaled', signal: early };
+      return exitCodeOf(outcome);
+    }
+    // SECURITY: a grant revoked since it was issued never reaches a child; a wake-up after this look
+    // is counted, and supervision looks again as soon as it starts.
+    const wakeupsSeen = held.wakeups();
+    if ((await backend.heartbeat(grant.id)) !== 'active') {
+      outcome = { kind: 'revoked' };
+      warn(`the grant for ${grant.role} (${grant.ticket}) was revoked before the session started; nothing ran`);
       return exitCodeOf(outcome);
     }
     await backend.recordSession(grant, 'session.started', { kind: request.kind, program: basename(request.command) });
@@ -111,6 +130,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, sig
       expiresAt: grant.expiresAt,
       heartbeatSeconds,
       stillLive: async () => (await backend.heartbeat(grant.id)) === 'active',
+      checkAtStart: held.wakeups() !== wakeupsSeen,
       warn,
     });
     if (outcome.kind === 'expired') warn(`the grant for ${grant.role} (${grant.ticket}) reached its TTL; the session was ended`);

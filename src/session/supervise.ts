@@ -20,6 +20,8 @@ export interface SuperviseOptions {
   heartbeatSeconds: number;
   /** Asks the broker whether the grant still lives (and tells it we do). */
   stillLive: () => Promise<boolean>;
+  /** A wake-up arrived before supervision began: look at the grant at once. */
+  checkAtStart?: boolean;
   warn: (message: string) => void;
   now?: () => number;
   /** Time the child gets after each of SIGHUP and SIGTERM before the next, harder signal. */
@@ -86,6 +88,7 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     // `jit revoke` from another terminal wakes us so the session ends now, not at the next heartbeat.
     const check = () => void options.stillLive().then((live) => live || end('revoked'), () => {});
     on(WAKE_SIGNAL, check);
+    if (options.checkAtStart) check();
 
     const msLeft = options.expiresAt - now();
     timers.push(setTimeout(() => end('expired'), Math.max(0, msLeft)));

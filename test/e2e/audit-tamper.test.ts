@@ -1,5 +1,7 @@
 // `jit audit verify` proves the chain, and names the first bad event after any edit, deletion,
 // reordering or truncation of the SQLite file.
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -114,5 +116,94 @@ describe('audit chain', () => {
     expect(code).toBe(1);
     expect(verdict.ok).toBe(false);
     expect(verdict.problem).toContain('rewritten');
+  });
+
+  it('detects a tail cut off together with its checkpoints (the anchor outside the database vouches for it)', async () => {
+    tamper(jit, 'DELETE FROM audit_events WHERE seq > 8; DELETE FROM audit_checkpoints WHERE seq > 8;');
+    const { code, verdict } = await verify(jit);
+    expect(code).toBe(1);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problem).toContain('anchor');
+    expect(verdict.problem).toContain('truncated');
+  });
+
+  it('detects a chain whose checkpoints were all deleted', async () => {
+    tamper(jit, 'DELETE FROM audit_checkpoints;');
+    const { code, verdict } = await verify(jit);
+    expect(code).toBe(1);
+    expect(verdict.problem).toContain('no signed checkpoint');
+  });
+
+  it('an event appended with a recomputed hash is never sealed by a later checkpoint, and issuing stops', async () => {
+    const { sealEvent } = await import('../../src/broker/audit/chain.js');
+    const db = new DatabaseSync(join(jit.stateDir, 'jit.db'));
+    const head = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string };
+    const forged = sealEvent({ type: 'request.approved', actor: 'user:mallory', data: { approvals: 2 } }, head.seq + 1, new Date(), head.hash);
+    db.prepare('INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)')
+      .run(forged.seq, forged.at, forged.type, forged.actor, null, null, null, null, JSON.stringify(forged.data), forged.prevHash, forged.hash);
+    db.close();
+    const exec = await jit.run(['exec', '-t', 'OPS-3', '-r', 'demo', '--', 'true']);
+    expect(exec.code).toBe(71);
+    expect(exec.stderr).toContain('without the audit key');
+    const { code, verdict } = await verify(jit);
+    expect(code).toBe(1);
+    expect(verdict).toMatchObject({ ok: false, seq: 17 });
+    expect(verdict.problem).toContain('after the last signed checkpoint');
+  });
+
+  const newKey = () => JSON.stringify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }));
+  it.each([
+    ['removed', (path: string) => rmSync(path)],
+    ['replaced', (path: string) => writeFileSync(path, newKey())],
+    ['mismatched', (path: string) => writeFileSync(path, readFileSync(path, 'utf8').replace(/"d":"[^"]+"/, `"d":"${JSON.parse(newKey()).d}"`))],
+    ['corrupt', (path: string) => writeFileSync(path, '{not json')],
+  ])('a %s audit key stops issuing (71, with the fix) instead of a new key being minted', async (_how, damage) => {
+    const keyFile = join(jit.stateDir, 'keys', 'audit-signing.jwk');
+    damage(keyFile);
+    const damaged = existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined;
+    const exec = await jit.run(['exec', '-t', 'OPS-3', '-r', 'demo', '--', 'sh', '-c', 'echo ran']);
+    expect(exec.code).toBe(71);
+    expect(exec.stdout).toBe('');
+    expect(exec.stderr).toMatch(/audit signing key .* (missing|replaced|unreadable or corrupt)/);
+    expect(exec.stderr).toContain('→ restore');
+    expect(jit.grantStates()).toHaveLength(2);
+    // Nothing minted a key in its place, or touched the damaged one.
+    expect(existsSync(keyFile) ? readFileSync(keyFile, 'utf8') : undefined).toBe(damaged);
+    expect(await keyring.jitAccounts()).toEqual([]);
+  });
+
+  it('exports JSON Lines (key, events, checkpoints) that verify against the database, and catch a later truncation', async () => {
+    const exported = await jit.run(['audit', 'export']);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.trim().split('\n').map((line) => JSON.parse(line) as { kind: string; seq?: number });
+    expect(lines[0]!.kind).toBe('key');
+    expect(lines.filter((l) => l.kind === 'event')).toHaveLength(16);
+    expect(lines.filter((l) => l.kind === 'checkpoint').length).toBeGreaterThan(0);
+    expect(lines.at(-1)).toMatchObject({ kind: 'checkpoint', seq: 16 });
+    const since = await jit.run(['audit', 'export', '--since', '10']);
+    expect(since.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((l: { kind: string }) => l.kind === 'event').map((l: { seq: number }) => l.seq)).toEqual([11, 12, 13, 14, 15, 16]);
+
+    const file = join(jit.home, 'audit.jsonl');
+    writeFileSync(file, exported.stdout);
+    const ok = await jit.run(['audit', 'verify', '--export', file, '--json']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, events: 16 });
+
+    // Cut back everything an attacker with the file could: events, checkpoints and the anchor.
+    tamper(jit, 'DELETE FROM audit_events WHERE seq > 8; DELETE FROM audit_checkpoints WHERE seq > 8;');
+    rmSync(join(jit.stateDir, 'audit-anchor.json'));
+    tamper(jit, "DELETE FROM meta WHERE name = 'audit_anchored'");
+    const cut = await jit.run(['audit', 'verify', '--export', file, '--json']);
+    expect(cut.code).toBe(1);
+    expect(JSON.parse(cut.stdout)).toMatchObject({ ok: false, seq: 9 });
+    expect(JSON.parse(cut.stdout).problem).toContain('truncated since the export');
+  });
+
+  it('an export that is not JSON Lines of an audit is a usage error naming the line', async () => {
+    const file = join(jit.home, 'bad.jsonl');
+    writeFileSync(file, '{"kind":"key","jwk":{}}\nhello\n');
+    const result = await jit.run(['audit', 'verify', '--export', file]);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('line 2');
   });
 });

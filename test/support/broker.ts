@@ -29,7 +29,7 @@ export async function testBroker(policy?: string | ((script: TestBroker['script'
     writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
     return path;
   };
-  const store = SqliteStore.open(join(dir, 'jit.db'), () => new Date(clock.now));
+  const store = SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, now: () => new Date(clock.now) });
   const yaml = typeof policy === 'function' ? policy(script) : policy;
   const parsed = yaml ? await parsePolicy(yaml, 'test-policy.yaml') : (await import('../../src/broker/policy/default.js')).defaultPolicy;
   const broker = new Broker({ policy: parsed, store, stateDir: dir, operator, now: () => clock.now });

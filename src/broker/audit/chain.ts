@@ -1,6 +1,8 @@
 // The hash chain: each event's hash covers its canonical JSON and the previous hash.
 import { createHash } from 'node:crypto';
-import type { AuditDraft, AuditEvent } from '../records.js';
+import type { AuditDraft, AuditEvent, Checkpoint } from '../records.js';
+import type { AuditSigner } from './audit-key.js';
+import { signCheckpoint } from './checkpoint.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -33,4 +35,27 @@ export function sealEvent(draft: AuditDraft, seq: number, at: Date, prevHash: st
     prevHash,
   };
   return { ...unsealed, hash: eventHash(unsealed) };
+}
+
+/**
+ * Appends drafts to the chain after `head` and signs a checkpoint over the new head. This is the one
+ * place the chain grows, whatever the store; the store writes the result in the same transaction as
+ * the change it records. Without a signer (the audit key is missing) events are still appended, since
+ * losing them would be worse, and `jit audit verify` then reports them as unsigned.
+ */
+export function sealBatch(
+  head: Pick<AuditEvent, 'seq' | 'hash'> | undefined,
+  drafts: readonly AuditDraft[],
+  at: Date,
+  signer: AuditSigner | undefined,
+): { events: AuditEvent[]; checkpoint: Checkpoint | undefined } {
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const events = drafts.map((draft) => {
+    const event = sealEvent(draft, ++seq, at, prevHash);
+    prevHash = event.hash;
+    return event;
+  });
+  const last = events.at(-1);
+  return { events, checkpoint: last && signer ? signCheckpoint(last, signer) : undefined };
 }

@@ -1,22 +1,28 @@
-// Signed checkpoints: a JWS over the head of the chain, so truncation behind it is provable.
-import { CompactSign, compactVerify } from 'jose';
-import type { SigningKey } from '../keys.js';
+// Signed checkpoints: a compact JWS (ES256) over the head of the chain, so truncation or rewriting
+// behind it is provable.
+import type { AuditSigner, AuditVerifier } from './audit-key.js';
 import type { AuditEvent, Checkpoint } from '../records.js';
 
-const encoder = new TextEncoder();
+const HEADER_TYPE = 'jit-audit-checkpoint';
 
-export async function signCheckpoint(head: AuditEvent, key: SigningKey): Promise<Checkpoint> {
-  const payload = encoder.encode(JSON.stringify({ seq: head.seq, hash: head.hash, at: head.at }));
-  const jws = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'jit-audit-checkpoint' }).sign(key.privateKey);
-  return { seq: head.seq, hash: head.hash, jws };
+export function signCheckpoint(head: Pick<AuditEvent, 'seq' | 'hash' | 'at'>, key: AuditSigner): Checkpoint {
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: key.kid, typ: HEADER_TYPE })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ seq: head.seq, hash: head.hash, at: head.at })).toString('base64url');
+  const input = `${header}.${payload}`;
+  return { seq: head.seq, hash: head.hash, jws: `${input}.${key.sign(input).toString('base64url')}` };
 }
 
-/** Returns the signed {seq, hash} or undefined when the signature does not verify with our key. */
-export async function openCheckpoint(checkpoint: Checkpoint, key: SigningKey): Promise<{ seq: number; hash: string } | undefined> {
+/** The signed {seq, hash}, or undefined when the JWS is malformed or does not verify with this key. */
+export function openCheckpoint(jws: string, key: AuditVerifier): { seq: number; hash: string } | undefined {
   try {
-    const { payload } = await compactVerify(checkpoint.jws, await key.publicKey(), { algorithms: ['ES256'] });
-    const signed = JSON.parse(new TextDecoder().decode(payload)) as { seq: number; hash: string };
-    return typeof signed.seq === 'number' && typeof signed.hash === 'string' ? signed : undefined;
+    const [header, payload, signature, ...rest] = jws.split('.');
+    if (header === undefined || payload === undefined || signature === undefined || rest.length) return undefined;
+    const { alg, kid } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
+    // SECURITY: the algorithm is fixed; a header cannot talk the verifier into another one (or none).
+    if (alg !== 'ES256' || kid !== key.kid) return undefined;
+    if (!key.verify(`${header}.${payload}`, Buffer.from(signature, 'base64url'))) return undefined;
+    const signed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { seq?: unknown; hash?: unknown };
+    return typeof signed.seq === 'number' && typeof signed.hash === 'string' ? { seq: signed.seq, hash: signed.hash } : undefined;
   } catch {
     return undefined;
   }

@@ -22,4 +22,8 @@ export const migrations: readonly string[] = [
   // Append-only by construction: the engine itself refuses to change or delete an audit event.
   `CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
    CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;`,
+  // Facts about the store itself, such as the public key that signs this chain's checkpoints; and the
+  // lease a process holds on a grant's next revocation attempt, so two processes never make it together.
+  `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+   ALTER TABLE grants ADD COLUMN revocation_lease_until INTEGER;`,
 ];

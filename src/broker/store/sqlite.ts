@@ -1,11 +1,16 @@
 // The embedded store: node:sqlite in WAL mode, a 0600 file in the private state dir.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { JitError } from '../../core/errors.js';
-import { sealEvent, GENESIS_HASH } from '../audit/chain.js';
+import { privateFileExists } from '../../platform/paths.js';
+import { processesHolding } from '../../platform/file-holders.js';
+import { advanceAnchor, readAnchor } from '../audit/anchor.js';
+import { resolveAuditKey, type AuditKeyState, type PublicJwk } from '../audit/audit-key.js';
+import { sealBatch } from '../audit/chain.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './migrations.js';
-import type { Change, EventFilter, GrantFilter, Store } from './store.js';
+import type { AuditSnapshot, Change, EventFilter, GrantExpectation, GrantFilter, GrantUpdate, Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -13,8 +18,17 @@ const grantColumns: Record<keyof GrantRecord, string> = {
   id: 'id', requestId: 'request_id', role: 'role', ticket: 'ticket', requester: 'requester', issuerType: 'issuer_type', issuerConfig: 'issuer_config',
   state: 'state', issuedAt: 'issued_at', expiresAt: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
   ownerStartTime: 'owner_start_time', lastHeartbeatAt: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
-  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAt: 'next_attempt_at', endedAt: 'ended_at',
+  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAt: 'next_attempt_at', revocationLeaseUntil: 'revocation_lease_until', endedAt: 'ended_at',
 };
+
+/** Space set aside in the state dir and given back when the disk fills, so a session's end is still recorded. */
+const DISK_RESERVE_FILE = 'disk-reserve';
+const DISK_RESERVE_BYTES = 1024 * 1024;
+const SQLITE_BUSY = 5;
+const SQLITE_IOERR = 10;
+const SQLITE_FULL = 13;
+const META_AUDIT_KEY = 'audit_public_jwk';
+const META_ANCHORED = 'audit_anchored';
 
 function grantFromRow(row: Row): GrantRecord {
   const grant: Record<string, unknown> = {};
@@ -31,16 +45,51 @@ function eventFromRow(row: Row): AuditEvent {
   };
 }
 
+function sqliteCode(error: unknown): number | undefined {
+  const code = (error as { errcode?: unknown }).errcode;
+  return typeof code === 'number' ? code & 0xff : undefined;
+}
+
+/** `column = ?`, `column IS NULL` or `column IN (…)` for each expected field, with its values. */
+function expectation(expect: GrantExpectation): { sql: string; values: SQLInputValue[] } {
+  const parts: string[] = [];
+  const values: SQLInputValue[] = [];
+  for (const [key, value] of Object.entries(expect) as [keyof GrantExpectation, unknown][]) {
+    if (value === undefined) continue;
+    const column = grantColumns[key];
+    if (value === null) parts.push(`${column} IS NULL`);
+    else if (Array.isArray(value)) {
+      parts.push(`${column} IN (${value.map(() => '?').join(', ')})`);
+      values.push(...(value as SQLInputValue[]));
+    } else {
+      parts.push(`${column} = ?`);
+      values.push(value as SQLInputValue);
+    }
+  }
+  return { sql: parts.map((part) => ` AND ${part}`).join(''), values };
+}
+
+export interface SqliteStoreOptions {
+  /** The private state dir: the audit key, the anchor and the disk reserve live beside the database. */
+  stateDir: string;
+  now?: () => Date;
+}
+
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
+  readonly #path: string;
+  readonly #stateDir: string;
   readonly #now: () => Date;
+  #auditKey!: AuditKeyState;
 
-  private constructor(db: DatabaseSync, now: () => Date) {
+  private constructor(db: DatabaseSync, path: string, options: SqliteStoreOptions) {
     this.#db = db;
-    this.#now = now;
+    this.#path = path;
+    this.#stateDir = options.stateDir;
+    this.#now = options.now ?? (() => new Date());
   }
 
-  static open(path: string, now: () => Date = () => new Date()): SqliteStore {
+  static open(path: string, options: SqliteStoreOptions): SqliteStore {
     let db: DatabaseSync;
     try {
       // SECURITY: create the file 0600 before SQLite does; its -wal and -shm files copy these permissions.
@@ -53,8 +102,10 @@ export class SqliteStore implements Store {
         cause: error,
       });
     }
-    const store = new SqliteStore(db, now);
+    const store = new SqliteStore(db, path, options);
     store.#migrate();
+    store.#openAudit();
+    store.#keepDiskReserve();
     return store;
   }
 
@@ -71,39 +122,124 @@ export class SqliteStore implements Store {
     }
   }
 
+  #meta(name: string): string | undefined {
+    const row = this.#db.prepare('SELECT value FROM meta WHERE name = ?').get(name) as Row | undefined;
+    return row === undefined ? undefined : String(row.value);
+  }
+
+  #setMeta(name: string, value: string): void {
+    this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
+  }
+
+  /** Loads the audit key against the one recorded with the chain; records it when the chain is new. */
+  #openAudit(): void {
+    const recorded = this.#meta(META_AUDIT_KEY);
+    const empty = this.#db.prepare('SELECT 1 FROM audit_events LIMIT 1').get() === undefined;
+    this.#auditKey = resolveAuditKey(this.#stateDir, { publicJwk: recorded ? (JSON.parse(recorded) as PublicJwk) : null, empty });
+    const signer = this.#auditKey.signer;
+    if (!recorded && signer) this.#transaction(() => this.#meta(META_AUDIT_KEY) ?? this.#setMeta(META_AUDIT_KEY, JSON.stringify(signer.publicJwk)));
+    // A chain from before the anchor existed adopts one once, at its current head.
+    if (!empty && this.#meta(META_ANCHORED) === undefined && readAnchor(this.#stateDir).kind === 'absent') {
+      const last = this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+      if (last) this.#transaction(() => this.#anchorAt({ seq: Number(last.seq), hash: String(last.hash), jws: String(last.jws) }));
+    }
+  }
+
+  #anchorAt(checkpoint: Checkpoint): void {
+    advanceAnchor(this.#stateDir, checkpoint);
+    if (this.#meta(META_ANCHORED) === undefined) this.#setMeta(META_ANCHORED, '1');
+  }
+
+  #keepDiskReserve(): void {
+    const path = join(this.#stateDir, DISK_RESERVE_FILE);
+    if (privateFileExists(path)) return;
+    try {
+      writeFileSync(path, Buffer.alloc(DISK_RESERVE_BYTES), { mode: 0o600, flag: 'wx' });
+    } catch {
+      // The disk is already short: no reserve this time, and no half-written one either.
+      rmSync(path, { force: true });
+    }
+  }
+
+  /** Gives the reserve back to the disk; true if there was one to give. */
+  #releaseDiskReserve(): boolean {
+    const path = join(this.#stateDir, DISK_RESERVE_FILE);
+    if (!privateFileExists(path)) return false;
+    rmSync(path, { force: true });
+    return true;
+  }
+
   #transaction<T>(work: () => T): T {
+    try {
+      return this.#attempt(work);
+    } catch (error) {
+      const code = sqliteCode(error);
+      // SECURITY: a full disk must not cost the audit of a session's end or revocation: use the reserve.
+      if ((code === SQLITE_FULL || code === SQLITE_IOERR) && this.#releaseDiskReserve()) return this.#attempt(work);
+      throw this.#explain(error);
+    }
+  }
+
+  #attempt<T>(work: () => T): T {
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       const result = work();
       this.#db.exec('COMMIT');
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      // SQLite may already have rolled back (a full disk, for one); the original error is what matters.
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw error;
     }
   }
 
-  async commit(change: Change): Promise<AuditEvent[]> {
-    return this.#transaction(() => {
+  #explain(error: unknown): unknown {
+    const code = sqliteCode(error);
+    if (code === SQLITE_BUSY) {
+      const holders = processesHolding([this.#path, `${this.#path}-wal`, `${this.#path}-shm`]);
+      const who = holders.length ? ` by ${holders.map((h) => `pid ${h.pid} (${h.command})`).join(', ')}` : ' by another process';
+      return new JitError('unavailable', `the state database ${this.#path} is locked${who}`, {
+        hint: 'wait for that command to finish and try again; if it hangs, end it',
+        cause: error,
+      });
+    }
+    if (code === SQLITE_FULL || code === SQLITE_IOERR) {
+      return new JitError('os', `cannot write the state database ${this.#path}: ${(error as Error).message}`, {
+        hint: 'free space on that disk (df -h), then run any jit command: it retries what is pending',
+        cause: error,
+      });
+    }
+    return error;
+  }
+
+  async commit(change: Change): Promise<AuditEvent[] | undefined> {
+    const written = this.#transaction(() => {
+      // The expectation is checked first: when it fails, nothing of the change is written.
+      if (change.updateGrant && !this.#updateGrant(change.updateGrant)) return undefined;
       if (change.insertRequest) this.#insertRequest(change.insertRequest);
-      if (change.updateRequest) this.#db.prepare('UPDATE requests SET state = ? WHERE id = ?').run(change.updateRequest.state, change.updateRequest.id);
       if (change.insertGrant) this.#insertGrant(change.insertGrant);
-      if (change.updateGrant) this.#updateGrant(change.updateGrant.id, change.updateGrant.patch);
-      const last = this.#db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
-      let seq = last ? Number(last.seq) : 0;
-      let prevHash = last ? String(last.hash) : GENESIS_HASH;
-      const sealed: AuditEvent[] = [];
+      const head = this.#db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+      // SECURITY: a checkpoint only ever extends a signed head. Events someone appended without the key
+      // stay unsigned for good, so no later checkpoint can vouch for them.
+      const signer = this.#unsignedTail() ? undefined : this.#auditKey.signer;
+      const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer);
       const insert = this.#db.prepare(
         'INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
       );
-      for (const draft of change.events) {
-        const event = sealEvent(draft, ++seq, this.#now(), prevHash);
-        insert.run(event.seq, event.at, event.type, event.actor, event.requestId, event.grantId, event.ticket, event.role, JSON.stringify(event.data), event.prevHash, event.hash);
-        prevHash = event.hash;
-        sealed.push(event);
-      }
-      return sealed;
+      for (const e of events) insert.run(e.seq, e.at, e.type, e.actor, e.requestId, e.grantId, e.ticket, e.role, JSON.stringify(e.data), e.prevHash, e.hash);
+      if (checkpoint) this.#db.prepare('INSERT INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)').run(checkpoint.seq, checkpoint.hash, checkpoint.jws);
+      return { events, checkpoint };
     });
+    if (written?.checkpoint) {
+      const checkpoint = written.checkpoint;
+      // A second, short lock keeps the anchor moving forward only: it may lag the chain, never lead it.
+      try {
+        this.#transaction(() => this.#anchorAt(checkpoint));
+      } catch {
+        // A lagging anchor still vouches for everything before it; the next commit moves it on.
+      }
+    }
+    return written?.events;
   }
 
   #insertRequest(r: RequestRecord): void {
@@ -119,13 +255,26 @@ export class SqliteStore implements Store {
       .run(...keys.map((k) => grant[k] as SQLInputValue));
   }
 
-  #updateGrant(id: string, patch: Partial<GrantRecord>): void {
-    const keys = Object.keys(patch) as (keyof GrantRecord)[];
-    if (keys.length === 0) return;
+  /** Applies the patch only where the grant still matches the expectation; true when it did. */
+  #updateGrant({ id, expect, patch }: GrantUpdate): boolean {
+    const keys = Object.keys(patch) as (keyof typeof patch)[];
+    const where = expectation(expect);
     // Column names come from the fixed map above, never from input.
-    this.#db
-      .prepare(`UPDATE grants SET ${keys.map((k) => `${grantColumns[k]} = ?`).join(', ')} WHERE id = ?`)
-      .run(...keys.map((k) => patch[k] as SQLInputValue), id);
+    const set = keys.length ? keys.map((k) => `${grantColumns[k]} = ?`).join(', ') : 'id = id';
+    const result = this.#db
+      .prepare(`UPDATE grants SET ${set} WHERE id = ?${where.sql}`)
+      .run(...keys.map((k) => patch[k] as SQLInputValue), id, ...where.values);
+    return Number(result.changes) === 1;
+  }
+
+  async claimRevocation(id: string, expect: { revocationAttempts: number; handle: string | null }, now: number, until: number): Promise<boolean> {
+    const where = expectation({ ...expect, revocation: ['pending', 'failed'] });
+    return this.#transaction(() => {
+      const result = this.#db
+        .prepare(`UPDATE grants SET revocation_lease_until = ? WHERE id = ? AND (revocation_lease_until IS NULL OR revocation_lease_until <= ?)${where.sql}`)
+        .run(until, id, now, ...where.values);
+      return Number(result.changes) === 1;
+    });
   }
 
   async getGrant(id: string): Promise<GrantRecord | undefined> {
@@ -149,7 +298,7 @@ export class SqliteStore implements Store {
   }
 
   async touchGrant(id: string, at: number): Promise<void> {
-    this.#db.prepare('UPDATE grants SET last_heartbeat_at = ? WHERE id = ?').run(at, id);
+    this.#transaction(() => this.#db.prepare("UPDATE grants SET last_heartbeat_at = ? WHERE id = ? AND state IN ('issuing', 'active')").run(at, id));
   }
 
   async events(filter: EventFilter = {}): Promise<AuditEvent[]> {
@@ -163,29 +312,49 @@ export class SqliteStore implements Store {
       where.push('ticket = ?');
       values.push(filter.ticket);
     }
+    if (filter.afterSeq !== undefined) {
+      where.push('seq > ?');
+      values.push(filter.afterSeq);
+    }
     const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
     return (this.#db.prepare(sql).all(...values) as Row[]).map(eventFromRow);
   }
 
-  async lastEvent(): Promise<AuditEvent | undefined> {
-    const row = this.#db.prepare('SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
-    return row && eventFromRow(row);
-  }
-
-  async checkpoints(): Promise<Checkpoint[]> {
-    return (this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq').all() as Row[]).map((row) => ({
-      seq: Number(row.seq),
-      hash: String(row.hash),
-      jws: String(row.jws),
+  async auditSnapshot(): Promise<AuditSnapshot> {
+    // Under the write lock, so the anchor cannot move on between reading the chain and reading it.
+    return this.#transaction(() => ({
+      events: (this.#db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Row[]).map(eventFromRow),
+      checkpoints: (this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq').all() as Row[]).map((row) => ({
+        seq: Number(row.seq),
+        hash: String(row.hash),
+        jws: String(row.jws),
+      })),
+      anchor: readAnchor(this.#stateDir),
+      anchorRequired: this.#meta(META_ANCHORED) !== undefined,
+      verifier: this.#auditKey.verifier,
+      keyProblem: this.#auditKey.problem,
     }));
   }
 
-  async addCheckpoint(checkpoint: Checkpoint): Promise<void> {
-    this.#db.prepare('INSERT OR IGNORE INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)').run(checkpoint.seq, checkpoint.hash, checkpoint.jws);
+  /** Events after the last signed checkpoint: the first of them and the head, if there are any. */
+  #unsignedTail(): { from: number; to: number } | undefined {
+    const row = this.#db.prepare('SELECT (SELECT MAX(seq) FROM audit_events) AS head, (SELECT MAX(seq) FROM audit_checkpoints) AS signed').get() as Row;
+    const head = Number(row.head ?? 0);
+    const signed = Number(row.signed ?? 0);
+    return head > signed ? { from: signed + 1, to: head } : undefined;
+  }
+
+  auditProblem(): JitError | undefined {
+    if (this.#auditKey.problem) return this.#auditKey.problem;
+    const tail = this.#unsignedTail();
+    if (!tail) return undefined;
+    return new JitError('os', `the audit chain has events (${tail.from}–${tail.to}) written without the audit key after its last signed checkpoint, so jit will not issue`, {
+      hint: `run \`jit audit verify\` and treat ${this.#stateDir} as tampered with; keep the evidence (jit audit export > audit.jsonl), then move the state dir away to start a new chain`,
+    });
   }
 
   async revokeToken(jti: string, expiresAt: number): Promise<void> {
-    this.#db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAt);
+    this.#transaction(() => this.#db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAt));
   }
 
   async isTokenRevoked(jti: string): Promise<boolean> {

@@ -1,13 +1,33 @@
 // What the broker needs from storage. SQLite (embedded) implements it; PostgreSQL will.
-import type { RequestState } from '../../core/states.js';
+import type { JitError } from '../../core/errors.js';
+import type { GrantState, RevocationState } from '../../core/states.js';
+import type { AuditVerifier } from '../audit/audit-key.js';
+import type { AnchorReading } from '../audit/anchor.js';
 import type { AuditDraft, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
+
+/**
+ * What a grant must still look like for an update to apply: each listed field must equal the value
+ * (or one of the values) given. SECURITY: every state change names the state it expects, so two
+ * processes, a sweep and a session, or two broker replicas can never both end, revoke or revive a grant.
+ */
+export interface GrantExpectation {
+  state?: GrantState | readonly GrantState[];
+  revocation?: RevocationState | null | readonly RevocationState[];
+  revocationAttempts?: number;
+  handle?: string | null;
+}
+
+export interface GrantUpdate {
+  id: string;
+  expect: GrantExpectation;
+  patch: Partial<Omit<GrantRecord, 'id'>>;
+}
 
 /** One atomic change: its rows and the audit events that record it, committed together or not at all. */
 export interface Change {
   insertRequest?: RequestRecord;
-  updateRequest?: { id: string; state: RequestState };
   insertGrant?: GrantRecord;
-  updateGrant?: { id: string; patch: Partial<Omit<GrantRecord, 'id'>> };
+  updateGrant?: GrantUpdate;
   /** At least one: every transition is audited. */
   events: [AuditDraft, ...AuditDraft[]];
 }
@@ -20,19 +40,43 @@ export interface GrantFilter {
 export interface EventFilter {
   grantId?: string;
   ticket?: string;
+  /** Only events with a sequence number above this one. */
+  afterSeq?: number;
+}
+
+/** The audit as one consistent reading: no commit lands between its parts. */
+export interface AuditSnapshot {
+  events: AuditEvent[];
+  checkpoints: Checkpoint[];
+  anchor: AnchorReading;
+  /** Whether this chain has had an anchor, so that its absence means it was removed. */
+  anchorRequired: boolean;
+  /** The key the chain's checkpoints verify with (the one recorded with its first event). */
+  verifier: AuditVerifier | undefined;
+  /** Why the chain cannot be extended with signatures now, if it cannot. */
+  keyProblem: JitError | undefined;
 }
 
 export interface Store {
-  /** Applies the change and appends its events to the chain in one transaction; returns the sealed events. */
-  commit(change: Change): Promise<AuditEvent[]>;
+  /**
+   * Applies the change and appends its events, with a signed checkpoint over them, in one
+   * transaction; returns the sealed events. Returns undefined, having written nothing, when
+   * `updateGrant`'s expectation no longer holds.
+   */
+  commit(change: Change): Promise<AuditEvent[] | undefined>;
+  /**
+   * Takes the next revocation attempt of a grant for this process until `until` (ms), unless another
+   * process holds it; not an audited transition (the attempt's outcome is, and releases the lease).
+   */
+  claimRevocation(id: string, expect: Required<Pick<GrantExpectation, 'revocationAttempts' | 'handle'>>, now: number, until: number): Promise<boolean>;
   getGrant(id: string): Promise<GrantRecord | undefined>;
   listGrants(filter?: GrantFilter): Promise<GrantRecord[]>;
-  /** Records a heartbeat; not an audited transition. */
+  /** Records a heartbeat of a live grant; not an audited transition. */
   touchGrant(id: string, at: number): Promise<void>;
   events(filter?: EventFilter): Promise<AuditEvent[]>;
-  lastEvent(): Promise<AuditEvent | undefined>;
-  checkpoints(): Promise<Checkpoint[]>;
-  addCheckpoint(checkpoint: Checkpoint): Promise<void>;
+  auditSnapshot(): Promise<AuditSnapshot>;
+  /** Why issuing must stop because the audit cannot be signed or was extended without the key, if so. */
+  auditProblem(): JitError | undefined;
   /** The jwt issuer's deny list. */
   revokeToken(jti: string, expiresAt: number): Promise<void>;
   isTokenRevoked(jti: string): Promise<boolean>;

@@ -1,0 +1,46 @@
+// A grant revoked while it is being issued stays revoked: the credential that arrives afterwards is
+// revoked at once and nothing runs with it (every state change is compare-and-set).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
+import { collect } from '../support/jit.js';
+import { useSlowIssuer } from '../support/slow-issuer.js';
+import { until } from '../support/waits.js';
+
+const { box, keyring } = useKeyringSandboxes();
+
+describe('revoke during issuance', () => {
+  it('the late credential is revoked at once, the command never runs, and jit exits 75', async () => {
+    const jit = box();
+    const log = useSlowIssuer(jit, { issueSeconds: 2 });
+    const ran = join(jit.home, 'ran');
+    const exec = collect(jit.spawn(['exec', '-t', 'OPS-1', '-r', 'slow', '--', 'touch', ran]));
+    await until('the grant to be issuing', () => {
+      try {
+        return jit.grantStates()[0]?.state === 'issuing';
+      } catch {
+        return false; // the database may not exist yet
+      }
+    });
+    const revoke = await jit.run(['revoke', '--all', '--yes']);
+    expect(revoke.code).toBe(0);
+
+    const result = await exec;
+    expect(result.code).toBe(75);
+    expect(result.stderr).toContain('revoked while it was being issued');
+    expect(existsSync(ran)).toBe(false);
+    expect(jit.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
+    expect(await keyring().jitAccounts()).toEqual([]);
+    // Revoked at the target twice: when the grant ended (during issuance, no handle yet), then the late credential.
+    const { readFileSync } = await import('node:fs');
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['revoke', 'issue', 'revoke']);
+
+    const events = JSON.parse((await jit.run(['audit', '--json'])).stdout).events.map((e: { type: string }) => e.type);
+    expect(events).not.toContain('grant.issued');
+    expect(events).not.toContain('session.started');
+    expect(events.slice(-3)).toEqual(['revocation.verified', 'grant.issue_discarded', 'revocation.verified']);
+    expect((await jit.run(['audit', 'verify'])).code).toBe(0);
+    expect(JSON.parse((await jit.run(['audit', 'standing', '--json'])).stdout)).toEqual({ standing: [] });
+  });
+});

@@ -75,7 +75,7 @@ describe('bash completion', () => {
 
   it('completes commands, subcommands and flags', () => {
     expect(bashComplete('jit el')).toEqual(['elevate']);
-    expect(bashComplete('jit audit ')).toEqual(['verify', 'standing']);
+    expect(bashComplete('jit audit ')).toEqual(['verify', 'export', 'standing']);
     expect(bashComplete('jit elevate --ti')).toEqual(['--ticket']);
   });
 
@@ -100,6 +100,6 @@ describe('fish completion', () => {
   });
 
   it('completes subcommands', () => {
-    expect(fishComplete('jit audit ')).toEqual(expect.arrayContaining(['verify', 'standing']));
+    expect(fishComplete('jit audit ')).toEqual(expect.arrayContaining(['verify', 'export', 'standing']));
   });
 });

@@ -1,7 +1,7 @@
 // What the CLI needs from a broker, wherever it runs: in this process or behind `jit serve`.
 import type { AuditExport } from '../broker/audit/export.js';
 import type { ChainVerdict } from '../broker/audit/verify.js';
-import type { AuditEvent, GrantRecord } from '../broker/records.js';
+import type { AuditEvent, GrantRecord, SessionEventType } from '../broker/records.js';
 import type { ElevationRequest, IssuedGrant, RoleSummary } from '../broker/service.js';
 import type { GrantState, RevokeReason } from '../core/states.js';
 
@@ -10,7 +10,7 @@ export interface Backend {
   roles(): Promise<RoleSummary[]>;
   request(input: ElevationRequest): Promise<IssuedGrant>;
   heartbeat(grantId: string): Promise<GrantState | undefined>;
-  recordSession(grant: GrantRecord, type: 'session.started' | 'session.ended', data: Record<string, string | number | null>): Promise<void>;
+  recordSession(grant: GrantRecord, type: SessionEventType, data: Record<string, string | number | null>): Promise<void>;
   revoke(grantId: string, reason: RevokeReason): Promise<GrantRecord>;
   grant(grantId: string): Promise<GrantRecord | undefined>;
   grants(filter?: { live?: boolean; mine?: boolean }): Promise<GrantRecord[]>;

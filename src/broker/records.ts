@@ -50,11 +50,15 @@ export type AuditType =
   | 'grant.issue_discarded'
   | 'session.started'
   | 'session.ended'
+  | 'session.survivors'
   | 'grant.revoked'
   | 'grant.expired'
   | 'revocation.verified'
   | 'revocation.failed'
   | 'revocation.irrevocable';
+
+/** What the CLI reports of a session it supervises (survivors: processes still running at its end). */
+export type SessionEventType = 'session.started' | 'session.ended' | 'session.survivors';
 
 /** An event as the broker writes it; the store gives it a sequence number, a time and its hashes. */
 export interface AuditDraft {

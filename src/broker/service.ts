@@ -13,7 +13,7 @@ import type { Issuer } from './issuers/issuer.js';
 import { createIssuer } from './issuers/registry.js';
 import { mayRequest } from './policy/requesters.js';
 import type { IssuerConfig, Policy, RolePolicy } from './policy/types.js';
-import type { AuditEvent, GrantRecord } from './records.js';
+import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 
@@ -190,7 +190,7 @@ export class Broker {
     return (await this.#deps.store.getGrant(id))?.state;
   }
 
-  async recordSession(grant: GrantRecord, type: 'session.started' | 'session.ended', data: Record<string, string | number | null>): Promise<void> {
+  async recordSession(grant: GrantRecord, type: SessionEventType, data: Record<string, string | number | null>): Promise<void> {
     await this.#deps.store.commit({ events: [{ type, actor: this.#actor, grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
   }
 

@@ -4,6 +4,7 @@ import type { JitConfig } from '../backends/config.js';
 import type { Environment } from '../core/session-env.js';
 import type { JitPaths } from '../platform/paths.js';
 import type { Prompter } from '../platform/prompter.js';
+import type { SecretStore } from '../platform/secret-store.js';
 import type { LocalCredentials } from '../session/local-credentials.js';
 
 export interface Output {
@@ -29,6 +30,8 @@ export interface Context {
   prompter(): Prompter;
   /** Opens the configured backend once; the first call also runs the sweep and keychain clean-up. */
   backend(): Promise<Backend>;
-  /** The keychain as sessions use it: put, remove, reconcile. */
+  /** The OS keychain, opened on first use. */
+  secrets(): SecretStore;
+  /** The keychain as sessions use it: put, remove, and the clean-up dead sessions left. */
   credentials(): LocalCredentials;
 }

@@ -11,7 +11,10 @@ import { refreshCompletionCache } from './completion-cache.js';
 import type { Context } from './context.js';
 import { prepareColor, printError, warn } from './render.js';
 
-/** Opens the broker and enforces what is due before any command runs: the sweep, then the keychain clean-up. */
+/**
+ * Opens the broker and enforces what is due before any command runs: the sweep (ends orphaned and
+ * expired grants at their targets), then what dead sessions on this machine left behind.
+ */
 async function openBackend(context: Context): Promise<Backend> {
   await context.config();
   const { openEmbeddedBackend } = await import('../backends/embedded.js');
@@ -22,12 +25,9 @@ async function openBackend(context: Context): Promise<Backend> {
     if (grant.revokeReason === 'orphaned' || grant.revokeReason === 'expired') warn(context, `revoked ${grant.id}, which had outlived its session or TTL`);
     if (grant.revocation === 'irrevocable') warn(context, `WARNING: ${grant.id} (${grant.role}, ${grant.ticket}) could not be revoked at its target; see \`jit audit standing\``);
   }
-  try {
-    await context.credentials().reconcile(backend, ended.length);
-  } catch (error) {
-    // The sweep already revoked at the targets; a keychain that cannot be reached is retried next run.
-    warn(context, `could not clean the keychain: ${(error as Error).message}`);
-  }
+  // A keychain out of reach is retried quietly by later runs; `jit status` and `jit doctor` show it.
+  const recovery = await context.credentials().recover(backend);
+  for (const { grantId, processes } of recovery.ended) warn(context, `ended ${processes} process(es) left running by ${grantId}, whose jit was killed`);
   return backend;
 }
 
@@ -43,7 +43,8 @@ export async function run(argv: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     paths: resolvePaths(process.env),
-    credentials: () => (credentials ??= new LocalCredentials((secrets ??= new KeyringSecretStore()), context.paths.stateDir)),
+    secrets: () => (secrets ??= new KeyringSecretStore()),
+    credentials: () => (credentials ??= new LocalCredentials(context.secrets(), context.paths.stateDir)),
     config: () => (config ??= import('../backends/config.js').then(({ loadConfig }) => loadConfig(context.paths.configDir))),
     prompter: () => (prompter ??= new InquirerPrompter()),
     backend: () => (backend ??= openBackend(context)),

@@ -1,54 +1,79 @@
 // The credentials of live grants on this machine: in the keychain while the grant lives, gone after.
 //
-// Listing the keychain costs a D-Bus round trip on every command, so it happens only when an entry
-// can have outlived its grant: the sweep just ended a grant (its owner died before clearing it), or
-// an earlier removal failed and left a marker file. Removal comes before revocation, so a crash in
-// between leaves a live grant for the sweep, never a stray credential nobody will look for.
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+// A session file is written before the credential goes into the keychain and removed only once it is
+// confirmed gone, so a jit killed in between (or a keychain that cannot be reached then) leaves a mark
+// the next run acts on: it ends the session's stray processes and removes the keychain entry, quietly
+// retrying on later runs while the keychain stays out of reach. Runs without such a mark never touch
+// the keychain.
 import type { Backend } from '../backends/backend.js';
-import { isGrantId } from '../core/identifiers.js';
-import { isLive } from '../core/states.js';
-import { writePrivateFile } from '../platform/paths.js';
+import { isProcessAlive } from '../platform/process-identity.js';
 import type { SecretStore } from '../platform/secret-store.js';
+import { endSurvivors } from './containment.js';
+import { SessionFiles, type LocalSession } from './session-files.js';
 
-const MARKER = 'keychain-cleanup-pending';
+/** How long strays of a dead session get after their hang-up, before SIGKILL. */
+const ORPHAN_GRACE_MS = 1000;
+
+export interface Recovery {
+  /** Stray processes of dead sessions that were ended, per grant. */
+  ended: { grantId: string; processes: number }[];
+  /** Grants whose keychain entry is still to be removed. */
+  pending: string[];
+}
 
 export class LocalCredentials {
-  constructor(
-    private readonly secrets: SecretStore,
-    private readonly stateDir: string,
-  ) {}
+  readonly #secrets: SecretStore;
+  readonly #sessions: SessionFiles;
 
-  put(grantId: string, credential: Record<string, string>): Promise<void> {
-    return this.secrets.set(grantId, JSON.stringify(credential));
+  constructor(secrets: SecretStore, stateDir: string) {
+    this.#secrets = secrets;
+    this.#sessions = new SessionFiles(stateDir);
   }
 
-  /** Removes a grant's credential; if the keychain fails, marks the clean-up for the next run and rethrows. */
+  /** Records the session, then stores its credential. SECURITY: while the grant lives, only in the keychain. */
+  async put(session: LocalSession, credential: Record<string, string>): Promise<void> {
+    this.#sessions.write(session);
+    await this.#secrets.set(session.grantId, JSON.stringify(credential));
+  }
+
+  /** Notes where the session's processes are, for a later run if this one is killed. */
+  contained(session: LocalSession): void {
+    this.#sessions.write(session);
+  }
+
+  /** Removes the credential; the session's mark goes only once that succeeded. */
   async remove(grantId: string): Promise<void> {
-    try {
-      await this.secrets.delete(grantId);
-    } catch (error) {
-      writePrivateFile(join(this.stateDir, MARKER), `${grantId}\n`);
-      throw error;
-    }
+    await this.#secrets.delete(grantId);
+    this.#sessions.remove(grantId);
   }
 
-  /** Removes every credential whose grant no longer lives, when one can exist; returns the removed ids. */
-  async reconcile(backend: Backend, grantsJustEnded: number): Promise<string[]> {
-    const marker = join(this.stateDir, MARKER);
-    if (grantsJustEnded === 0 && !existsSync(marker)) return [];
-    const removed: string[] = [];
-    for (const account of await this.secrets.list()) {
-      if (!isGrantId(account)) continue;
-      const grant = await backend.grant(account);
-      // SECURITY: only this broker's own ended grants are removed; entries of another state dir are not ours to judge.
-      if (grant && !isLive(grant.state)) {
-        await this.secrets.delete(account);
-        removed.push(account);
+  /** Drops the mark of a session whose credential never reached the keychain. */
+  forget(grantId: string): void {
+    this.#sessions.remove(grantId);
+  }
+
+  /** Sessions whose jit is gone but whose clean-up is not finished. */
+  orphans(): LocalSession[] {
+    return this.#sessions.list().filter((session) => !isProcessAlive({ pid: session.ownerPid, startTime: session.ownerStartTime }));
+  }
+
+  /** Finishes what dead sessions left: their processes, their audit, their keychain entries. */
+  async recover(backend: Backend): Promise<Recovery> {
+    const recovery: Recovery = { ended: [], pending: [] };
+    for (const session of this.orphans()) {
+      const report = await endSurvivors(session, [], ORPHAN_GRACE_MS);
+      if (report.found > 0) {
+        recovery.ended.push({ grantId: session.grantId, processes: report.found - report.remaining.length });
+        const grant = await backend.grant(session.grantId);
+        if (grant) await backend.recordSession(grant, 'session.survivors', { containment: report.containment, found: report.found, remaining: report.remaining.length, by: 'next run' });
+      }
+      try {
+        await this.remove(session.grantId);
+      } catch {
+        // The keychain is out of reach now: retried by the next run, shown by `jit status` and `jit doctor`.
+        recovery.pending.push(session.grantId);
       }
     }
-    rmSync(marker, { force: true });
-    return removed;
+    return recovery;
   }
 }

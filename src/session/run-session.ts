@@ -6,7 +6,9 @@ import { JitError, ExitCode } from '../core/errors.js';
 import { buildSessionEnv, currentSession, type Environment } from '../core/session-env.js';
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
+import { endSurvivors, startContained } from './containment.js';
 import type { LocalCredentials } from './local-credentials.js';
+import type { LocalSession } from './session-files.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
 
 export interface SessionRequest {
@@ -29,6 +31,9 @@ export interface SessionDeps {
   /** Shows that a wait is under way (a spinner on a terminal); resolves as the work does. */
   progress?: <T>(text: string, work: Promise<T>) => Promise<T>;
 }
+
+/** How long a session's stray processes get after their hang-up, before SIGKILL. */
+const SURVIVOR_GRACE_MS = 2000;
 
 function exitCodeOf(outcome: SessionOutcome): number {
   switch (outcome.kind) {
@@ -88,20 +93,29 @@ export async function runSession(request: SessionRequest, deps: SessionDeps): Pr
 async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, held: ReturnType<typeof holdSignals>): Promise<number> {
   const { backend, credentials, warn } = deps;
   const progress = deps.progress ?? (<T>(_text: string, work: Promise<T>) => work);
+  const owner = currentProcess();
   const requested = backend.request({
     role: request.role,
     ticket: request.ticket,
     ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
     ...(request.reason === undefined ? {} : { reason: request.reason }),
-    owner: currentProcess(),
+    owner,
     ...(currentSession(deps.env) ? { parentSession: currentSession(deps.env)!.grantId } : {}),
   });
   const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested);
+  const session: LocalSession = { grantId: grant.id, ownerPid: owner.pid, ownerStartTime: owner.startTime, cgroup: null };
 
   let outcome: SessionOutcome | undefined;
+  let stored = false;
   try {
-    // SECURITY: while the grant lives its credential is in the keychain, never in a file.
-    await credentials.put(grant.id, credential);
+    try {
+      await credentials.put(session, credential);
+      stored = true;
+    } catch (error) {
+      // A timed-out write may still land; any other failure stored nothing.
+      stored = error instanceof Error && error.message.includes('timed out');
+      throw error;
+    }
     // The shell's own start-up variables join what it inherits, so the session contract (scrubbing,
     // then the session's variables and the credential) still has the last word.
     const env = buildSessionEnv(
@@ -131,14 +145,26 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       heartbeatSeconds,
       stillLive: async () => (await backend.heartbeat(grant.id)) === 'active',
       checkAtStart: held.wakeups() !== wakeupsSeen,
+      // SECURITY: the whole tree the session starts is born in its own cgroup where the system allows it.
+      spawnChild: (start) => {
+        const contained = startContained(grant.id, start);
+        session.cgroup = contained.cgroup;
+        if (session.cgroup) credentials.contained(session);
+        return contained.child;
+      },
       warn,
     });
     if (outcome.kind === 'expired') warn(`the grant for ${grant.role} (${grant.ticket}) reached its TTL; the session was ended`);
     if (outcome.kind === 'revoked') warn(`the grant for ${grant.role} (${grant.ticket}) was revoked; the session was ended`);
     if (outcome.kind === 'not_started') warn(`could not start ${request.command}: ${outcome.message}`);
-    await backend.recordSession(grant, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome) });
+    const survivors = await endSurvivors(session, Object.values(credential), SURVIVOR_GRACE_MS);
+    if (survivors.found > 0) {
+      await backend.recordSession(grant, 'session.survivors', { containment: survivors.containment, found: survivors.found, remaining: survivors.remaining.length, by: 'session end' });
+    }
+    if (survivors.remaining.length > 0) warn(`WARNING: could not end ${survivors.remaining.length} process(es) of this session (pids ${survivors.remaining.join(', ')}); they hold a revoked credential`);
+    await backend.recordSession(grant, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
   } finally {
-    await endGrant(grant.id, revokeReasonOf(outcome), deps);
+    await endGrant(grant.id, outcome ? revokeReasonOf(outcome) : 'keychain_unavailable', stored, deps);
   }
   return exitCodeOf(outcome);
 }
@@ -147,12 +173,13 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
  * Clears the keychain, then revokes at the target; a failure is reported loudly, never swallowed.
  * In that order, a crash in between leaves a live grant, which the next run's sweep revokes.
  */
-async function endGrant(grantId: string, reason: RevokeReason, deps: SessionDeps): Promise<void> {
+async function endGrant(grantId: string, reason: RevokeReason, stored: boolean, deps: SessionDeps): Promise<void> {
   const problems: string[] = [];
   try {
-    await deps.credentials.remove(grantId);
+    if (stored) await deps.credentials.remove(grantId);
+    else deps.credentials.forget(grantId);
   } catch (error) {
-    problems.push(`could not remove ${grantId} from the keychain: ${(error as Error).message}; the next jit run retries`);
+    problems.push(`could not remove ${grantId} from the keychain: ${(error as Error).message}; the next jit run that reaches the keychain removes it`);
   }
   try {
     const ended = await deps.backend.revoke(grantId, reason);

@@ -1,6 +1,6 @@
 // Runs the session's child and stays its parent until it ends: forwards signals, warns before the
 // TTL, ends the child at the TTL or when the grant is revoked elsewhere, and reports how it ended.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { WAKE_SIGNAL } from '../platform/process-identity.js';
@@ -20,6 +20,8 @@ export interface SuperviseOptions {
   heartbeatSeconds: number;
   /** Asks the broker whether the grant still lives (and tells it we do). */
   stillLive: () => Promise<boolean>;
+  /** Starts the child (by calling `start`), e.g. inside a cgroup of the session's own. */
+  spawnChild?: (start: () => ChildProcess) => ChildProcess;
   /** A wake-up arrived before supervision began: look at the grant at once. */
   checkAtStart?: boolean;
   warn: (message: string) => void;
@@ -28,6 +30,8 @@ export interface SuperviseOptions {
   graceMs?: number;
 }
 
+/** How often the TTL is checked against the wall clock. */
+const EXPIRY_TICK_MS = 1000;
 /** Minutes before the end at which the terminal is warned. */
 const WARN_AT_MINUTES = [5, 1];
 /** Signals the terminal sends to the whole foreground group: the child decides, jit must not die of them. (SIGTSTP keeps its default so Ctrl-Z stops jit and the child together.) */
@@ -55,7 +59,8 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     const listeners: [NodeJS.Signals, () => void][] = [];
     let ending: 'expired' | 'revoked' | undefined;
 
-    const child = spawn(file, args, { stdio: 'inherit', env: options.env });
+    const start = () => spawn(file, args, { stdio: 'inherit', env: options.env });
+    const child = options.spawnChild ? options.spawnChild(start) : start();
 
     const finish = (outcome: SessionOutcome) => {
       for (const timer of timers) clearTimeout(timer);
@@ -92,6 +97,10 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
 
     const msLeft = options.expiresAt - now();
     timers.push(setTimeout(() => end('expired'), Math.max(0, msLeft)));
+    // Timers run on a clock that stops while the machine sleeps: a laptop resumed past the TTL ends the
+    // session at the next tick of the wall clock, not minutes later.
+    const wallClock = setInterval(() => now() >= options.expiresAt && end('expired'), EXPIRY_TICK_MS);
+    timers.push(wallClock as unknown as NodeJS.Timeout);
     for (const minutes of WARN_AT_MINUTES) {
       const at = msLeft - minutes * 60_000;
       if (at > 0) timers.push(setTimeout(() => options.warn(`${minutes} minute${minutes > 1 ? 's' : ''} left in this session`), at));

@@ -27,7 +27,7 @@ describe('jit doctor', () => {
     const { code, report, check } = await doctor();
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.name)).toEqual(['keychain', 'state dir', 'config dir', 'config', 'policy', 'backend', 'audit', 'standing', 'clock', 'prompt', 'completion']);
+    expect(report.checks.map((c) => c.name)).toEqual(['keychain', 'state dir', 'config dir', 'config', 'policy', 'backend', 'audit', 'standing', 'clock', 'keychain cleanup', 'prompt', 'completion']);
     expect(check('keychain')).toMatchObject({ status: 'ok', detail: expect.stringContaining('reachable and unlocked') });
     expect(check('prompt')).toMatchObject({ status: 'warn', fix: expect.stringContaining('jit prompt bash') });
     expect(check('completion')).toMatchObject({ status: 'warn', fix: expect.stringContaining('jit completion bash') });
@@ -74,7 +74,7 @@ describe('jit doctor', () => {
   it('prints each check with its fix for a person', async () => {
     box = sandboxes.box();
     const result = await box.run(['doctor'], { env: { SHELL: '/bin/bash' } });
-    expect(result.code).toBe(0);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^ok {2}\s*keychain\s+reachable and unlocked/m);
     expect(result.stdout).toMatch(/^warn\s+prompt\s+bash: the prompt segment is not set up\n\s+→ echo 'eval "\$\(jit prompt bash\)"' >> ~\/\.bashrc/m);
   });

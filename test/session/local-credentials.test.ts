@@ -1,10 +1,10 @@
-// The keychain clean-up rules: list only when an entry can be stray; remove only our ended grants.
+// The keychain clean-up rules: a session is marked before its credential is stored and unmarked only once it
+// is gone; a dead session's mark is finished by a later run, which never touches the keychain otherwise.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backends/backend.js';
-import type { GrantRecord } from '../../src/broker/records.js';
 import type { SecretStore } from '../../src/platform/secret-store.js';
 import { LocalCredentials } from '../../src/session/local-credentials.js';
 
@@ -29,44 +29,60 @@ class MemoryKeychain implements SecretStore {
   }
 }
 
-const live = 'g_00000000000000000000000001';
-const ended = 'g_00000000000000000000000002';
-const foreign = 'g_00000000000000000000000003';
-const states: Record<string, GrantRecord['state']> = { [live]: 'active', [ended]: 'revoked' };
-const backend = { grant: async (id: string) => (states[id] ? ({ id, state: states[id] } as GrantRecord) : undefined) } as Backend;
+const dead = { ownerPid: 2 ** 22 + 1, ownerStartTime: '1', cgroup: null };
+const grantId = 'g_00000000000000000000000002';
+const backend = { grant: async () => undefined, recordSession: async () => {} } as unknown as Backend;
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const sessionFile = (id: string) => join(dir, 'sessions', `${id}.json`);
 
 describe('LocalCredentials', () => {
-  it('does not list the keychain when nothing can be stray', async () => {
+  it('a run with no dead session never touches the keychain', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
     const keychain = new MemoryKeychain();
-    expect(await new LocalCredentials(keychain, dir).reconcile(backend, 0)).toEqual([]);
+    await keychain.set(grantId, '{}');
+    expect(await new LocalCredentials(keychain, dir).recover(backend)).toEqual({ ended: [], pending: [] });
     expect(keychain.lists).toBe(0);
   });
 
-  it('after the sweep ended grants, removes the credentials of ended grants only', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
-    const keychain = new MemoryKeychain();
-    for (const id of [live, ended, foreign, 'login-token']) await keychain.set(id, '{}');
-    const removed = await new LocalCredentials(keychain, dir).reconcile(backend, 1);
-    expect(removed).toEqual([ended]);
-    // A live grant keeps its credential; another broker's grant and non-grant entries are not ours to judge.
-    expect([...keychain.entries.keys()].sort()).toEqual([live, foreign, 'login-token'].sort());
-  });
-
-  it('a failed removal leaves a marker, so the next run cleans up even when the sweep found nothing', async () => {
+  it('marks the session before storing the credential, and unmarks it only once removed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
     const keychain = new MemoryKeychain();
     const credentials = new LocalCredentials(keychain, dir);
-    await credentials.put(ended, { JIT_TOKEN: 't' });
+    await credentials.put({ grantId, ownerPid: process.pid, ownerStartTime: null, cgroup: null }, { JIT_TOKEN: 't' });
+    expect(existsSync(sessionFile(grantId))).toBe(true);
     keychain.failDeletes = true;
-    await expect(credentials.remove(ended)).rejects.toThrow('keychain locked');
-    expect(existsSync(join(dir, 'keychain-cleanup-pending'))).toBe(true);
+    await expect(credentials.remove(grantId)).rejects.toThrow('keychain locked');
+    expect(existsSync(sessionFile(grantId))).toBe(true);
     keychain.failDeletes = false;
-    expect(await new LocalCredentials(keychain, dir).reconcile(backend, 0)).toEqual([ended]);
+    await credentials.remove(grantId);
+    expect(existsSync(sessionFile(grantId))).toBe(false);
     expect(keychain.entries.size).toBe(0);
-    expect(existsSync(join(dir, 'keychain-cleanup-pending'))).toBe(false);
+  });
+
+  it('a live session is left alone; a dead one is finished, quietly retried while the keychain fails', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
+    const keychain = new MemoryKeychain();
+    const credentials = new LocalCredentials(keychain, dir);
+    const liveId = 'g_00000000000000000000000001';
+    await credentials.put({ grantId: liveId, ownerPid: process.pid, ownerStartTime: null, cgroup: null }, { JIT_TOKEN: 'a' });
+    await credentials.put({ grantId, ...dead }, { JIT_TOKEN: 'b' });
+    keychain.failDeletes = true;
+    expect(await credentials.recover(backend)).toEqual({ ended: [], pending: [grantId] });
+    expect(credentials.orphans().map((s) => s.grantId)).toEqual([grantId]);
+    keychain.failDeletes = false;
+    expect(await credentials.recover(backend)).toEqual({ ended: [], pending: [] });
+    expect([...keychain.entries.keys()]).toEqual([liveId]);
+    expect(existsSync(sessionFile(grantId))).toBe(false);
+    expect(existsSync(sessionFile(liveId))).toBe(true);
+  });
+
+  it('a dead session whose credential was never stored leaves no mark once forgotten', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
+    const credentials = new LocalCredentials(new MemoryKeychain(), dir);
+    await credentials.put({ grantId, ...dead }, {});
+    credentials.forget(grantId);
+    expect(credentials.orphans()).toEqual([]);
   });
 });

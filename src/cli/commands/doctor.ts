@@ -2,6 +2,7 @@
 import { CHECK_FAILED, ExitCode } from '../../core/errors.js';
 import type { Context } from '../context.js';
 import { checkBackend, checkConfigAndPolicy, checkKeychain, checkPrivateDir, checkShell, type CheckResult } from '../doctor/checks.js';
+import { checkKeychainCleanup } from '../doctor/keychain-cleanup.js';
 import { colorFor, printJson } from '../render.js';
 import { withSpinner } from '../spinner.js';
 
@@ -12,6 +13,7 @@ export default async function doctor(options: { json?: boolean }, context: Conte
     checkPrivateDir('config dir', context.paths.configDir),
     ...(await checkConfigAndPolicy(context)),
     ...(await checkBackend(context, Date.now())),
+    await checkKeychainCleanup(context.credentials(), context.secrets(), await context.backend().catch(() => undefined)),
     ...checkShell(context.env),
   ];
   const results = options.json ? await run() : await withSpinner(context, 'checking', run());

@@ -20,9 +20,10 @@ export default async function status(options: StatusOptions, context: Context): 
   }
   const session = currentSession(context.env);
   const grants = (await (await context.backend()).grants({ live: true, mine: true })).map((grant) => grantView(grant, now));
+  const pendingKeychainCleanup = context.credentials().orphans().map((session) => session.grantId);
   const sessionView = session && { ...session, secondsLeft: Math.max(0, session.expiresAt - Math.floor(now / 1000)) };
   if (options.json) {
-    printJson(context, { session: sessionView ?? null, grants });
+    printJson(context, { session: sessionView ?? null, grants, pendingKeychainCleanup });
     return 0;
   }
   const color = colorFor(context.stdout, context.env);
@@ -31,6 +32,9 @@ export default async function status(options: StatusOptions, context: Context): 
       ? `In session ${sessionView.grantId}: ${color.bold(sessionView.role)} for ${sessionView.ticket}, ${formatTimeLeft(sessionView.secondsLeft)} left\n`
       : 'Not in a jit session.\n',
   );
+  if (pendingKeychainCleanup.length) {
+    context.stdout.write(`${color.yellow('!')} ${pendingKeychainCleanup.length} credential(s) of ended sessions still in the keychain (${pendingKeychainCleanup.join(', ')}): removed by the next jit run that reaches the keychain\n`);
+  }
   if (grants.length === 0) {
     context.stdout.write('No live grants.\n');
     return 0;

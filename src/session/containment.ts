@@ -1,0 +1,68 @@
+// The processes of one session, and how to end them all when it ends: a cgroup of its own where the
+// system allows one, else every process of this user whose environment carries the session's marker or
+// its credential. Background jobs, `setsid` and double forks are found either way.
+import type { ChildProcess } from 'node:child_process';
+import { cgroupMembers, killCgroup, removeCgroup, spawnInNewCgroup } from '../platform/cgroup.js';
+import { processesWithEnvironment } from '../platform/process-scan.js';
+
+/** What a later jit run needs to find the session's processes again (kept in the session file). */
+export interface ContainmentRecord {
+  grantId: string;
+  /** The session's cgroup directory, or null when it is found by its environment. */
+  cgroup: string | null;
+}
+
+export interface SurvivorReport {
+  containment: 'cgroup' | 'environment';
+  /** Processes still running when the session ended. */
+  found: number;
+  /** Those that could not be ended, even with SIGKILL. */
+  remaining: number[];
+}
+
+/** Starts the session's first process inside a new cgroup when possible; says where it went. */
+export function startContained(grantId: string, start: () => ChildProcess): { child: ChildProcess; cgroup: string | null } {
+  const { result, dir } = spawnInNewCgroup(`jit-${grantId}`, start);
+  return { child: result, cgroup: dir ?? null };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function emptied(members: () => number[], ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(25)) if (members().length === 0) return true;
+  return members().length === 0;
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+/**
+ * Ends what is left of a session: a hang-up first (as a closing terminal would), then SIGKILL after
+ * `graceMs`. With nothing left it costs one read and no wait.
+ */
+export async function endSurvivors(record: ContainmentRecord, credentialValues: readonly string[], graceMs: number): Promise<SurvivorReport> {
+  const members = record.cgroup
+    ? () => cgroupMembers(record.cgroup!)
+    : () => processesWithEnvironment(`JIT_SESSION=${record.grantId}`, credentialValues);
+  const containment = record.cgroup ? 'cgroup' : 'environment';
+  const found = members();
+  if (found.length > 0) {
+    signalAll(found, 'SIGHUP');
+    signalAll(found, 'SIGCONT'); // a stopped job must wake to hear the hang-up
+    if (!(await emptied(members, graceMs))) {
+      if (record.cgroup) killCgroup(record.cgroup);
+      else signalAll(members(), 'SIGKILL');
+      await emptied(members, 1000);
+    }
+  }
+  const remaining = members();
+  if (record.cgroup && remaining.length === 0) removeCgroup(record.cgroup);
+  return { containment, found: found.length, remaining };
+}

@@ -1,0 +1,50 @@
+// One small file per session this machine runs (`sessions/<grant>.json` in the state dir), from just
+// after issuance until its credential is confirmed gone from the keychain. A file whose owner is dead
+// marks work a later run must finish: stray processes to end, a keychain entry to remove.
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isGrantId } from '../core/identifiers.js';
+import { ensurePrivateDir, writePrivateFile } from '../platform/paths.js';
+import type { ContainmentRecord } from './containment.js';
+
+export interface LocalSession extends ContainmentRecord {
+  ownerPid: number;
+  ownerStartTime: string | null;
+}
+
+export class SessionFiles {
+  readonly #dir: string;
+
+  constructor(stateDir: string) {
+    this.#dir = join(stateDir, 'sessions');
+  }
+
+  write(session: LocalSession): void {
+    writePrivateFile(join(ensurePrivateDir(this.#dir), `${session.grantId}.json`), JSON.stringify(session));
+  }
+
+  remove(grantId: string): void {
+    rmSync(join(this.#dir, `${grantId}.json`), { force: true });
+  }
+
+  /** Every session file; a malformed one is skipped (and left for a person to look at). */
+  list(): LocalSession[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.#dir);
+    } catch {
+      return [];
+    }
+    const sessions: LocalSession[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json') || !isGrantId(name.slice(0, -5))) continue;
+      try {
+        const session = JSON.parse(readFileSync(join(this.#dir, name), 'utf8')) as LocalSession;
+        if (session.grantId === name.slice(0, -5) && Number.isInteger(session.ownerPid)) sessions.push(session);
+      } catch {
+        // Not ours to interpret.
+      }
+    }
+    return sessions;
+  }
+}

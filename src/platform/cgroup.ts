@@ -1,7 +1,8 @@
 // A cgroup v2 of jit's own for each session, where the system lets this user make one (root, or a
 // delegated systemd user slice). Every process the session starts is born inside it, whatever it does
 // afterwards (setsid, double fork), so the session can be ended whole with cgroup.kill.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where cgroup v2 is mounted and which cgroup this process is in; undefined without cgroup v2. */
@@ -30,30 +31,83 @@ function writeProcs(dir: string, pid: number): boolean {
 }
 
 /**
- * Runs `start` with this process moved into a new cgroup `name` below its own, so whatever `start`
- * forks is born there, then moves back. Returns the cgroup's directory, or undefined (and nothing
- * changed) where the system does not allow it.
+ * A cgroup for a session, entered ahead of time: this process moves into a new cgroup `name` below its
+ * own now, in the background, because a move waits for an RCU grace period (~10 ms) that can pass while
+ * the grant is being issued. `spawn` then starts the child inside it and moves this process back out.
  */
-export function spawnInNewCgroup<T>(name: string, start: () => T): { result: T; dir: string | undefined } {
+export class PendingCgroup {
+  readonly #ready: Promise<{ dir: string; home: string } | undefined>;
+  #entered: { dir: string; home: string } | undefined;
+
+  constructor(name: string) {
+    this.#ready = enter(name).then((entered) => (this.#entered = entered));
+  }
+
+  /** Resolves once this process is in the cgroup, with its directory (undefined: there will be none). */
+  async ready(): Promise<string | undefined> {
+    return (await this.#ready)?.dir;
+  }
+
+  /** After `ready()`: runs `start` inside the cgroup if there is one, then leaves it; returns its directory. */
+  spawn<T>(start: () => T): { result: T; dir: string | undefined } {
+    const entered = this.#entered;
+    if (!entered) return { result: start(), dir: undefined };
+    this.#entered = undefined;
+    try {
+      return { result: start(), dir: entered.dir };
+    } finally {
+      leave(entered);
+    }
+  }
+
+  /** Leaves and removes the cgroup when no session started in it. */
+  async abandon(): Promise<void> {
+    await this.#ready;
+    const entered = this.#entered;
+    if (!entered) return;
+    this.#entered = undefined;
+    leave(entered);
+    removeCgroup(entered.dir);
+  }
+}
+
+async function enter(name: string): Promise<{ dir: string; home: string } | undefined> {
   const own = ownCgroup();
-  const home = own && join(own.mount, own.path);
-  const dir = home && join(home, name);
-  if (!home || !dir) return { result: start(), dir: undefined };
+  if (!own) return undefined;
+  const home = join(own.mount, own.path);
+  const dir = join(home, name);
   try {
-    mkdirSync(dir, { mode: 0o755 });
+    await mkdir(dir, { mode: 0o755 });
   } catch {
-    return { result: start(), dir: undefined };
-  }
-  if (!writeProcs(dir, process.pid)) {
-    rmdirSafe(dir);
-    return { result: start(), dir: undefined };
+    return undefined;
   }
   try {
-    return { result: start(), dir };
-  } finally {
-    // SECURITY: jit must not stay in the session's cgroup, or ending the session would end jit.
-    if (!writeProcs(home, process.pid)) throw new Error(`could not leave the session cgroup ${dir}`);
+    await writeFile(join(dir, 'cgroup.procs'), String(process.pid));
+    return { dir, home };
+  } catch {
+    rmdirSafe(dir);
+    return undefined;
   }
+}
+
+function leave({ dir, home }: { dir: string; home: string }): void {
+  // SECURITY: jit must not stay in the session's cgroup, or ending the session would end jit.
+  if (!writeProcs(home, process.pid)) throw new Error(`could not leave the session cgroup ${dir}`);
+}
+
+/** Removes empty session cgroups below this process's own that a killed jit left behind. */
+export function removeStaleCgroups(prefix: string): void {
+  const own = ownCgroup();
+  if (!own) return;
+  const home = join(own.mount, own.path);
+  let names: string[];
+  try {
+    names = readdirSync(home).filter((name) => name.startsWith(prefix));
+  } catch {
+    return;
+  }
+  // An occupied cgroup refuses rmdir (EBUSY): only empty ones go.
+  for (const name of names) rmdirSafe(join(home, name));
 }
 
 export function cgroupMembers(dir: string): number[] {

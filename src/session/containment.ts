@@ -2,7 +2,8 @@
 // system allows one, else every process of this user whose environment carries the session's marker or
 // its credential. Background jobs, `setsid` and double forks are found either way.
 import type { ChildProcess } from 'node:child_process';
-import { cgroupMembers, killCgroup, removeCgroup, spawnInNewCgroup } from '../platform/cgroup.js';
+import { randomBytes } from 'node:crypto';
+import { cgroupMembers, killCgroup, PendingCgroup, removeCgroup, removeStaleCgroups } from '../platform/cgroup.js';
 import { processesWithEnvironment } from '../platform/process-scan.js';
 
 /** What a later jit run needs to find the session's processes again (kept in the session file). */
@@ -20,10 +21,25 @@ export interface SurvivorReport {
   remaining: number[];
 }
 
-/** Starts the session's first process inside a new cgroup when possible; says where it went. */
-export function startContained(grantId: string, start: () => ChildProcess): { child: ChildProcess; cgroup: string | null } {
-  const { result, dir } = spawnInNewCgroup(`jit-${grantId}`, start);
+const CGROUP_PREFIX = 'jit-session-';
+
+/**
+ * Where the session's processes will be born: a cgroup of its own where the system allows one, made
+ * ready in the background while the grant is issued. Abandon it when no session starts.
+ */
+export function prepareContainment(): PendingCgroup {
+  return new PendingCgroup(`${CGROUP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** After `prepared.ready()`: starts the session's first process inside its cgroup if there is one; says where it went. */
+export function startContained(prepared: PendingCgroup, start: () => ChildProcess): { child: ChildProcess; cgroup: string | null } {
+  const { result, dir } = prepared.spawn(start);
   return { child: result, cgroup: dir ?? null };
+}
+
+/** Empty session cgroups that a killed jit left behind go; occupied ones are a session's, found by its file. */
+export function removeStaleContainments(): void {
+  removeStaleCgroups(CGROUP_PREFIX);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@
 import type { Backend } from '../backends/backend.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { SecretStore } from '../platform/secret-store.js';
-import { endSurvivors } from './containment.js';
+import { endSurvivors, removeStaleContainments } from './containment.js';
 import { SessionFiles, type LocalSession } from './session-files.js';
 
 /** How long strays of a dead session get after their hang-up, before SIGKILL. */
@@ -60,7 +60,9 @@ export class LocalCredentials {
   /** Finishes what dead sessions left: their processes, their audit, their keychain entries. */
   async recover(backend: Backend): Promise<Recovery> {
     const recovery: Recovery = { ended: [], pending: [] };
-    for (const session of this.orphans()) {
+    const orphans = this.orphans();
+    if (orphans.length) removeStaleContainments();
+    for (const session of orphans) {
       const report = await endSurvivors(session, [], ORPHAN_GRACE_MS);
       if (report.found > 0) {
         recovery.ended.push({ grantId: session.grantId, processes: report.found - report.remaining.length });

@@ -6,7 +6,7 @@ import { JitError, ExitCode } from '../core/errors.js';
 import { buildSessionEnv, currentSession, type Environment } from '../core/session-env.js';
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
-import { endSurvivors, startContained } from './containment.js';
+import { endSurvivors, prepareContainment, startContained } from './containment.js';
 import type { LocalCredentials } from './local-credentials.js';
 import type { LocalSession } from './session-files.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
@@ -94,6 +94,8 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
   const { backend, credentials, warn } = deps;
   const progress = deps.progress ?? (<T>(_text: string, work: Promise<T>) => work);
   const owner = currentProcess();
+  // Entering a cgroup takes a kernel grace period: it passes while the grant is being issued.
+  const containment = prepareContainment();
   const requested = backend.request({
     role: request.role,
     ticket: request.ticket,
@@ -102,7 +104,10 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     owner,
     ...(currentSession(deps.env) ? { parentSession: currentSession(deps.env)!.grantId } : {}),
   });
-  const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested);
+  const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
+    await containment.abandon();
+    throw error;
+  });
   const session: LocalSession = { grantId: grant.id, ownerPid: owner.pid, ownerStartTime: owner.startTime, cgroup: null };
 
   let outcome: SessionOutcome | undefined;
@@ -137,6 +142,9 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       return exitCodeOf(outcome);
     }
     await backend.recordSession(grant, 'session.started', { kind: request.kind, program: basename(request.command) });
+    // Recorded before the child starts: a later run must find the session's processes if jit is killed.
+    session.cgroup = (await containment.ready()) ?? null;
+    if (session.cgroup) credentials.contained(session);
     outcome = await supervise({
       command: request.command,
       args: request.args,
@@ -146,12 +154,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       stillLive: async () => (await backend.heartbeat(grant.id)) === 'active',
       checkAtStart: held.wakeups() !== wakeupsSeen,
       // SECURITY: the whole tree the session starts is born in its own cgroup where the system allows it.
-      spawnChild: (start) => {
-        const contained = startContained(grant.id, start);
-        session.cgroup = contained.cgroup;
-        if (session.cgroup) credentials.contained(session);
-        return contained.child;
-      },
+      spawnChild: (start) => startContained(containment, start).child,
       warn,
     });
     if (outcome.kind === 'expired') warn(`the grant for ${grant.role} (${grant.ticket}) reached its TTL; the session was ended`);
@@ -164,6 +167,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     if (survivors.remaining.length > 0) warn(`WARNING: could not end ${survivors.remaining.length} process(es) of this session (pids ${survivors.remaining.join(', ')}); they hold a revoked credential`);
     await backend.recordSession(grant, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
   } finally {
+    await containment.abandon();
     await endGrant(grant.id, outcome ? revokeReasonOf(outcome) : 'keychain_unavailable', stored, deps);
   }
   return exitCodeOf(outcome);

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endSurvivors, startContained } from '../../src/session/containment.js';
+import { endSurvivors, prepareContainment, startContained } from '../../src/session/containment.js';
 import { isAlive, until } from '../support/waits.js';
 
 const grantId = 'g_0000000000000000000000abcd';
@@ -41,7 +41,9 @@ describe('endSurvivors without a cgroup (found by environment)', () => {
 
 describe('startContained', () => {
   it('starts the child in a cgroup of its own where the system allows one, and ends everything in it', async (context) => {
-    const { child, cgroup } = startContained(grantId, () => spawn('sh', ['-c', 'setsid sleep 300 & exec sleep 300'], { stdio: 'ignore' }));
+    const prepared = prepareContainment();
+    await prepared.ready();
+    const { child, cgroup } = startContained(prepared, () => spawn('sh', ['-c', 'setsid sleep 300 & exec sleep 300'], { stdio: 'ignore' }));
     children.push(child);
     // Only root or a delegated cgroup v2 (a systemd user slice) allows this; elsewhere jit falls back to the environment.
     if (!cgroup) return context.skip('no cgroup v2 this user may create (not root, no delegated slice)');
@@ -52,6 +54,6 @@ describe('startContained', () => {
     expect(existsSync(cgroup)).toBe(false);
     // jit itself went back to where it was.
     const { readFileSync } = await import('node:fs');
-    expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toContain(`jit-${grantId}`);
+    expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toContain('jit-session-');
   });
 });

@@ -1,8 +1,7 @@
 // config.yaml: which backend jit talks to. Absent, jit runs on the embedded default.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JitError, displayValue } from '../core/errors.js';
-import { privateFileExists } from '../platform/paths.js';
+import { readTrustedFile } from '../platform/paths.js';
 
 export const CONFIG_FILE = 'config.yaml';
 
@@ -23,11 +22,12 @@ prompt: true
 
 export async function loadConfig(configDir: string): Promise<JitConfig> {
   const path = join(configDir, CONFIG_FILE);
-  if (!privateFileExists(path)) return defaults;
+  const text = readTrustedFile(path);
+  if (text === undefined) return defaults;
   const { parse } = await import('../platform/yaml.js');
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, 'utf8'));
+    raw = parse(text);
   } catch (error) {
     throw new JitError('config', `invalid config: ${path}: ${(error as Error).message.split('\n')[0]}`, { hint: `fix ${path}` });
   }

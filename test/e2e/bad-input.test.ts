@@ -1,5 +1,5 @@
 // Bad input gets the documented exit code, a message that says what to do, and nothing stored or issued.
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox, type Sandbox } from '../support/jit.js';
@@ -132,6 +132,45 @@ describe('bad input', () => {
     chmodSync(box.stateDir, 0o700);
     rmSync(box.stateDir, { recursive: true });
   });
+
+  it('a symlink at the state database: exit 71, and nothing written through it', async () => {
+    const box = newSandbox();
+    mkdirSync(box.stateDir, { recursive: true, mode: 0o700 });
+    const elsewhere = join(box.home, 'elsewhere.db');
+    symlinkSync(elsewhere, join(box.stateDir, 'jit.db'));
+    const result = await box.run(['status']);
+    expect(result.code).toBe(71);
+    expect(result.stderr).toContain('symbolic link');
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
+  it('a state database (and its -wal and -shm) that others may read is tightened to 0600', async () => {
+    const box = newSandbox();
+    expect((await box.run(['status'])).code).toBe(0);
+    const db = join(box.stateDir, 'jit.db');
+    for (const path of [db, `${db}-wal`, `${db}-shm`]) {
+      if (!existsSync(path)) writeFileSync(path, '');
+      chmodSync(path, 0o644);
+    }
+    expect((await box.run(['status'])).code).toBe(0);
+    for (const path of [db, `${db}-wal`, `${db}-shm`]) {
+      if (existsSync(path)) expect(statSync(path).mode & 0o777, path).toBe(0o600);
+    }
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([['policy.yaml', '664'], ['policy.yaml', '646'], ['config.yaml', '620']])(
+    'a %s others may write (mode %s): exit 78 with the chmod that fixes it',
+    async (file, mode) => {
+      const box = newSandbox();
+      expect((await box.run(['init'])).code).toBe(0);
+      chmodSync(join(box.configDir, file), parseInt(mode, 8));
+      const result = await box.run(['roles']);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain(`${file} is writable by other users`);
+      expect(result.stderr).toContain(`chmod 600 ${join(box.configDir, file)}`);
+    },
+  );
 
   it('no reachable keychain: exit 71 with advice, and the grant is revoked, not left alive', async () => {
     const box = newSandbox();

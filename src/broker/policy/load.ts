@@ -1,7 +1,6 @@
 // Finds the policy: the file in the config dir, or the built-in default when there is none.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { privateFileExists } from '../../platform/paths.js';
+import { readTrustedFile } from '../../platform/paths.js';
 import { defaultPolicy } from './default.js';
 import type { Policy } from './types.js';
 
@@ -9,8 +8,9 @@ export const POLICY_FILE = 'policy.yaml';
 
 export async function loadPolicy(configDir: string): Promise<Policy> {
   const path = join(configDir, POLICY_FILE);
-  if (!privateFileExists(path)) return defaultPolicy;
+  const text = readTrustedFile(path);
+  if (text === undefined) return defaultPolicy;
   // Loaded only now: the YAML parser and schema cost ~25 ms of start-up the built-in default never needs.
   const { parsePolicy } = await import('./parse.js');
-  return parsePolicy(readFileSync(path, 'utf8'), path);
+  return parsePolicy(text, path);
 }

@@ -1,5 +1,5 @@
 // The embedded store: node:sqlite in WAL mode, a 0600 file in the private state dir.
-import { closeSync, openSync } from 'node:fs';
+import { preparePrivateFile } from '../../platform/paths.js';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { JitError } from '../../core/errors.js';
 import { sealEvent, GENESIS_HASH } from '../audit/chain.js';
@@ -44,7 +44,7 @@ export class SqliteStore implements Store {
     let db: DatabaseSync;
     try {
       // SECURITY: create the file 0600 before SQLite does; its -wal and -shm files copy these permissions.
-      closeSync(openSync(path, 'a', 0o600));
+      preparePrivateFile(path);
       db = new DatabaseSync(path);
       db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
     } catch (error) {

@@ -1,5 +1,5 @@
 // Every external id is validated here before it can reach a URL, a query, a file name or a log.
-import { JitError, displayValue } from './errors.js';
+import { JitError, UNSAFE_TEXT, displayValue } from './errors.js';
 
 /** The ticket format of the embedded default (a Jira-style key), checked offline. */
 export const DEFAULT_TICKET_PATTERN = '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$';
@@ -49,8 +49,12 @@ export function isRequestId(value: string): boolean {
 /** Reasons are free text, but bounded and single-line so they cannot forge audit output. */
 export function validateReason(reason: string | undefined): string | undefined {
   if (reason === undefined) return undefined;
-  if (reason.length > 500 || /[\u0000-\u001f\u007f]/.test(reason)) {
-    throw new JitError('usage', '--reason must be one line of at most 500 characters');
+  // SECURITY: no C0/C1 controls (terminal escapes, line breaks) and no bidi overrides or isolates, which
+  // make a reason read differently on an approver's or auditor's screen from what was recorded.
+  if (reason.length > 500 || UNSAFE_TEXT.test(reason)) {
+    throw new JitError('usage', '--reason must be one line of at most 500 characters, without control or bidirectional formatting characters', {
+      hint: 'write the reason as plain text on one line',
+    });
   }
   return reason;
 }

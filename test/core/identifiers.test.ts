@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExitCode, JitError, displayValue } from '../../src/core/errors.js';
+import { ExitCode, JitError, displayJson, displayText, displayValue } from '../../src/core/errors.js';
 import { formatId } from '../../src/core/ids.js';
 import { isGrantId, validateReason, validateRoleName, validateTicketId } from '../../src/core/identifiers.js';
 
@@ -61,6 +61,49 @@ describe('other ids', () => {
     expect(validateReason('rotate keys')).toBe('rotate keys');
     usageError(() => validateReason('a\nforged: line'));
     usageError(() => validateReason('x'.repeat(501)));
+  });
+
+  it.each([
+    ['C1 next line', '\u0085'],
+    ['C1 control sequence introducer', '\u009b'],
+    ['first C1', '\u0080'],
+    ['last C1', '\u009f'],
+    ['right-to-left override', '\u202e'],
+    ['left-to-right embedding', '\u202a'],
+    ['left-to-right isolate', '\u2066'],
+    ['pop directional isolate', '\u2069'],
+    ['left-to-right mark', '\u200e'],
+    ['right-to-left mark', '\u200f'],
+    ['Arabic letter mark', '\u061c'],
+    ['line separator', '\u2028'],
+    ['paragraph separator', '\u2029'],
+  ])('a reason with a %s is a usage error', (_name, char) => {
+    const error = usageError(() => validateReason(`approved by ${char}bob`));
+    expect(error.hint).toBeDefined();
+  });
+
+  it('a reason may hold any other printable text', () => {
+    expect(validateReason('Änderung für Kunde — “urgent” 修正')).toBe('Änderung für Kunde — “urgent” 修正');
+  });
+
+  it('displayText escapes control and bidi characters (and the backslash), without quotes or cutting', () => {
+    expect(displayText('alice')).toBe('alice');
+    expect(displayText('a"b c')).toBe('a"b c');
+    expect(displayText('a\u001b[31mb\nc\u0085d\u202ee\u2066f\u200eg\u061ch\u2028i\u007f')).toBe(
+      'a\\u001b[31mb\\u000ac\\u0085d\\u202ee\\u2066f\\u200eg\\u061ch\\u2028i\\u007f',
+    );
+    expect(displayText('C:\\u0041')).toBe('C:\\\\u0041');
+    expect(displayText('x'.repeat(100))).toHaveLength(100);
+  });
+
+  it('displayJson is JSON with no control or bidi character left raw', () => {
+    const text = displayJson({ reason: 'a\u202eb\u009bc\u001bd' });
+    expect(text).toBe('{"reason":"a\\u202eb\\u009bc\\u001bd"}');
+    expect(JSON.parse(text)).toEqual({ reason: 'a\u202eb\u009bc\u001bd' });
+  });
+
+  it('displayValue escapes bidi controls too', () => {
+    expect(displayValue('a\u202eb\u2067c')).toBe('"a\\u202eb\\u2067c"');
   });
 
   it('displayValue quotes, escapes and shortens untrusted input', () => {

@@ -53,6 +53,8 @@ describe('bad input', () => {
     ['no command', 64, ['exec', '-t', 'OPS-1', '-r', 'demo'], /missing the command/],
     ['an unknown flag', 64, exec('-t', 'OPS-1', '-r', 'demo', '--frobnicate'), /unknown option/],
     ['a multi-line reason', 64, exec('-t', 'OPS-1', '-r', 'demo', '--reason', 'a\nb'), /one line/],
+    ['a bidi override in the reason', 64, exec('-t', 'OPS-1', '-r', 'demo', '--reason', 'fine\u202eevil'), /--reason .*bidirectional/],
+    ['a C1 control in the reason', 64, exec('-t', 'OPS-1', '-r', 'demo', '--reason', 'fine\u009b31m'), /--reason .*control/],
     ['a bad --wait', 64, exec('-t', 'OPS-1', '-r', 'demo', '--wait', 'soon'), /--wait "soon" is not a duration/],
   ])('%s: exit %i, a message that says what to do, nothing stored', async (_name, code, args, message) => {
     const box = newSandbox();

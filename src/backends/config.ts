@@ -13,6 +13,9 @@ export interface JitConfig {
 
 const defaults: JitConfig = { backend: 'embedded', prompt: true };
 
+/** config.yaml holds two settings; anything this large is not one jit wrote. */
+const MAX_CONFIG_BYTES = 64 * 1024;
+
 export const defaultConfigYaml = `# jit configuration. Reference: README.md, "Configuration".
 # embedded: the broker runs inside jit; its state (SQLite, audit, keys) is in $XDG_STATE_HOME/jit.
 backend: embedded
@@ -22,7 +25,7 @@ prompt: true
 
 export async function loadConfig(configDir: string): Promise<JitConfig> {
   const path = join(configDir, CONFIG_FILE);
-  const text = readTrustedFile(path);
+  const text = readTrustedFile(path, MAX_CONFIG_BYTES);
   if (text === undefined) return defaults;
   const { parse } = await import('../platform/yaml.js');
   let raw: unknown;

@@ -7,9 +7,33 @@ export const DEFAULT_TICKET_PATTERN = '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$';
 /** Longer ids than this are refused before any pattern runs. */
 const MAX_TICKET_LENGTH = 64;
 
+const defaultTicket = new RegExp(DEFAULT_TICKET_PATTERN);
+
+/** Policy patterns compiled by ticket-pattern.ts (on RE2), by source. */
+const policyPatterns = new Map<string, (ticket: string) => boolean>();
+
+/** Called by ticket-pattern.ts, which loads the RE2 engine; this file stays free of it for fast start-up. */
+export function registerTicketPattern(source: string, matches: (ticket: string) => boolean): void {
+  policyPatterns.set(source, matches);
+}
+
+function ticketMatcher(pattern: string): (ticket: string) => boolean {
+  // The built-in default is a simple pattern we wrote: JavaScript's engine runs it fast, and no RE2 needs loading.
+  if (pattern === DEFAULT_TICKET_PATTERN) return (ticket) => defaultTicket.test(ticket);
+  const matches = policyPatterns.get(pattern);
+  // SECURITY: a policy pattern runs on RE2 or not at all; on JavaScript's backtracking engine it could hang jit.
+  if (!matches) {
+    throw new JitError('internal', `the ticket pattern ${displayValue(pattern)} was used before it was compiled`, {
+      hint: 'this is a bug in jit; please report it with the command you ran',
+    });
+  }
+  return matches;
+}
+
+/** Checks a ticket id against the default pattern or a policy's (compiled first with compileTicketPattern). */
 export function validateTicketId(ticket: string, pattern: string = DEFAULT_TICKET_PATTERN): string {
   // SECURITY: length and character class first, so no policy pattern ever sees a 10 kB or control-character input.
-  if (ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket) || !new RegExp(pattern).test(ticket)) {
+  if (ticket.length === 0 || ticket.length > MAX_TICKET_LENGTH || !/^[\x21-\x7e]+$/.test(ticket) || !ticketMatcher(pattern)(ticket)) {
     throw new JitError('usage', `ticket id ${displayValue(ticket)} is not valid for this role`, {
       hint: `use the ticket's key as its system shows it, e.g. OPS-123 (pattern ${pattern})`,
     });

@@ -143,9 +143,10 @@ export function preparePrivateFile(path: string): string {
 
 /**
  * Reads a file that decides what jit allows (policy.yaml, config.yaml); undefined when there is none.
- * Refuses a symlink or a foreign owner (71), and a file other users may write (78).
+ * Refuses a symlink or a foreign owner (71), and a file other users may write or larger than
+ * `maxBytes` (78).
  */
-export function readTrustedFile(path: string): string | undefined {
+export function readTrustedFile(path: string, maxBytes: number): string | undefined {
   const stats = lstatOrUndefined(path);
   if (stats === undefined) return undefined;
   assertOwned(path, stats, 'file');
@@ -155,6 +156,11 @@ export function readTrustedFile(path: string): string | undefined {
     if ((opened.mode & 0o022) !== 0) {
       throw new JitError('config', `${path} is writable by other users (mode ${(opened.mode & 0o777).toString(8)}); jit will not trust it`, {
         hint: `chmod 600 ${path}`,
+      });
+    }
+    if (opened.size > maxBytes) {
+      throw new JitError('config', `${path} is larger than ${maxBytes / 1024} KiB (${Math.ceil(opened.size / 1024)} KiB); jit does not read it`, {
+        hint: `check that ${path} is the file you meant; keep it under ${maxBytes / 1024} KiB`,
       });
     }
     return readFileSync(fd, 'utf8');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, JitError, displayJson, displayText, displayValue } from '../../src/core/errors.js';
 import { formatId } from '../../src/core/ids.js';
 import { isGrantId, validateReason, validateRoleName, validateTicketId } from '../../src/core/identifiers.js';
+import { compileTicketPattern } from '../../src/core/ticket-pattern.js';
 
 function usageError(run: () => unknown): JitError {
   try {
@@ -37,8 +38,40 @@ describe('ticket ids', () => {
   });
 
   it('applies the role pattern', () => {
+    compileTicketPattern('^CHG[0-9]{7}$');
     expect(validateTicketId('CHG0000001', '^CHG[0-9]{7}$')).toBe('CHG0000001');
     usageError(() => validateTicketId('OPS-1', '^CHG[0-9]{7}$'));
+  });
+
+  it('matches the whole ticket, even when the pattern is only anchored at its ends (^A|B$)', () => {
+    compileTicketPattern('^OPS-1|CHG-2$');
+    expect(validateTicketId('OPS-1', '^OPS-1|CHG-2$')).toBe('OPS-1');
+    usageError(() => validateTicketId('OPS-1X', '^OPS-1|CHG-2$'));
+    usageError(() => validateTicketId('XCHG-2', '^OPS-1|CHG-2$'));
+  });
+
+  // JavaScript's backtracking engine needs ~2^n steps here: 43 s for 31 characters, ages for 64.
+  it('a catastrophic policy pattern (^(a+)+$) accepts or refuses a 64-character ticket at once: it runs on RE2', { timeout: 30_000 }, () => {
+    compileTicketPattern('^(a+)+$');
+    expect(validateTicketId('a'.repeat(64), '^(a+)+$')).toBe('a'.repeat(64));
+    usageError(() => validateTicketId(`${'a'.repeat(63)}!`, '^(a+)+$'));
+  });
+
+  it('a policy pattern that was never compiled is a bug (70), never run on the backtracking engine', () => {
+    try {
+      validateTicketId('aaaa', '^(b+)+$');
+      throw new Error('expected an internal error');
+    } catch (error) {
+      expect((error as JitError).exitCode).toBe(ExitCode.internal);
+    }
+  });
+
+  it.each([
+    ['a backreference', '^(A)\\1-[0-9]+$'],
+    ['a lookahead', '^(?=A)[A-Z]+-[0-9]+$'],
+    ['a lookbehind', '^[A-Z]+(?<!X)-[0-9]+$'],
+  ])('RE2 refuses %s in a policy pattern', (_name, pattern) => {
+    expect(() => compileTicketPattern(pattern)).toThrow(/error parsing regexp/);
   });
 });
 

@@ -1,5 +1,5 @@
 // Bad input gets the documented exit code, a message that says what to do, and nothing stored or issued.
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox, type Sandbox } from '../support/jit.js';
@@ -173,6 +173,30 @@ describe('bad input', () => {
       expect(result.stderr).toContain(`chmod 600 ${join(box.configDir, file)}`);
     },
   );
+
+  it('a catastrophic ticket pattern (^(a+)+$) answers a 64-character ticket at once: policy patterns run on RE2', { timeout: 60_000 }, async () => {
+    const box = newSandbox();
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(box.configDir, 'policy.yaml'),
+      "roles:\n  slow:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: '^(a+)+$' }\n    requesters: ['*']\n    issuer: { type: jwt }\n",
+      { mode: 0o600 },
+    );
+    const refused = await box.run(exec('-t', `${'a'.repeat(63)}!`, '-r', 'slow'), { timeoutMs: 30_000 });
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toContain('is not valid for this role');
+    expect((await box.run(exec('-t', 'a'.repeat(64), '-r', 'slow'), { timeoutMs: 30_000 })).code).toBe(0);
+  });
+
+  it('a policy over 256 KiB: exit 78, not read', async () => {
+    const box = newSandbox();
+    expect((await box.run(['init'])).code).toBe(0);
+    const policy = join(box.configDir, 'policy.yaml');
+    writeFileSync(policy, `${readFileSync(policy, 'utf8')}\n${'# padding\n'.repeat(27_000)}`);
+    const result = await box.run(['roles']);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('policy.yaml is larger than 256 KiB');
+  });
 
   it('no reachable keychain: exit 71 with advice, and the grant is revoked, not left alive', async () => {
     const box = newSandbox();

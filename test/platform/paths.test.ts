@@ -106,14 +106,14 @@ describe('paths', () => {
   it('reads a trusted file only when others cannot write it (78, with the chmod that fixes it)', () => {
     const dir = (scratch = mkdtempSync(join(tmpdir(), 'jit-paths-')));
     const file = join(dir, 'policy.yaml');
-    expect(readTrustedFile(file)).toBeUndefined();
+    expect(readTrustedFile(file, 1024)).toBeUndefined();
     writeFileSync(file, 'roles: {}\n', { mode: 0o644 });
     chmodSync(file, 0o644);
-    expect(readTrustedFile(file)).toBe('roles: {}\n');
+    expect(readTrustedFile(file, 1024)).toBe('roles: {}\n');
     for (const mode of [0o664, 0o646, 0o666, 0o620]) {
       chmodSync(file, mode);
       try {
-        readTrustedFile(file);
+        readTrustedFile(file, 1024);
         throw new Error(`mode ${mode.toString(8)} was accepted`);
       } catch (error) {
         expect((error as JitError).exitCode).toBe(ExitCode.config);
@@ -121,6 +121,20 @@ describe('paths', () => {
       }
     }
     symlinkSync(file, join(dir, 'link.yaml'));
-    expect(osError(() => readTrustedFile(join(dir, 'link.yaml'))).message).toContain('symbolic link');
+    expect(osError(() => readTrustedFile(join(dir, 'link.yaml'), 1024)).message).toContain('symbolic link');
+  });
+
+  it('refuses to read a trusted file larger than its limit (78), before reading it', () => {
+    const dir = (scratch = mkdtempSync(join(tmpdir(), 'jit-paths-')));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(file, 'x'.repeat(2048), { mode: 0o600 });
+    expect(readTrustedFile(file, 2048)).toHaveLength(2048);
+    try {
+      readTrustedFile(file, 1024);
+      throw new Error('a file over the limit was read');
+    } catch (error) {
+      expect((error as JitError).exitCode).toBe(ExitCode.config);
+      expect((error as JitError).message).toContain('is larger than 1 KiB');
+    }
   });
 });

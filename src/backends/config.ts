@@ -30,7 +30,8 @@ export async function loadConfig(configDir: string): Promise<JitConfig> {
   const { parse } = await import('../platform/yaml.js');
   let raw: unknown;
   try {
-    raw = parse(text);
+    // SECURITY: nested aliases ("billion laughs") are refused, not expanded; config.yaml needs none.
+    raw = parse(text, { maxAliasCount: 10 });
   } catch (error) {
     throw new JitError('config', `invalid config: ${path}: ${(error as Error).message.split('\n')[0]}`, { hint: `fix ${path}` });
   }

@@ -3,7 +3,7 @@
 import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { JitError } from '../core/errors.js';
+import { JitError, type ErrorCode } from '../core/errors.js';
 
 /** In the state dir: roles and live grant ids for shell completion, read by the shells on Tab. */
 export const COMPLETION_CACHE_FILE = 'completion-cache';
@@ -87,12 +87,12 @@ const SQLITE_SIDE_FILES = ['-wal', '-shm'];
  * Opens an existing file without following a symlink and without blocking on a FIFO, and checks it is
  * still the file `stats` describes, so a check and what follows it act on one and the same file.
  */
-function openChecked(path: string, stats: Stats, flags: number): { fd: number; opened: Stats } {
+function openChecked(path: string, stats: Stats, flags: number, failure: ErrorCode = 'os'): { fd: number; opened: Stats } {
   let fd: number;
   try {
     fd = openSync(path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    throw new JitError('os', `cannot open ${path}: ${(error as Error).message}`, { hint: 'check the permissions of that path', cause: error });
+    throw new JitError(failure, `cannot read ${path}: ${(error as Error).message}`, { hint: `make it readable to you: chmod 600 ${path}`, cause: error });
   }
   const opened = fstatSync(fd);
   if (opened.dev !== stats.dev || opened.ino !== stats.ino) {
@@ -150,7 +150,8 @@ export function readTrustedFile(path: string, maxBytes: number): string | undefi
   const stats = lstatOrUndefined(path);
   if (stats === undefined) return undefined;
   assertOwned(path, stats, 'file');
-  const { fd, opened } = openChecked(path, stats, constants.O_RDONLY);
+  // An unreadable file is a configuration to fix (78), not a failure of jit.
+  const { fd, opened } = openChecked(path, stats, constants.O_RDONLY, 'config');
   try {
     // SECURITY: whoever can write the policy can grant themselves any role.
     if ((opened.mode & 0o022) !== 0) {
@@ -164,6 +165,9 @@ export function readTrustedFile(path: string, maxBytes: number): string | undefi
       });
     }
     return readFileSync(fd, 'utf8');
+  } catch (error) {
+    if (error instanceof JitError) throw error;
+    throw new JitError('config', `cannot read ${path}: ${(error as Error).message}`, { hint: `check that ${path} is a readable file`, cause: error });
   } finally {
     closeSync(fd);
   }

@@ -60,6 +60,13 @@ describe('policy', () => {
     expect(enough.roles.size).toBe(200);
   });
 
+  it('rejects a YAML alias bomb ("billion laughs") with exit 78, without expanding it', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let n = 1; n < 9; n++) levels.push(`l${n}: &l${n} [${Array(10).fill(n === 1 ? '*a' : `*l${n - 1}`).join(', ')}]`);
+    const bomb = `${levels.join('\n')}\nroles:\n  demo:\n    description: *l8\n`;
+    expect(await invalid(bomb)).toMatch(/^invalid policy: policy\.yaml: .*alias/);
+  });
+
   it('a policy pattern RE2 accepts is checked on RE2 after loading', async () => {
     const policy = await parsePolicy("roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: '^(a+)+$' }\n    requesters: ['*']\n    issuer: { type: jwt }\n", 'p');
     const { validateTicketId } = await import('../../src/core/identifiers.js');

@@ -1,8 +1,9 @@
 // Bad input gets the documented exit code, a message that says what to do, and nothing stored or issued.
+import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandbox, type Sandbox } from '../support/jit.js';
+import { collect, JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 
 let keyring: SecretService;
@@ -196,6 +197,31 @@ describe('bad input', () => {
     const result = await box.run(['roles']);
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('policy.yaml is larger than 256 KiB');
+  });
+
+  it.each(['policy.yaml', 'config.yaml'])('an unreadable %s: exit 78 saying so, not an internal error', async (file) => {
+    const box = newSandbox();
+    expect((await box.run(['init'])).code).toBe(0);
+    chmodSync(join(box.configDir, file), 0o000);
+    // root reads a mode-000 file anyway: drop the capabilities that let it, as an ordinary user lacks them.
+    const caps = '-dac_override,-dac_read_search';
+    const argv = process.getuid?.() === 0 ? ['setpriv', `--inh-caps=${caps}`, `--bounding-set=${caps}`, process.execPath] : [process.execPath];
+    const child = spawn(argv[0]!, [...argv.slice(1), JIT_BIN, 'roles'], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = await collect(child);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(`cannot read ${join(box.configDir, file)}`);
+    expect(result.stderr).not.toContain('internal error');
+  });
+
+  it('a YAML alias bomb in config.yaml: exit 78', async () => {
+    const box = newSandbox();
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let n = 1; n < 9; n++) levels.push(`l${n}: &l${n} [${Array(10).fill(n === 1 ? '*a' : `*l${n - 1}`).join(', ')}]`);
+    writeFileSync(join(box.configDir, 'config.yaml'), `${levels.join('\n')}\nbackend: embedded\nprompt: *l8\n`, { mode: 0o600 });
+    const result = await box.run(['roles']);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('invalid config');
   });
 
   it('no reachable keychain: exit 71 with advice, and the grant is revoked, not left alive', async () => {

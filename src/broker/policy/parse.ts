@@ -35,6 +35,9 @@ function invalid(path: string, line: number | undefined, column: number | undefi
 /** More roles than anyone manages by hand; it bounds what every command spends reading the policy. */
 export const MAX_ROLES = 200;
 
+/** Aliases (*name) may share a block between roles; more expansions than this is an attack, not a policy. */
+const MAX_ALIAS_COUNT = 100;
+
 export async function parsePolicy(text: string, path: string): Promise<Policy> {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -50,7 +53,14 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
     const position = offset === undefined ? undefined : lineCounter.linePos(offset);
     throw invalid(path, position?.line, position?.col, `roles: ${roles.items.length} roles; a policy may define at most ${MAX_ROLES}`);
   }
-  const result = policySchema.safeParse(document.toJS());
+  let plain: unknown;
+  try {
+    // SECURITY: each alias expands to a copy; nested ones ("billion laughs") would exhaust memory.
+    plain = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw invalid(path, undefined, undefined, `${(error as Error).message} (at most ${MAX_ALIAS_COUNT} alias expansions)`);
+  }
+  const result = policySchema.safeParse(plain);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const keys = issue.path.map(String);

@@ -1,8 +1,7 @@
 // config.yaml: which backend jit talks to. Absent, jit runs on the embedded default.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JitError, displayValue } from '../core/errors.js';
-import { privateFileExists } from '../platform/paths.js';
+import { readTrustedFile } from '../platform/paths.js';
 
 export const CONFIG_FILE = 'config.yaml';
 
@@ -14,6 +13,9 @@ export interface JitConfig {
 
 const defaults: JitConfig = { backend: 'embedded', prompt: true };
 
+/** config.yaml holds two settings; anything this large is not one jit wrote. */
+const MAX_CONFIG_BYTES = 64 * 1024;
+
 export const defaultConfigYaml = `# jit configuration. Reference: README.md, "Configuration".
 # embedded: the broker runs inside jit; its state (SQLite, audit, keys) is in $XDG_STATE_HOME/jit.
 backend: embedded
@@ -23,11 +25,13 @@ prompt: true
 
 export async function loadConfig(configDir: string): Promise<JitConfig> {
   const path = join(configDir, CONFIG_FILE);
-  if (!privateFileExists(path)) return defaults;
+  const text = readTrustedFile(path, MAX_CONFIG_BYTES);
+  if (text === undefined) return defaults;
   const { parse } = await import('../platform/yaml.js');
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, 'utf8'));
+    // SECURITY: nested aliases ("billion laughs") are refused, not expanded; config.yaml needs none.
+    raw = parse(text, { maxAliasCount: 10 });
   } catch (error) {
     throw new JitError('config', `invalid config: ${path}: ${(error as Error).message.split('\n')[0]}`, { hint: `fix ${path}` });
   }

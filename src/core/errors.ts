@@ -70,12 +70,36 @@ export function isJitError(error: unknown): error is JitError {
 }
 
 /**
+ * Characters that must never reach a terminal raw: C0 and C1 controls and DEL (escape sequences), line and
+ * paragraph separators, and the bidirectional marks, embeddings, overrides and isolates (text that reads
+ * differently from what it is).
+ */
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const unsafeBeyondJson = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const unsafeOrBackslash = new RegExp(`\\\\|${UNSAFE_TEXT.source}`, 'g');
+
+/**
  * Shows an untrusted value in a message: quoted, control characters escaped, and cut short,
  * so a 10 kB or multi-line argument cannot flood or forge the terminal.
  */
 export function displayValue(value: string, max = 40): string {
   const cut = value.length > max ? `${value.slice(0, max)}…` : value;
-  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(cut).replace(unsafeBeyondJson, hex);
+}
+
+/**
+ * Shows an untrusted value whole, as a table cell: no quotes, but every unsafe character written as
+ * \uXXXX and a backslash doubled, so an escape on screen always stands for one in the data.
+ */
+export function displayText(value: string): string {
+  return value.replace(unsafeOrBackslash, (c) => (c === '\\' ? '\\\\' : hex(c)));
+}
+
+/** Shows untrusted data as one line of JSON, with the characters JSON leaves raw escaped too. */
+export function displayJson(value: unknown): string {
+  return JSON.stringify(value).replace(unsafeBeyondJson, hex);
 }
 
 /** Checks that answer "no" (`audit verify` found tampering, `audit standing` found access) exit 1, as `test` and `grep` do. */

@@ -1,5 +1,6 @@
 // The environment contract of a jit session (DESIGN.md, "Injected environment").
 import { JitError, displayValue } from './errors.js';
+import { isGrantId } from './identifiers.js';
 
 export interface SessionInfo {
   grantId: string;
@@ -50,10 +51,21 @@ export function buildSessionEnv(inherited: Environment, session: SessionInfo, cr
   return env;
 }
 
-/** The session this process runs inside, if any, read from the environment alone. */
+/** Unix seconds as jit writes them: 1 to 12 digits, no sign, no leading zero (so no `1e30`, `0x10` or ``). */
+const expiresAtPattern = /^[1-9][0-9]{0,11}$/;
+
+/**
+ * The session this process runs inside, if any, read from the environment alone. Anything can set
+ * these variables, so what comes back is safe to print: a malformed session is no session, and the
+ * role and ticket keep only the characters the shell prompt segments keep (completions/prompt.*).
+ */
 export function currentSession(env: Environment): { grantId: string; role: string; ticket: string; expiresAt: number } | undefined {
-  const grantId = env.JIT_SESSION;
-  const expiresAt = Number(env.JIT_EXPIRES_AT);
-  if (!grantId || !Number.isFinite(expiresAt)) return undefined;
-  return { grantId, role: env.JIT_ROLE ?? '', ticket: env.JIT_TICKET ?? '', expiresAt };
+  const grantId = env.JIT_SESSION ?? '';
+  const expiresAt = env.JIT_EXPIRES_AT ?? '';
+  if (!isGrantId(grantId) || !expiresAtPattern.test(expiresAt)) return undefined;
+  // SECURITY: a forged JIT_ROLE or JIT_TICKET must not reach the terminal with escapes or bidi controls.
+  // Per code point (flag u), as the shells count characters.
+  const role = (env.JIT_ROLE ?? '').replace(/[^a-zA-Z0-9_.-]/gu, '?');
+  const ticket = (env.JIT_TICKET ?? '').replace(/[^!-~]/gu, '?');
+  return { grantId, role, ticket, expiresAt: Number(expiresAt) };
 }

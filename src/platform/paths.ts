@@ -1,9 +1,9 @@
 // Where jit keeps its files, and the rules those files live by: dirs 0700, files 0600,
 // no symlinks, no foreign owners.
-import { chmodSync, lstatSync, mkdirSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { JitError } from '../core/errors.js';
+import { JitError, type ErrorCode } from '../core/errors.js';
 
 /** In the state dir: roles and live grant ids for shell completion, read by the shells on Tab. */
 export const COMPLETION_CACHE_FILE = 'completion-cache';
@@ -78,6 +78,99 @@ export function privateFileExists(path: string): boolean {
   if (stats === undefined) return false;
   assertOwned(path, stats, 'file');
   return true;
+}
+
+/** What SQLite creates next to a database in WAL mode; they hold the same data as the database. */
+const SQLITE_SIDE_FILES = ['-wal', '-shm'];
+
+/**
+ * Opens an existing file without following a symlink and without blocking on a FIFO, and checks it is
+ * still the file `stats` describes, so a check and what follows it act on one and the same file.
+ */
+function openChecked(path: string, stats: Stats, flags: number, failure: ErrorCode = 'os'): { fd: number; opened: Stats } {
+  let fd: number;
+  try {
+    fd = openSync(path, flags | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new JitError(failure, `cannot read ${path}: ${(error as Error).message}`, { hint: `make it readable to you: chmod 600 ${path}`, cause: error });
+  }
+  const opened = fstatSync(fd);
+  if (opened.dev !== stats.dev || opened.ino !== stats.ino) {
+    closeSync(fd);
+    throw new JitError('os', `${path} changed while jit was checking it`, { hint: 'find out what else writes to that directory, then try again' });
+  }
+  return { fd, opened };
+}
+
+/** Tightens an existing private file to 0600 through an open descriptor, after checking who owns it. */
+function tightenPrivateFile(path: string, stats: Stats): void {
+  assertOwned(path, stats, 'file');
+  if ((stats.mode & 0o077) === 0) return;
+  const { fd } = openChecked(path, stats, constants.O_RDONLY);
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Makes sure a private file (the state database) exists, is ours and 0600 before anything opens it:
+ * refuses a symlink, another kind of file or a foreign owner; creates it 0600 when absent; tightens a
+ * looser one, and the SQLite -wal and -shm files beside it.
+ */
+export function preparePrivateFile(path: string): string {
+  try {
+    // SECURITY: O_EXCL with O_NOFOLLOW never creates through, nor opens, a symlink planted at the name.
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600));
+    return path;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new JitError('os', `cannot create ${path}: ${(error as Error).message}`, { hint: 'check the permissions of its directory', cause: error });
+    }
+  }
+  const stats = lstatOrUndefined(path);
+  // Removed between the two calls: start again.
+  if (stats === undefined) return preparePrivateFile(path);
+  // SECURITY: SQLite follows symlinks and keeps a file's mode; a 0644 database is readable by every user.
+  tightenPrivateFile(path, stats);
+  for (const suffix of SQLITE_SIDE_FILES) {
+    const side = lstatOrUndefined(`${path}${suffix}`);
+    if (side) tightenPrivateFile(`${path}${suffix}`, side);
+  }
+  return path;
+}
+
+/**
+ * Reads a file that decides what jit allows (policy.yaml, config.yaml); undefined when there is none.
+ * Refuses a symlink or a foreign owner (71), and a file other users may write or larger than
+ * `maxBytes` (78).
+ */
+export function readTrustedFile(path: string, maxBytes: number): string | undefined {
+  const stats = lstatOrUndefined(path);
+  if (stats === undefined) return undefined;
+  assertOwned(path, stats, 'file');
+  // An unreadable file is a configuration to fix (78), not a failure of jit.
+  const { fd, opened } = openChecked(path, stats, constants.O_RDONLY, 'config');
+  try {
+    // SECURITY: whoever can write the policy can grant themselves any role.
+    if ((opened.mode & 0o022) !== 0) {
+      throw new JitError('config', `${path} is writable by other users (mode ${(opened.mode & 0o777).toString(8)}); jit will not trust it`, {
+        hint: `chmod 600 ${path}`,
+      });
+    }
+    if (opened.size > maxBytes) {
+      throw new JitError('config', `${path} is larger than ${maxBytes / 1024} KiB (${Math.ceil(opened.size / 1024)} KiB); jit does not read it`, {
+        hint: `check that ${path} is the file you meant; keep it under ${maxBytes / 1024} KiB`,
+      });
+    }
+    return readFileSync(fd, 'utf8');
+  } catch (error) {
+    if (error instanceof JitError) throw error;
+    throw new JitError('config', `cannot read ${path}: ${(error as Error).message}`, { hint: `check that ${path} is a readable file`, cause: error });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** For commands that create files: refuses to replace one the user may have edited. */

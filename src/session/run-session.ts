@@ -30,6 +30,8 @@ export interface SessionDeps {
   warn: (message: string) => void;
   /** Shows that a wait is under way (a spinner on a terminal); resolves as the work does. */
   progress?: <T>(text: string, work: Promise<T>) => Promise<T>;
+  /** The session this one would nest in, found beyond `env` (in the process ancestry); see cli/session-deps.ts. */
+  parentSession?: string;
 }
 
 /** How long a session's stray processes get after their hang-up, before SIGKILL. */
@@ -102,7 +104,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     owner,
-    ...(currentSession(deps.env) ? { parentSession: currentSession(deps.env)!.grantId } : {}),
+    parentSession: deps.parentSession ?? currentSession(deps.env)?.grantId,
   });
   const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
     await containment.abandon();

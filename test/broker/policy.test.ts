@@ -45,7 +45,31 @@ describe('policy', () => {
     ['an upper-case role name', 'roles:\n  Demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.Demo: role names are lower-case/],
     ['no roles', 'roles: {}\n', /roles: define at least one role/],
     ['a duplicate key', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ttl: { default: 5m, max: 1h }\n', /policy\.yaml:4:\d+:/],
+    ['a backreference in the ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: \'^(A)\\1-[0-9]+$\' }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /policy\.yaml:4:\d+: roles\.demo\.ticket\.pattern: .*RE2.*invalid escape sequence/],
+    ['a lookahead in the ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: \'^(?=A)[A-Z]+-[0-9]+$\' }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /policy\.yaml:4:\d+: roles\.demo\.ticket\.pattern: .*RE2.*\(\?=/],
+    ['an overlong ticket pattern', `roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: '^${'(A|B)'.repeat(200)}$' }\n    requesters: ["*"]\n    issuer: { type: jwt }\n`, /policy\.yaml:4:\d+: roles\.demo\.ticket\.pattern: .*at most 256 characters/],
   ])('rejects %s with exit 78 and the line', async (_name, yaml, message) => {
     expect(await invalid(yaml)).toMatch(message);
+  });
+
+  it('rejects more than 200 roles with exit 78, before validating them one by one', async () => {
+    const role = (n: number) => `  r${n}: { ttl: { default: 1m, max: 1m }, requesters: ['*'], issuer: { type: jwt } }\n`;
+    const many = `roles:\n${Array.from({ length: 201 }, (_, n) => role(n)).join('')}`;
+    expect(await invalid(many)).toMatch(/policy\.yaml:1:1: roles: 201 roles; a policy may define at most 200/);
+    const enough = await parsePolicy(`roles:\n${Array.from({ length: 200 }, (_, n) => role(n)).join('')}`, 'policy.yaml');
+    expect(enough.roles.size).toBe(200);
+  });
+
+  it('rejects a YAML alias bomb ("billion laughs") with exit 78, without expanding it', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let n = 1; n < 9; n++) levels.push(`l${n}: &l${n} [${Array(10).fill(n === 1 ? '*a' : `*l${n - 1}`).join(', ')}]`);
+    const bomb = `${levels.join('\n')}\nroles:\n  demo:\n    description: *l8\n`;
+    expect(await invalid(bomb)).toMatch(/^invalid policy: policy\.yaml: .*alias/);
+  });
+
+  it('a policy pattern RE2 accepts is checked on RE2 after loading', async () => {
+    const policy = await parsePolicy("roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: '^(a+)+$' }\n    requesters: ['*']\n    issuer: { type: jwt }\n", 'p');
+    const { validateTicketId } = await import('../../src/core/identifiers.js');
+    expect(() => validateTicketId(`${'a'.repeat(63)}!`, policy.roles.get('demo')!.ticket.pattern)).toThrow(/not valid/);
   });
 });

@@ -3,6 +3,7 @@ import { ExitCode, JitError } from '../../src/core/errors.js';
 import { promptSegment } from '../../src/core/prompt-segment.js';
 import { buildSessionEnv, currentSession, validateCredentialName } from '../../src/core/session-env.js';
 
+const GRANT = 'g_0123456789abcdefghijklmnop';
 const session = { grantId: 'g_1', role: 'demo', ticket: 'OPS-1', expiresAt: 1_900_000_000, backend: 'embedded', breakGlass: false };
 
 describe('the injected environment (DESIGN.md contract)', () => {
@@ -45,15 +46,35 @@ describe('the injected environment (DESIGN.md contract)', () => {
 
   it('reads the current session from the environment alone', () => {
     expect(currentSession({})).toBeUndefined();
-    expect(currentSession({ JIT_SESSION: 'g_1', JIT_EXPIRES_AT: 'soon' })).toBeUndefined();
-    expect(currentSession({ JIT_SESSION: 'g_1', JIT_ROLE: 'demo', JIT_TICKET: 'OPS-1', JIT_EXPIRES_AT: '100' })).toEqual({
-      grantId: 'g_1', role: 'demo', ticket: 'OPS-1', expiresAt: 100,
+    expect(currentSession({ JIT_SESSION: GRANT, JIT_EXPIRES_AT: 'soon' })).toBeUndefined();
+    expect(currentSession({ JIT_SESSION: GRANT, JIT_ROLE: 'demo', JIT_TICKET: 'OPS-1', JIT_EXPIRES_AT: '100' })).toEqual({
+      grantId: GRANT, role: 'demo', ticket: 'OPS-1', expiresAt: 100,
     });
+  });
+
+  it.each(['1e30', '0x10', '', '0099', '0', '-5', '+5', ' 100', '100 ', '1.5', '1234567890123', 'Infinity', '１００'])(
+    'treats JIT_EXPIRES_AT=%j as no session (only 1 to 12 digits, no leading zero)',
+    (value) => expect(currentSession({ JIT_SESSION: GRANT, JIT_EXPIRES_AT: value })).toBeUndefined(),
+  );
+
+  it.each(['g_1', '', 'g_0123456789ABCDEFGHIJKLMNOP', `${GRANT}\x1b[2J`, ` ${GRANT}`])('treats JIT_SESSION=%j as no session (not a grant id)', (value) => {
+    expect(currentSession({ JIT_SESSION: value, JIT_EXPIRES_AT: '100' })).toBeUndefined();
+  });
+
+  it('keeps only the plain characters of role and ticket, as the shell prompt segments do', () => {
+    const session = currentSession({
+      JIT_SESSION: GRANT,
+      JIT_EXPIRES_AT: '100',
+      JIT_ROLE: 'ad\x1b]0;owned\x07min\u202e é',
+      JIT_TICKET: 'OPS-1\x1b[2J \u009b31m',
+    });
+    // Role: [a-zA-Z0-9_.-] as completions/prompt.*; ticket: printable ASCII without space ([!-~]).
+    expect(session).toMatchObject({ role: 'ad??0?owned?min???', ticket: 'OPS-1?[2J??31m' });
   });
 });
 
 describe('prompt segment', () => {
-  const env = { JIT_SESSION: 'g_1', JIT_ROLE: 'prod-db-admin', JIT_EXPIRES_AT: '10000' };
+  const env = { JIT_SESSION: GRANT, JIT_ROLE: 'prod-db-admin', JIT_EXPIRES_AT: '10000' };
   it.each([
     [10000 - 25 * 60, 'prod-db-admin 25m'],
     [10000 - 45, 'prod-db-admin 45s'],
@@ -62,4 +83,10 @@ describe('prompt segment', () => {
   ])('at %i shows %j', (now, text) => expect(promptSegment(env, now)).toBe(text));
 
   it('is empty outside a session', () => expect(promptSegment({}, 0)).toBe(''));
+
+  it('never carries a terminal escape from JIT_ROLE', () => {
+    expect(promptSegment({ ...env, JIT_ROLE: '\x1b[31mred\x1b[0m' }, 10000 - 120)).toBe('??31mred??0m 2m');
+  });
+
+  it('is empty for an absurd JIT_EXPIRES_AT', () => expect(promptSegment({ ...env, JIT_EXPIRES_AT: '1e30' }, 0)).toBe(''));
 });

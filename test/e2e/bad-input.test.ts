@@ -1,8 +1,9 @@
 // Bad input gets the documented exit code, a message that says what to do, and nothing stored or issued.
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandbox, type Sandbox } from '../support/jit.js';
+import { collect, JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 
 let keyring: SecretService;
@@ -53,6 +54,8 @@ describe('bad input', () => {
     ['no command', 64, ['exec', '-t', 'OPS-1', '-r', 'demo'], /missing the command/],
     ['an unknown flag', 64, exec('-t', 'OPS-1', '-r', 'demo', '--frobnicate'), /unknown option/],
     ['a multi-line reason', 64, exec('-t', 'OPS-1', '-r', 'demo', '--reason', 'a\nb'), /one line/],
+    ['a bidi override in the reason', 64, exec('-t', 'OPS-1', '-r', 'demo', '--reason', 'fine\u202eevil'), /--reason .*bidirectional/],
+    ['a C1 control in the reason', 64, exec('-t', 'OPS-1', '-r', 'demo', '--reason', 'fine\u009b31m'), /--reason .*control/],
     ['a bad --wait', 64, exec('-t', 'OPS-1', '-r', 'demo', '--wait', 'soon'), /--wait "soon" is not a duration/],
   ])('%s: exit %i, a message that says what to do, nothing stored', async (_name, code, args, message) => {
     const box = newSandbox();
@@ -131,6 +134,94 @@ describe('bad input', () => {
     expect(result.stderr).toContain('belongs to uid 65534');
     chmodSync(box.stateDir, 0o700);
     rmSync(box.stateDir, { recursive: true });
+  });
+
+  it('a symlink at the state database: exit 71, and nothing written through it', async () => {
+    const box = newSandbox();
+    mkdirSync(box.stateDir, { recursive: true, mode: 0o700 });
+    const elsewhere = join(box.home, 'elsewhere.db');
+    symlinkSync(elsewhere, join(box.stateDir, 'jit.db'));
+    const result = await box.run(['status']);
+    expect(result.code).toBe(71);
+    expect(result.stderr).toContain('symbolic link');
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
+  it('a state database (and its -wal and -shm) that others may read is tightened to 0600', async () => {
+    const box = newSandbox();
+    expect((await box.run(['status'])).code).toBe(0);
+    const db = join(box.stateDir, 'jit.db');
+    for (const path of [db, `${db}-wal`, `${db}-shm`]) {
+      if (!existsSync(path)) writeFileSync(path, '');
+      chmodSync(path, 0o644);
+    }
+    expect((await box.run(['status'])).code).toBe(0);
+    for (const path of [db, `${db}-wal`, `${db}-shm`]) {
+      if (existsSync(path)) expect(statSync(path).mode & 0o777, path).toBe(0o600);
+    }
+    expect(statSync(db).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([['policy.yaml', '664'], ['policy.yaml', '646'], ['config.yaml', '620']])(
+    'a %s others may write (mode %s): exit 78 with the chmod that fixes it',
+    async (file, mode) => {
+      const box = newSandbox();
+      expect((await box.run(['init'])).code).toBe(0);
+      chmodSync(join(box.configDir, file), parseInt(mode, 8));
+      const result = await box.run(['roles']);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toContain(`${file} is writable by other users`);
+      expect(result.stderr).toContain(`chmod 600 ${join(box.configDir, file)}`);
+    },
+  );
+
+  it('a catastrophic ticket pattern (^(a+)+$) answers a 64-character ticket at once: policy patterns run on RE2', { timeout: 60_000 }, async () => {
+    const box = newSandbox();
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(
+      join(box.configDir, 'policy.yaml'),
+      "roles:\n  slow:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: '^(a+)+$' }\n    requesters: ['*']\n    issuer: { type: jwt }\n",
+      { mode: 0o600 },
+    );
+    const refused = await box.run(exec('-t', `${'a'.repeat(63)}!`, '-r', 'slow'), { timeoutMs: 30_000 });
+    expect(refused.code).toBe(64);
+    expect(refused.stderr).toContain('is not valid for this role');
+    expect((await box.run(exec('-t', 'a'.repeat(64), '-r', 'slow'), { timeoutMs: 30_000 })).code).toBe(0);
+  });
+
+  it('a policy over 256 KiB: exit 78, not read', async () => {
+    const box = newSandbox();
+    expect((await box.run(['init'])).code).toBe(0);
+    const policy = join(box.configDir, 'policy.yaml');
+    writeFileSync(policy, `${readFileSync(policy, 'utf8')}\n${'# padding\n'.repeat(27_000)}`);
+    const result = await box.run(['roles']);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('policy.yaml is larger than 256 KiB');
+  });
+
+  it.each(['policy.yaml', 'config.yaml'])('an unreadable %s: exit 78 saying so, not an internal error', async (file) => {
+    const box = newSandbox();
+    expect((await box.run(['init'])).code).toBe(0);
+    chmodSync(join(box.configDir, file), 0o000);
+    // root reads a mode-000 file anyway: drop the capabilities that let it, as an ordinary user lacks them.
+    const caps = '-dac_override,-dac_read_search';
+    const argv = process.getuid?.() === 0 ? ['setpriv', `--inh-caps=${caps}`, `--bounding-set=${caps}`, process.execPath] : [process.execPath];
+    const child = spawn(argv[0]!, [...argv.slice(1), JIT_BIN, 'roles'], { env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const result = await collect(child);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain(`cannot read ${join(box.configDir, file)}`);
+    expect(result.stderr).not.toContain('internal error');
+  });
+
+  it('a YAML alias bomb in config.yaml: exit 78', async () => {
+    const box = newSandbox();
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let n = 1; n < 9; n++) levels.push(`l${n}: &l${n} [${Array(10).fill(n === 1 ? '*a' : `*l${n - 1}`).join(', ')}]`);
+    writeFileSync(join(box.configDir, 'config.yaml'), `${levels.join('\n')}\nbackend: embedded\nprompt: *l8\n`, { mode: 0o600 });
+    const result = await box.run(['roles']);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('invalid config');
   });
 
   it('no reachable keychain: exit 71 with advice, and the grant is revoked, not left alive', async () => {

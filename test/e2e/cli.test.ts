@@ -70,9 +70,28 @@ describe('--json', () => {
   });
 
   it('status --prompt prints the role and whole minutes left, or nothing outside a session', async () => {
-    const inside = await box.run(['status', '--prompt'], { env: { JIT_SESSION: 'g_x', JIT_ROLE: 'demo', JIT_EXPIRES_AT: String(Math.floor(Date.now() / 1000) + 25 * 60 + 30) } });
+    const inside = await box.run(['status', '--prompt'], { env: { JIT_SESSION: 'g_0123456789abcdefghijklmnop', JIT_ROLE: 'demo', JIT_EXPIRES_AT: String(Math.floor(Date.now() / 1000) + 25 * 60 + 30) } });
     expect(inside.stdout).toBe('demo 25m\n');
     expect((await box.run(['status', '--prompt'])).stdout).toBe('');
+  });
+
+  it('status and status --prompt never print a terminal escape or a forged session from JIT_* variables', async () => {
+    const forged = {
+      JIT_SESSION: 'g_0123456789abcdefghijklmnop',
+      JIT_ROLE: 'demo\x1b]0;owned\x07',
+      JIT_TICKET: 'OPS-1\x1b[2J\u009b',
+      JIT_EXPIRES_AT: String(Math.floor(Date.now() / 1000) + 25 * 60 + 30),
+    };
+    expect((await box.run(['status', '--prompt'], { env: forged })).stdout).toBe('demo??0?owned? 25m\n');
+    const status = await box.run(['status'], { env: forged });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('demo??0?owned? for OPS-1?[2J?,');
+    expect(status.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    for (const expiresAt of ['1e30', '0x10', '', '0099']) {
+      expect((await box.run(['status', '--prompt'], { env: { ...forged, JIT_EXPIRES_AT: expiresAt } })).stdout).toBe('');
+      expect((await box.run(['status'], { env: { ...forged, JIT_EXPIRES_AT: expiresAt } })).stdout).toContain('Not in a jit session.');
+    }
+    expect((await box.run(['status', '--prompt'], { env: { ...forged, JIT_SESSION: '\x1b[2J' } })).stdout).toBe('');
   });
 
   it('status --json and --prompt together are a usage error', async () => {

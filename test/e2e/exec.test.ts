@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sandbox, type Sandbox } from '../support/jit.js';
+import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
 import { isAlive, readPid, until } from '../support/waits.js';
 
@@ -154,6 +154,25 @@ describe('jit exec', () => {
     expect(grants(box)).toEqual([]);
     const audit = JSON.parse((await box.run(['audit', '--json'])).stdout).events.map((e: { type: string }) => e.type);
     expect(audit).toEqual(['request.created', 'request.denied']);
+  });
+
+  it('refuses to nest (77) when a process between the sessions removed JIT_SESSION (env -u)', async () => {
+    const box = newSandbox();
+    const inner = `env -u JIT_SESSION '${process.execPath}' '${JIT_BIN}' exec -t DEMO-11 -r demo -- true; echo "inner=$?"`;
+    const result = await box.run(['exec', '-t', 'DEMO-10', '-r', 'demo', '--', 'sh', '-c', inner]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('inner=77');
+    expect(result.stderr).toContain('already inside jit session');
+    expect(grants(box)).toHaveLength(1);
+  });
+
+  it('refuses to nest (77) when the session command itself is `env -u JIT_SESSION jit exec`, with no shell in between', async () => {
+    const box = newSandbox();
+    const result = await box.run(['exec', '-t', 'DEMO-12', '-r', 'demo', '--', 'env', '-u', 'JIT_SESSION', process.execPath, JIT_BIN, 'exec', '-t', 'DEMO-13', '-r', 'demo', '--', 'true']);
+    expect(result.code).toBe(77);
+    expect(result.stderr).toContain('already inside jit session');
+    expect(grants(box)).toHaveLength(1);
+    await expectAllRevokedAndKeychainEmpty(box);
   });
 
   it('records the whole lifecycle in the audit trail of the ticket', async () => {

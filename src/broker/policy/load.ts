@@ -1,16 +1,19 @@
 // Finds the policy: the file in the config dir, or the built-in default when there is none.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { privateFileExists } from '../../platform/paths.js';
+import { readTrustedFile } from '../../platform/paths.js';
 import { defaultPolicy } from './default.js';
 import type { Policy } from './types.js';
 
 export const POLICY_FILE = 'policy.yaml';
 
+/** Far above any real policy (200 roles fit in a tenth of it); it bounds the work of reading one. */
+const MAX_POLICY_BYTES = 256 * 1024;
+
 export async function loadPolicy(configDir: string): Promise<Policy> {
   const path = join(configDir, POLICY_FILE);
-  if (!privateFileExists(path)) return defaultPolicy;
+  const text = readTrustedFile(path, MAX_POLICY_BYTES);
+  if (text === undefined) return defaultPolicy;
   // Loaded only now: the YAML parser and schema cost ~25 ms of start-up the built-in default never needs.
   const { parsePolicy } = await import('./parse.js');
-  return parsePolicy(readFileSync(path, 'utf8'), path);
+  return parsePolicy(text, path);
 }

@@ -32,6 +32,12 @@ function invalid(path: string, line: number | undefined, column: number | undefi
   return new JitError('config', `invalid policy: ${where}: ${message}`, { hint: `fix ${path}; \`jit init --force\` writes a fresh example` });
 }
 
+/** More roles than anyone manages by hand; it bounds what every command spends reading the policy. */
+export const MAX_ROLES = 200;
+
+/** Aliases (*name) may share a block between roles; more expansions than this is an attack, not a policy. */
+const MAX_ALIAS_COUNT = 100;
+
 export async function parsePolicy(text: string, path: string): Promise<Policy> {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -40,7 +46,21 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
     const position = lineCounter.linePos(syntaxError.pos[0]);
     throw invalid(path, position?.line, position?.col, syntaxError.message.split('\n')[0] ?? 'YAML syntax error');
   }
-  const result = policySchema.safeParse(document.toJS());
+  // Counted before validation, which would otherwise check every one of 20 000 roles first.
+  const roles = isMap(document.contents) ? document.contents.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === 'roles')?.value : undefined;
+  if (isMap(roles) && roles.items.length > MAX_ROLES) {
+    const offset = offsetOf(document, ['roles']);
+    const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+    throw invalid(path, position?.line, position?.col, `roles: ${roles.items.length} roles; a policy may define at most ${MAX_ROLES}`);
+  }
+  let plain: unknown;
+  try {
+    // SECURITY: each alias expands to a copy; nested ones ("billion laughs") would exhaust memory.
+    plain = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw invalid(path, undefined, undefined, `${(error as Error).message} (at most ${MAX_ALIAS_COUNT} alias expansions)`);
+  }
+  const result = policySchema.safeParse(plain);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const keys = issue.path.map(String);
@@ -50,13 +70,13 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
     const message = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
     throw invalid(path, position?.line, position?.col, `${keys.join('.') || '(top level)'}: ${message}`);
   }
-  const roles = new Map<string, RolePolicy>();
+  const byName = new Map<string, RolePolicy>();
   for (const [name, role] of Object.entries(result.data.roles)) {
     const issuer: IssuerConfig =
       role.issuer.type === 'jwt'
         ? { type: 'jwt', audience: role.issuer.audience }
         : { type: 'command', issue: role.issuer.issue, revoke: role.issuer.revoke, verify: role.issuer.verify, timeoutSeconds: role.issuer.timeout, params: role.issuer.params };
-    roles.set(name, {
+    byName.set(name, {
       name,
       description: role.description,
       ttl: { defaultSeconds: role.ttl.default, maxSeconds: role.ttl.max },
@@ -68,5 +88,5 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
       nesting: role.nesting,
     });
   }
-  return { roles, source: path };
+  return { roles: byName, source: path };
 }

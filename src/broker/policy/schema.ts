@@ -1,7 +1,9 @@
 // The policy's YAML shape, validated with zod (loaded only when a policy file exists).
 import { z } from 'zod';
 import { MAX_DURATION_SECONDS, parseDuration } from '../../core/duration.js';
+import { UNSAFE_TEXT } from '../../core/errors.js';
 import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
+import { compileTicketPattern } from '../../core/ticket-pattern.js';
 
 const duration = z.string().transform((text, ctx) => {
   try {
@@ -12,17 +14,23 @@ const duration = z.string().transform((text, ctx) => {
   }
 });
 
-const anchoredPattern = z.string().refine(
-  (source) => {
-    try {
-      new RegExp(source);
-      return source.startsWith('^') && source.endsWith('$');
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a valid regular expression anchored with ^ and $' },
-);
+/** Ticket ids are at most 64 characters; a pattern far longer than that is a mistake. */
+const MAX_PATTERN_LENGTH = 256;
+
+const anchoredPattern = z.string().superRefine((source, ctx) => {
+  if (source.length > MAX_PATTERN_LENGTH || !source.startsWith('^') || !source.endsWith('$')) {
+    ctx.addIssue({ code: 'custom', message: `must be a valid regular expression anchored with ^ and $, at most ${MAX_PATTERN_LENGTH} characters` });
+    return;
+  }
+  try {
+    // Compiled here once, on RE2, for every later ticket check (validateTicketId).
+    compileTicketPattern(source);
+  } catch (error) {
+    // RE2's message quotes the pattern; a control character in it is shown as ?.
+    const reason = (error as Error).message.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?');
+    ctx.addIssue({ code: 'custom', message: `must be a regular expression RE2 accepts (no backreferences or lookaround): ${reason}` });
+  }
+});
 
 const absoluteExecutable = z.string().regex(/^\/[^\0]*$/, 'must be an absolute path to an executable');
 

@@ -1,9 +1,9 @@
 // The embedded store: node:sqlite in WAL mode, a 0600 file in the private state dir.
-import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { JitError } from '../../core/errors.js';
-import { privateFileExists } from '../../platform/paths.js';
+import { preparePrivateFile, privateFileExists } from '../../platform/paths.js';
 import { processesHolding } from '../../platform/file-holders.js';
 import { advanceAnchor, readAnchor } from '../audit/anchor.js';
 import { resolveAuditKey, type AuditKeyState, type PublicJwk } from '../audit/audit-key.js';
@@ -93,7 +93,7 @@ export class SqliteStore implements Store {
     let db: DatabaseSync;
     try {
       // SECURITY: create the file 0600 before SQLite does; its -wal and -shm files copy these permissions.
-      closeSync(openSync(path, 'a', 0o600));
+      preparePrivateFile(path);
       db = new DatabaseSync(path);
       db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
     } catch (error) {

@@ -1,5 +1,6 @@
 // `jit audit`: the trail of one grant or ticket, or all of it.
-import { JitError } from '../../core/errors.js';
+import type { AuditEvent } from '../../broker/records.js';
+import { JitError, displayJson, displayText } from '../../core/errors.js';
 import { validateGrantId } from '../../core/identifiers.js';
 import type { Context } from '../context.js';
 import { colorFor, printJson, table } from '../render.js';
@@ -26,7 +27,16 @@ export default async function auditList(options: AuditOptions, context: Context)
     context.stdout.write('No audit events.\n');
     return 0;
   }
-  const rows = events.map((e) => [String(e.seq), e.at, e.type, e.grantId ?? e.requestId ?? '', e.ticket ?? '', e.actor, JSON.stringify(e.data)]);
-  context.stdout.write(table([['SEQ', 'AT', 'EVENT', 'GRANT/REQUEST', 'TICKET', 'ACTOR', 'DATA'], ...rows], colorFor(context.stdout, context.env)));
+  context.stdout.write(table(auditRows(events), colorFor(context.stdout, context.env)));
   return 0;
+}
+
+/**
+ * The table: a header, then one row per event. Every string cell came from the store, and requesters
+ * wrote parts of it (ticket, reason), so each is shown escaped.
+ */
+export function auditRows(events: AuditEvent[]): string[][] {
+  // SECURITY: a raw escape sequence or bidi override in an event would rewrite the auditor's screen.
+  const rows = events.map((e) => [String(e.seq), ...[e.at, e.type, e.grantId ?? e.requestId ?? '', e.ticket ?? '', e.actor].map(displayText), displayJson(e.data)]);
+  return [['SEQ', 'AT', 'EVENT', 'GRANT/REQUEST', 'TICKET', 'ACTOR', 'DATA'], ...rows];
 }

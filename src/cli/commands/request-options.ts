@@ -3,7 +3,7 @@
 import type { RoleSummary } from '../../broker/service.js';
 import { parseDuration } from '../../core/duration.js';
 import { JitError } from '../../core/errors.js';
-import { validateReason, validateTicketId } from '../../core/identifiers.js';
+import { DEFAULT_TICKET_PATTERN, validateReason, validateTicketId } from '../../core/identifiers.js';
 import { canPrompt } from '../../platform/prompter.js';
 import type { Context } from '../context.js';
 
@@ -53,6 +53,8 @@ async function chooseRole(context: Context, all: RoleSummary[]): Promise<string>
 
 async function typeTicket(context: Context, roleName: string, roles: RoleSummary[]): Promise<string> {
   const pattern = roles.find((candidate) => candidate.name === roleName)?.ticketPattern;
+  // Compiled once on RE2 (loaded only now), since the answer is checked at every keystroke.
+  if (pattern !== undefined && pattern !== DEFAULT_TICKET_PATTERN) (await import('../../core/ticket-pattern.js')).compileTicketPattern(pattern);
   const validate = (text: string): string | true => {
     try {
       validateTicketId(text.trim(), pattern);

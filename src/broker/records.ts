@@ -1,4 +1,5 @@
-// The rows the broker keeps: requests, grants and audit events.
+// The rows the broker keeps: requests, grants and audit events. Times are milliseconds since the epoch
+// and say so in their names (…Ms); what users see (JSON, the environment) is in Unix seconds.
 import type { GrantState, RequestState, RevocationState, RevokeReason } from '../core/states.js';
 
 export interface RequestRecord {
@@ -11,7 +12,7 @@ export interface RequestRecord {
   reason: string | null;
   ttlSeconds: number;
   state: RequestState;
-  createdAt: number; // ms since the epoch
+  createdAtMs: number;
 }
 
 export interface GrantRecord {
@@ -24,21 +25,21 @@ export interface GrantRecord {
   /** The issuer settings the credential was issued with (JSON, no secrets): revocation uses these even if the policy changed. */
   issuerConfig: string;
   state: GrantState;
-  issuedAt: number; // ms
-  expiresAt: number; // ms
+  issuedAtMs: number;
+  expiresAtMs: number;
   ownerHost: string;
   ownerPid: number;
   ownerStartTime: string | null;
-  lastHeartbeatAt: number; // ms
+  lastHeartbeatAtMs: number;
   /** The issuer's opaque, non-secret reference used to revoke (e.g. a lease id). */
   handle: string | null;
   revokeReason: RevokeReason | null;
   revocation: RevocationState | null;
   revocationAttempts: number;
-  nextAttemptAt: number | null; // ms
+  nextAttemptAtMs: number | null;
   /** Until when (ms) one process holds the next revocation attempt; null when nobody does. */
-  revocationLeaseUntil: number | null;
-  endedAt: number | null; // ms
+  revocationLeaseUntilMs: number | null;
+  endedAtMs: number | null;
 }
 
 export type AuditType =

@@ -37,8 +37,9 @@ export class Revoker {
     const written = await this.store.commit({
       updateGrant: {
         id: grant.id,
-        expect: { state: ['issuing', 'active'] },
-        patch: { state, revokeReason: reason, revocation: 'pending', endedAt, nextAttemptAt: endedAt, revocationLeaseUntil: null },
+        // Only an active grant runs out; one still issuing can only be revoked.
+        expect: { state: state === 'expired' ? 'active' : ['issuing', 'active'] },
+        patch: { state, revokeReason: reason, revocation: 'pending', endedAtMs: endedAt, nextAttemptAtMs: endedAt, revocationLeaseUntilMs: null },
       },
       events: [{ type: state === 'expired' ? 'grant.expired' : 'grant.revoked', actor, grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason } }],
     });
@@ -51,7 +52,7 @@ export class Revoker {
    */
   async discardLate(grant: GrantRecord, handle: string | null): Promise<GrantRecord> {
     await this.store.commit({
-      updateGrant: { id: grant.id, expect: { state: ['revoked', 'expired'] }, patch: { handle, revocation: 'pending', nextAttemptAt: this.now(), revocationLeaseUntil: null } },
+      updateGrant: { id: grant.id, expect: { state: ['revoked', 'expired'] }, patch: { handle, revocation: 'pending', nextAttemptAtMs: this.now(), revocationLeaseUntilMs: null } },
       events: [{ type: 'grant.issue_discarded', actor: 'broker', grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason: 'the grant ended while it was being issued' } }],
     });
     return this.settle(grant.id);
@@ -92,8 +93,8 @@ export class Revoker {
         patch: {
           revocation: failure === undefined ? 'verified' : giveUp ? 'irrevocable' : 'failed',
           revocationAttempts: attempts,
-          nextAttemptAt: failure === undefined || giveUp ? null : this.now() + backoffMs(attempts),
-          revocationLeaseUntil: null,
+          nextAttemptAtMs: failure === undefined || giveUp ? null : this.now() + backoffMs(attempts),
+          revocationLeaseUntilMs: null,
         },
       },
       events: [
@@ -108,7 +109,7 @@ export class Revoker {
   /** Retries every revocation whose next attempt is due. */
   async retryDue(): Promise<GrantRecord[]> {
     const now = this.now();
-    const due = (await this.store.listGrants({ states: ['revoked', 'expired'] })).filter((g) => unsettled(g) && (g.nextAttemptAt ?? 0) <= now);
+    const due = (await this.store.listGrants({ states: ['revoked', 'expired'] })).filter((g) => unsettled(g) && (g.nextAttemptAtMs ?? 0) <= now);
     const results: GrantRecord[] = [];
     for (const grant of due) {
       const attempted = await this.attempt(grant);

@@ -111,7 +111,7 @@ export class Broker {
       undefined;
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
-    const request = { id: requestId, role: role.name, ticket, ticketVerified: false, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAt: now };
+    const request = { id: requestId, role: role.name, ticket, ticketVerified: false, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
     const audit = { actor: this.#actor, requestId, ticket, role: role.name };
     const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified: false, tty: operator.tty, pid: input.owner.pid } } as const;
     if (denial) {
@@ -125,9 +125,9 @@ export class Broker {
     const grant: GrantRecord = {
       id: formatId('g', randomBytes(16)), requestId, role: role.name, ticket, requester: operator.name,
       issuerType: role.issuer.type, issuerConfig: JSON.stringify(role.issuer), state: 'issuing',
-      issuedAt: now, expiresAt: now + ttlSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
-      ownerStartTime: input.owner.startTime, lastHeartbeatAt: now, handle: null, revokeReason: null, revocation: null,
-      revocationAttempts: 0, nextAttemptAt: null, revocationLeaseUntil: null, endedAt: null,
+      issuedAtMs: now, expiresAtMs: now + ttlSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
+      ownerStartTime: input.owner.startTime, lastHeartbeatAtMs: now, handle: null, revokeReason: null, revocation: null,
+      revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, endedAtMs: null,
     };
     const grantAudit = { ...audit, grantId: grant.id };
     // SECURITY: the decision and the intent to issue are on the chain before any credential exists.
@@ -137,7 +137,7 @@ export class Broker {
       events: [
         created,
         { type: 'request.approved', ...audit, actor: 'policy', data: { approvals: 0 } },
-        { type: 'grant.issuing', ...grantAudit, data: { issuer: role.issuer.type, expiresAt: Math.floor(grant.expiresAt / 1000) } },
+        { type: 'grant.issuing', ...grantAudit, data: { issuer: role.issuer.type, expiresAt: Math.floor(grant.expiresAtMs / 1000) } },
       ],
     });
 
@@ -153,7 +153,7 @@ export class Broker {
       // SECURITY: active only if still issuing: a grant revoked meanwhile must not come back to life.
       activated = await this.#deps.store.commit({
         updateGrant: { id: grant.id, expect: { state: 'issuing' }, patch: { state: 'active', handle: issued.handle } },
-        events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAt / 1000), ttlSeconds } }],
+        events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAtMs / 1000), ttlSeconds } }],
       });
     } catch (error) {
       // SECURITY: a credential whose issuance cannot be audited must not survive.
@@ -219,18 +219,18 @@ export class Broker {
   }
 
   #sweepReason(grant: GrantRecord, now: number): RevokeReason | undefined {
-    if (grant.state === 'active' && grant.expiresAt <= now) return 'expired';
+    if (grant.state === 'active' && grant.expiresAtMs <= now) return 'expired';
     const ownerGone =
       grant.ownerHost === this.#deps.operator.host
         ? !isProcessAlive({ pid: grant.ownerPid, startTime: grant.ownerStartTime })
-        : now - grant.lastHeartbeatAt > (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
+        : now - grant.lastHeartbeatAtMs > (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
     return ownerGone ? 'orphaned' : undefined;
   }
 
   /** Grants past their end without a verified revocation: the list that should always be empty. */
   async standing(): Promise<GrantRecord[]> {
     const now = this.#now();
-    return (await this.#deps.store.listGrants()).filter((g) => (isLive(g.state) ? g.expiresAt <= now : g.revocation !== 'verified'));
+    return (await this.#deps.store.listGrants()).filter((g) => (isLive(g.state) ? g.expiresAtMs <= now : g.revocation !== 'verified'));
   }
 
   async events(filter: EventFilter = {}): Promise<AuditEvent[]> {

@@ -3,6 +3,8 @@
 /** sysexits-style exit codes from DESIGN.md; a tested contract. */
 export const ExitCode = {
   ok: 0,
+  /** A check that answers "no": `audit verify` found tampering, `audit standing` found access, `doctor` a failure (as `test` and `grep` do). */
+  checkFailed: 1,
   usage: 64,
   ticketRejected: 65,
   unavailable: 69,
@@ -11,6 +13,8 @@ export const ExitCode = {
   temporary: 75,
   denied: 77,
   config: 78,
+  /** `exec`/`elevate`: the command could not be started, as shells report it. */
+  notStarted: 127,
   /** A person pressed Ctrl-C at a question: 128 + SIGINT, as shells report it. */
   cancelled: 130,
 } as const;
@@ -65,10 +69,6 @@ export class JitError extends Error {
   }
 }
 
-export function isJitError(error: unknown): error is JitError {
-  return error instanceof JitError;
-}
-
 /**
  * Characters that must never reach a terminal raw: C0 and C1 controls and DEL (escape sequences), line and
  * paragraph separators, and the bidirectional marks, embeddings, overrides and isolates (text that reads
@@ -102,5 +102,3 @@ export function displayJson(value: unknown): string {
   return JSON.stringify(value).replace(unsafeBeyondJson, hex);
 }
 
-/** Checks that answer "no" (`audit verify` found tampering, `audit standing` found access) exit 1, as `test` and `grep` do. */
-export const CHECK_FAILED = 1;

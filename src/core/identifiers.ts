@@ -53,7 +53,6 @@ export function validateRoleName(role: string): string {
 }
 
 const grantIdPattern = /^g_[0-9a-z]{26}$/;
-const requestIdPattern = /^r_[0-9a-z]{26}$/;
 
 export function isGrantId(value: string): boolean {
   return grantIdPattern.test(value);
@@ -66,9 +65,6 @@ export function validateGrantId(value: string): string {
   return value;
 }
 
-export function isRequestId(value: string): boolean {
-  return requestIdPattern.test(value);
-}
 
 /** Reasons are free text, but bounded and single-line so they cannot forge audit output. */
 export function validateReason(reason: string | undefined): string | undefined {

@@ -6,7 +6,7 @@ export interface SessionInfo {
   grantId: string;
   role: string;
   ticket: string;
-  expiresAt: number; // Unix seconds
+  expiresAtSeconds: number; // Unix seconds, as in JIT_EXPIRES_AT
   backend: string;
   breakGlass: boolean;
 }
@@ -44,7 +44,7 @@ export function buildSessionEnv(inherited: Environment, session: SessionInfo, cr
   env.JIT_SESSION = session.grantId;
   env.JIT_ROLE = session.role;
   env.JIT_TICKET = session.ticket;
-  env.JIT_EXPIRES_AT = String(session.expiresAt);
+  env.JIT_EXPIRES_AT = String(session.expiresAtSeconds);
   env.JIT_BACKEND = session.backend;
   if (session.breakGlass) env.JIT_BREAKGLASS = '1';
   for (const [name, value] of Object.entries(credential)) env[validateCredentialName(name)] = value;

@@ -1,4 +1,4 @@
-// The request and grant lifecycles from DESIGN.md as explicit transition tables.
+// The grant lifecycle from DESIGN.md as explicit transition tables; every store checks each update against them.
 import { JitError } from './errors.js';
 
 export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'withdrawn';
@@ -6,14 +6,6 @@ export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'with
 export type GrantState = 'issuing' | 'active' | 'revoked' | 'expired';
 export type RevocationState = 'pending' | 'verified' | 'failed' | 'irrevocable';
 export type RevokeReason = 'exit' | 'expired' | 'signal' | 'operator' | 'orphaned' | 'issue_failed' | 'audit_failed' | 'keychain_unavailable';
-
-const requestTransitions: Record<RequestState, readonly RequestState[]> = {
-  pending: ['approved', 'denied', 'expired', 'withdrawn'],
-  approved: [],
-  denied: [],
-  expired: [],
-  withdrawn: [],
-};
 
 const grantTransitions: Record<GrantState, readonly GrantState[]> = {
   issuing: ['active', 'revoked'],
@@ -35,7 +27,6 @@ function check<S extends string>(table: Record<S, readonly S[]>, kind: string, f
   }
 }
 
-export const assertRequestTransition = (from: RequestState, to: RequestState) => check(requestTransitions, 'request', from, to);
 export const assertGrantTransition = (from: GrantState, to: GrantState) => check(grantTransitions, 'grant', from, to);
 export const assertRevocationTransition = (from: RevocationState, to: RevocationState) =>
   check(revocationTransitions, 'revocation', from, to);

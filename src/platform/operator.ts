@@ -1,11 +1,11 @@
 // The embedded operator: the OS account running jit, with where it runs from.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
 export interface Operator {
   /** The identity policy matches: `user` for the embedded backend. */
   name: string;
-  uid: number;
   host: string;
   tty: string | null;
   /** Lazily resolved group names, for `group:` requester rules. */
@@ -20,7 +20,17 @@ function readTty(): string | null {
   }
 }
 
+/**
+ * The user's group names as the system's NSS resolves them (files, SSSD, LDAP…), from `id -Gn`: Node
+ * has no getgrouplist. Asked only when a policy rule names a group. If `id` fails, /etc/group alone.
+ */
 function readGroups(user: string): string[] {
+  try {
+    const names = execFileSync('id', ['-Gn', user], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (names) return names.split(/\s+/);
+  } catch {
+    // Fall back to the local file below.
+  }
   const gids = new Set(process.getgroups?.() ?? []);
   try {
     return readFileSync('/etc/group', 'utf8')
@@ -38,7 +48,6 @@ export function localOperator(): Operator {
   let groups: string[] | undefined;
   return {
     name: info.username,
-    uid: info.uid,
     host: hostname(),
     tty: readTty(),
     groups: () => (groups ??= readGroups(info.username)),

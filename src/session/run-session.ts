@@ -7,6 +7,7 @@ import { buildSessionEnv, currentSession, type Environment } from '../core/sessi
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
 import { endSurvivors, prepareContainment, startContained } from './containment.js';
+import { endGrant } from './end-grant.js';
 import type { LocalCredentials } from './local-credentials.js';
 import type { LocalSession } from './session-files.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
@@ -47,7 +48,7 @@ function exitCodeOf(outcome: SessionOutcome): number {
     case 'revoked':
       return ExitCode.temporary;
     case 'not_started':
-      return 127;
+      return ExitCode.notStarted;
   }
 }
 
@@ -127,7 +128,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     // then the session's variables and the credential) still has the last word.
     const env = buildSessionEnv(
       { ...deps.env, ...request.extraEnv },
-      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAt: Math.floor(grant.expiresAt / 1000), backend: backend.name, breakGlass: false },
+      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: Math.floor(grant.expiresAtMs / 1000), backend: backend.name, breakGlass: false },
       credential,
     );
     const early = held.received();
@@ -151,7 +152,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       command: request.command,
       args: request.args,
       env,
-      expiresAt: grant.expiresAt,
+      expiresAtMs: grant.expiresAtMs,
       heartbeatSeconds,
       stillLive: async () => (await backend.heartbeat(grant.id)) === 'active',
       checkAtStart: held.wakeups() !== wakeupsSeen,
@@ -170,33 +171,14 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     await backend.recordSession(grant, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
   } finally {
     await containment.abandon();
-    await endGrant(grant.id, outcome ? revokeReasonOf(outcome) : 'keychain_unavailable', stored, deps);
+    await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : 'keychain_unavailable', stored, deps);
   }
   return exitCodeOf(outcome);
 }
 
-/**
- * Clears the keychain, then revokes at the target; a failure is reported loudly, never swallowed.
- * In that order, a crash in between leaves a live grant, which the next run's sweep revokes.
- */
-async function endGrant(grantId: string, reason: RevokeReason, stored: boolean, deps: SessionDeps): Promise<void> {
-  const problems: string[] = [];
-  try {
-    if (stored) await deps.credentials.remove(grantId);
-    else deps.credentials.forget(grantId);
-  } catch (error) {
-    problems.push(`could not remove ${grantId} from the keychain: ${(error as Error).message}; the next jit run that reaches the keychain removes it`);
-  }
-  try {
-    const ended = await deps.backend.revoke(grantId, reason);
-    if (ended.revocation !== 'verified') {
-      problems.push(`revocation of ${grantId} is not verified yet (${ended.revocation}); jit retries it on every run — check \`jit audit standing\``);
-    }
-  } catch (error) {
-    problems.push(`could not revoke ${grantId}: ${(error as Error).message}`);
-  }
+/** Ends the grant the shared way; a failure is reported loudly, never swallowed. */
+async function endSessionGrant(grantId: string, reason: RevokeReason, stored: boolean, deps: SessionDeps): Promise<void> {
+  const { problems, notRevoked } = await endGrant(grantId, reason, deps, { stored });
   for (const problem of problems) deps.warn(`WARNING: ${problem}`);
-  if (problems.length && problems.some((p) => p.startsWith('could not revoke'))) {
-    throw new JitError('unavailable', 'the session ended but its grant could not be revoked', { hint: 'run `jit revoke --all`, then `jit audit standing`' });
-  }
+  if (notRevoked) throw new JitError('unavailable', 'the session ended but its grant could not be revoked', { hint: 'run `jit revoke --all`, then `jit audit standing`' });
 }

@@ -16,7 +16,7 @@ export interface SuperviseOptions {
   command: string;
   args: string[];
   env: Record<string, string>;
-  expiresAt: number; // ms
+  expiresAtMs: number;
   heartbeatSeconds: number;
   /** Asks the broker whether the grant still lives (and tells it we do). */
   stillLive: () => Promise<boolean>;
@@ -95,11 +95,11 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     on(WAKE_SIGNAL, check);
     if (options.checkAtStart) check();
 
-    const msLeft = options.expiresAt - now();
+    const msLeft = options.expiresAtMs - now();
     timers.push(setTimeout(() => end('expired'), Math.max(0, msLeft)));
     // Timers run on a clock that stops while the machine sleeps: a laptop resumed past the TTL ends the
     // session at the next tick of the wall clock, not minutes later.
-    const wallClock = setInterval(() => now() >= options.expiresAt && end('expired'), EXPIRY_TICK_MS);
+    const wallClock = setInterval(() => now() >= options.expiresAtMs && end('expired'), EXPIRY_TICK_MS);
     timers.push(wallClock as unknown as NodeJS.Timeout);
     for (const minutes of WARN_AT_MINUTES) {
       const at = msLeft - minutes * 60_000;

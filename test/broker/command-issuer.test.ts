@@ -11,7 +11,7 @@ let env: TestBroker;
 afterEach(() => env?.remove());
 
 const grant = {
-  id: 'g_0123456789abcdefghijklmnop', role: 'db', ticket: 'OPS-1', requester: 'alice', issuedAt: 1_700_000_000_000, expiresAt: 1_700_000_900_000,
+  id: 'g_0123456789abcdefghijklmnop', role: 'db', ticket: 'OPS-1', requester: 'alice', issuedAtMs: 1_700_000_000_000, expiresAtMs: 1_700_000_900_000,
   handle: 'lease-42',
 } as GrantRecord;
 

@@ -43,4 +43,13 @@ describe('compare-and-set', () => {
     expect(types.filter((t) => t === 'grant.revoked')).toHaveLength(1);
     expect(types.filter((t) => t === 'revocation.verified')).toHaveLength(1);
   });
+
+  it('the store refuses an update the lifecycle does not have, or one that does not say what it expects', async () => {
+    env = await testBroker();
+    const { grant } = await env.broker.request({ role: 'demo', ticket: 'OPS-1', owner: { pid: process.pid, startTime: null } });
+    const event = { type: 'grant.issued', actor: 'test' } as const;
+    await expect(env.store.commit({ updateGrant: { id: grant.id, expect: { state: 'revoked' }, patch: { state: 'active' } }, events: [event] })).rejects.toThrow('grant cannot go from revoked to active');
+    await expect(env.store.commit({ updateGrant: { id: grant.id, expect: {}, patch: { state: 'revoked' } }, events: [event] })).rejects.toThrow('must name the state it expects');
+    expect((await env.store.getGrant(grant.id))!.state).toBe('active');
+  });
 });

@@ -4,7 +4,7 @@ import { promptSegment } from '../../src/core/prompt-segment.js';
 import { buildSessionEnv, currentSession, validateCredentialName } from '../../src/core/session-env.js';
 
 const GRANT = 'g_0123456789abcdefghijklmnop';
-const session = { grantId: 'g_1', role: 'demo', ticket: 'OPS-1', expiresAt: 1_900_000_000, backend: 'embedded', breakGlass: false };
+const session = { grantId: 'g_1', role: 'demo', ticket: 'OPS-1', expiresAtSeconds: 1_900_000_000, backend: 'embedded', breakGlass: false };
 
 describe('the injected environment (DESIGN.md contract)', () => {
   it('sets the session markers and the credential', () => {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode, JitError, type ErrorCode } from '../../src/core/errors.js';
-import { assertGrantTransition, assertRequestTransition, assertRevocationTransition, isLive } from '../../src/core/states.js';
+import { assertGrantTransition, assertRevocationTransition, isLive } from '../../src/core/states.js';
 
 describe('lifecycles (DESIGN.md, Grant lifecycle)', () => {
   it('allows the documented transitions', () => {
-    assertRequestTransition('pending', 'approved');
-    assertRequestTransition('pending', 'withdrawn');
     assertGrantTransition('issuing', 'active');
     assertGrantTransition('active', 'revoked');
     assertGrantTransition('active', 'expired');
@@ -14,7 +12,6 @@ describe('lifecycles (DESIGN.md, Grant lifecycle)', () => {
   });
 
   it.each([
-    () => assertRequestTransition('denied', 'approved'),
     () => assertGrantTransition('revoked', 'active'),
     () => assertGrantTransition('expired', 'revoked'),
     () => assertGrantTransition('issuing', 'expired'),
@@ -49,6 +46,6 @@ describe('exit codes (DESIGN.md, Exit codes)', () => {
   });
 
   it('keeps the sysexits table (and 130, 128 + SIGINT, for Ctrl-C at a question)', () => {
-    expect(ExitCode).toEqual({ ok: 0, usage: 64, ticketRejected: 65, unavailable: 69, internal: 70, os: 71, temporary: 75, denied: 77, config: 78, cancelled: 130 });
+    expect(ExitCode).toEqual({ ok: 0, checkFailed: 1, usage: 64, ticketRejected: 65, unavailable: 69, internal: 70, os: 71, temporary: 75, denied: 77, config: 78, notStarted: 127, cancelled: 130 });
   });
 });

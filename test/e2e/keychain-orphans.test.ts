@@ -42,4 +42,18 @@ describe('keychain entries of dead sessions', () => {
     const after = await jit.run(['status', '--json']);
     expect(JSON.parse(after.stdout).pendingKeychainCleanup).toEqual([]);
   });
+
+  it('jit revoke revokes at the target even when the keychain cannot be reached', async () => {
+    const jit = box();
+    const marker = join(jit.home, 'started');
+    const exec = jit.spawn(['exec', '-t', 'OPS-2', '-r', 'demo', '--', 'sh', '-c', `echo $$ > ${marker}; exec sleep 30`]);
+    await readPid(marker);
+    const revoke = await jit.run(['revoke', '--all', '--yes'], { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(jit.home, 'no-such-bus')}` } });
+    expect(revoke.stderr).toContain('could not remove');
+    expect(revoke.code).toBe(0);
+    expect(await new Promise((resolve) => exec.on('exit', resolve))).toBe(75);
+    expect(jit.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
+    // The session's own jit reaches the keychain and clears it as the session ends.
+    expect(await keyring().jitAccounts()).toEqual([]);
+  });
 });

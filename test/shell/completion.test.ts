@@ -42,10 +42,24 @@ describe.each(SHELLS)('completions/jit.%s', (shell) => {
       for (const option of spec.options) {
         // fish writes flags without their dashes (-l ticket, -s t).
         const forms = shell === 'fish' ? [`-l ${option.long.slice(2)}`, ...(option.short ? [`-s ${option.short.slice(1)}`] : [])] : [option.long, ...(option.short ? [option.short] : [])];
-        for (const form of forms) if (!text.includes(form)) missing.push(`${spec.path.join(' ') || 'jit'} ${form}`);
+        for (const form of forms) if (!hasToken(text, form)) missing.push(`${spec.path.join(' ') || 'jit'} ${form}`);
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+/** Whether `token` stands on its own in the text: `-t` inside `--ticket` or `-tx` does not count. */
+function hasToken(text: string, token: string): boolean {
+  return new RegExp(`(?<![\\w-])${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`).test(text);
+}
+
+describe('the coverage check itself', () => {
+  it('does not find a short flag inside a long one', () => {
+    expect(hasToken('--ticket', '-t')).toBe(false);
+    expect(hasToken("'(-t --ticket)'{-t,--ticket}", '-t')).toBe(true);
+    expect(hasToken('-s t -l ticket', '-s t')).toBe(true);
+    expect(hasToken('-s tx', '-s t')).toBe(false);
   });
 });
 

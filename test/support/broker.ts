@@ -7,7 +7,7 @@ import { Broker } from '../../src/broker/service.js';
 import { SqliteStore } from '../../src/broker/store/sqlite.js';
 import type { Operator } from '../../src/platform/operator.js';
 
-export const operator: Operator = { name: 'alice', uid: 1000, host: 'test-host', tty: null, groups: () => ['sre'] };
+export const operator: Operator = { name: 'alice', host: 'test-host', tty: null, groups: () => ['sre'] };
 
 export interface TestBroker {
   broker: Broker;

@@ -39,8 +39,8 @@ function subjectOf(grant: IssueSubject) {
     role: grant.role,
     ticket: grant.ticket,
     requester: grant.requester,
-    issuedAt: Math.floor(grant.issuedAt / 1000),
-    expiresAt: Math.floor(grant.expiresAt / 1000),
+    issuedAt: Math.floor(grant.issuedAtMs / 1000),
+    expiresAt: Math.floor(grant.expiresAtMs / 1000),
   };
 }
 

@@ -8,7 +8,7 @@ export interface IssuedCredential {
   handle: string | null;
 }
 
-export type IssueSubject = Pick<GrantRecord, 'id' | 'role' | 'ticket' | 'requester' | 'issuedAt' | 'expiresAt'>;
+export type IssueSubject = Pick<GrantRecord, 'id' | 'role' | 'ticket' | 'requester' | 'issuedAtMs' | 'expiresAtMs'>;
 
 export interface Issuer {
   issue(grant: IssueSubject): Promise<IssuedCredential>;

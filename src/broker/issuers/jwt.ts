@@ -21,16 +21,16 @@ export class JwtIssuer implements Issuer {
       .setSubject(grant.requester)
       .setAudience(this.audience)
       .setJti(grant.id)
-      .setIssuedAt(Math.floor(grant.issuedAt / 1000))
-      .setNotBefore(Math.floor(grant.issuedAt / 1000))
-      .setExpirationTime(Math.floor(grant.expiresAt / 1000))
+      .setIssuedAt(Math.floor(grant.issuedAtMs / 1000))
+      .setNotBefore(Math.floor(grant.issuedAtMs / 1000))
+      .setExpirationTime(Math.floor(grant.expiresAtMs / 1000))
       .sign(this.key.privateKey);
     return { env: { JIT_TOKEN: token }, handle: null };
   }
 
   // A signed token cannot be recalled; it is denied by jti until it would have expired anyway.
   async revoke(grant: GrantRecord): Promise<void> {
-    await this.store.revokeToken(grant.id, grant.expiresAt);
+    await this.store.revokeToken(grant.id, grant.expiresAtMs);
   }
 
   async verifyRevoked(grant: GrantRecord): Promise<boolean> {

@@ -10,15 +10,15 @@ import { resolveAuditKey, type AuditKeyState, type PublicJwk } from '../audit/au
 import { sealBatch } from '../audit/chain.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './migrations.js';
-import type { AuditSnapshot, Change, EventFilter, GrantExpectation, GrantFilter, GrantUpdate, Store } from './store.js';
+import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantExpectation, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
 
 const grantColumns: Record<keyof GrantRecord, string> = {
   id: 'id', requestId: 'request_id', role: 'role', ticket: 'ticket', requester: 'requester', issuerType: 'issuer_type', issuerConfig: 'issuer_config',
-  state: 'state', issuedAt: 'issued_at', expiresAt: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
-  ownerStartTime: 'owner_start_time', lastHeartbeatAt: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
-  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAt: 'next_attempt_at', revocationLeaseUntil: 'revocation_lease_until', endedAt: 'ended_at',
+  state: 'state', issuedAtMs: 'issued_at', expiresAtMs: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
+  ownerStartTime: 'owner_start_time', lastHeartbeatAtMs: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
+  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAtMs: 'next_attempt_at', revocationLeaseUntilMs: 'revocation_lease_until', endedAtMs: 'ended_at',
 };
 
 /** Space set aside in the state dir and given back when the disk fills, so a session's end is still recorded. */
@@ -245,7 +245,7 @@ export class SqliteStore implements Store {
   #insertRequest(r: RequestRecord): void {
     this.#db
       .prepare('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)')
-      .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAt);
+      .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs);
   }
 
   #insertGrant(grant: GrantRecord): void {
@@ -256,7 +256,9 @@ export class SqliteStore implements Store {
   }
 
   /** Applies the patch only where the grant still matches the expectation; true when it did. */
-  #updateGrant({ id, expect, patch }: GrantUpdate): boolean {
+  #updateGrant(update: GrantUpdate): boolean {
+    assertLifecycle(update);
+    const { id, expect, patch } = update;
     const keys = Object.keys(patch) as (keyof typeof patch)[];
     const where = expectation(expect);
     // Column names come from the fixed map above, never from input.
@@ -353,8 +355,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async revokeToken(jti: string, expiresAt: number): Promise<void> {
-    this.#transaction(() => this.#db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAt));
+  async revokeToken(jti: string, expiresAtMs: number): Promise<void> {
+    this.#transaction(() => this.#db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAtMs));
   }
 
   async isTokenRevoked(jti: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 // What the broker needs from storage. SQLite (embedded) implements it; PostgreSQL will.
-import type { JitError } from '../../core/errors.js';
-import type { GrantState, RevocationState } from '../../core/states.js';
+import { JitError } from '../../core/errors.js';
+import { assertGrantTransition, assertRevocationTransition, type GrantState, type RevocationState } from '../../core/states.js';
 import type { AuditVerifier } from '../audit/audit-key.js';
 import type { AnchorReading } from '../audit/anchor.js';
 import type { AuditDraft, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
@@ -21,6 +21,21 @@ export interface GrantUpdate {
   id: string;
   expect: GrantExpectation;
   patch: Partial<Omit<GrantRecord, 'id'>>;
+}
+
+/**
+ * The lifecycle decides which updates exist at all: a store checks each against it before applying it.
+ * A change of state must name the state it expects (so it is compare-and-set), and every expected state
+ * must be one the lifecycle lets the new state follow.
+ */
+export function assertLifecycle({ expect, patch }: GrantUpdate): void {
+  if (patch.state !== undefined) {
+    if (expect.state === undefined) throw new JitError('internal', 'a grant state change must name the state it expects');
+    for (const from of ([] as GrantState[]).concat(expect.state)) assertGrantTransition(from, patch.state);
+  }
+  if (patch.revocation != null && expect.revocation != null) {
+    for (const from of ([] as RevocationState[]).concat(expect.revocation)) assertRevocationTransition(from, patch.revocation);
+  }
 }
 
 /** One atomic change: its rows and the audit events that record it, committed together or not at all. */
@@ -78,7 +93,7 @@ export interface Store {
   /** Why issuing must stop because the audit cannot be signed or was extended without the key, if so. */
   auditProblem(): JitError | undefined;
   /** The jwt issuer's deny list. */
-  revokeToken(jti: string, expiresAt: number): Promise<void>;
+  revokeToken(jti: string, expiresAtMs: number): Promise<void>;
   isTokenRevoked(jti: string): Promise<boolean>;
   close(): void;
 }

@@ -1,5 +1,5 @@
 // `jit audit standing`: grants past their end without a verified revocation. The goal is always none.
-import { CHECK_FAILED } from '../../core/errors.js';
+import { ExitCode } from '../../core/errors.js';
 import type { Context } from '../context.js';
 import { grantView } from '../grant-view.js';
 import { colorFor, printJson, table } from '../render.js';
@@ -13,5 +13,5 @@ export default async function auditStanding(options: { json?: boolean }, context
     const rows = standing.map((g) => [g.id, g.role, g.ticket, g.state, g.revocation ?? 'not started', g.revokeReason ?? '']);
     context.stdout.write(table([['GRANT', 'ROLE', 'TICKET', 'STATE', 'REVOCATION', 'REASON'], ...rows], colorFor(context.stdout, context.env)));
   }
-  return standing.length === 0 ? 0 : CHECK_FAILED;
+  return standing.length === 0 ? 0 : ExitCode.checkFailed;
 }

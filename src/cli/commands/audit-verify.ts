@@ -1,7 +1,7 @@
 // `jit audit verify`: proves the chain (and an earlier export against it), or names the first event that breaks it.
 import { readFileSync } from 'node:fs';
 import { parseExport, type AuditExport } from '../../broker/audit/export.js';
-import { CHECK_FAILED, JitError } from '../../core/errors.js';
+import { ExitCode, JitError } from '../../core/errors.js';
 import type { Context } from '../context.js';
 import { colorFor, printJson } from '../render.js';
 
@@ -30,5 +30,5 @@ export default async function auditVerify(options: { json?: boolean; export?: st
         : `${color.red('FAILED')} at event ${verdict.seq}: ${verdict.problem}\n`,
     );
   }
-  return verdict.ok ? 0 : CHECK_FAILED;
+  return verdict.ok ? 0 : ExitCode.checkFailed;
 }

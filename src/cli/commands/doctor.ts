@@ -1,5 +1,5 @@
 // `jit doctor`: every check with what it found and how to fix it; exit 1 when one fails.
-import { CHECK_FAILED, ExitCode } from '../../core/errors.js';
+import { ExitCode } from '../../core/errors.js';
 import type { Context } from '../context.js';
 import { checkBackend, checkConfigAndPolicy, checkKeychain, checkPrivateDir, checkShell, type CheckResult } from '../doctor/checks.js';
 import { checkKeychainCleanup } from '../doctor/keychain-cleanup.js';
@@ -20,7 +20,7 @@ export default async function doctor(options: { json?: boolean }, context: Conte
   const failed = results.some((result) => result.status === 'fail');
   if (options.json) {
     printJson(context, { ok: !failed, checks: results });
-    return failed ? CHECK_FAILED : ExitCode.ok;
+    return failed ? ExitCode.checkFailed : ExitCode.ok;
   }
   const color = colorFor(context.stdout, context.env);
   const mark = { ok: color.green('ok  '), warn: color.yellow('warn'), fail: color.red('FAIL') };
@@ -29,5 +29,5 @@ export default async function doctor(options: { json?: boolean }, context: Conte
     context.stdout.write(`${mark[result.status]}  ${result.name.padEnd(width)}  ${result.detail}\n`);
     if (result.fix) context.stdout.write(`${' '.repeat(width + 8)}${color.dim('→')} ${result.fix}\n`);
   }
-  return failed ? CHECK_FAILED : ExitCode.ok;
+  return failed ? ExitCode.checkFailed : ExitCode.ok;
 }

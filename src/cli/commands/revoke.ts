@@ -6,6 +6,7 @@ import type { Context } from '../context.js';
 import { grantView } from '../grant-view.js';
 import { canPrompt } from '../../platform/prompter.js';
 import { printJson, warn } from '../render.js';
+import { endGrant } from '../../session/end-grant.js';
 
 interface RevokeOptions {
   all?: boolean;
@@ -20,7 +21,11 @@ async function targets(options: RevokeOptions, context: Context): Promise<string
   const [id] = options.args;
   if (options.all && id !== undefined) throw new JitError('usage', 'pass a grant id or --all, not both');
   if (options.all) return (await (await context.backend()).grants({ live: true, mine: true })).map((grant) => grant.id);
-  if (id !== undefined) return [validateGrantId(id)];
+  if (id !== undefined) {
+    const grant = await (await context.backend()).grant(validateGrantId(id));
+    if (!grant) throw new JitError('usage', `there is no grant ${id}`, { hint: '`jit status` lists your grants' });
+    return [grant.id];
+  }
   const session = currentSession(context.env);
   if (!session) throw new JitError('usage', 'not in a jit session, so there is nothing to revoke by default', { hint: 'pass a grant id from `jit status`, or --all' });
   return [validateGrantId(session.grantId)];
@@ -38,18 +43,17 @@ export default async function revoke(options: RevokeOptions, context: Context): 
     context.stderr.write('Nothing revoked.\n');
     return ExitCode.ok;
   }
-  const backend = await context.backend();
+  const deps = { backend: await context.backend(), credentials: context.credentials() };
   const ended = [];
   let unverified = 0;
   for (const id of ids) {
-    await context.credentials().remove(id);
-    const grant = await backend.revoke(id, 'operator');
-    if (grant.revocation !== 'verified') unverified++;
-    ended.push(grantView(grant, Date.now()));
+    const { grant, problems, notRevoked } = await endGrant(id, 'operator', deps);
+    for (const problem of problems) warn(context, problem);
+    if (notRevoked || grant?.revocation !== 'verified') unverified++;
+    if (grant) ended.push(grantView(grant, Date.now()));
   }
   if (options.json) printJson(context, { revoked: ended });
   else if (ended.length === 0) context.stdout.write('No live grants to revoke.\n');
   else for (const grant of ended) context.stdout.write(`${grant.id} ${grant.role} (${grant.ticket}): ${grant.state}, revocation ${grant.revocation ?? 'n/a'}\n`);
-  if (unverified) warn(context, `${unverified} revocation(s) not verified yet; jit retries them on every run — see \`jit audit standing\``);
   return unverified ? ExitCode.unavailable : ExitCode.ok;
 }

@@ -16,31 +16,33 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
   const policy = await loadPolicy(paths.configDir);
   const stateDir = ensurePrivateDir(paths.stateDir);
   const store = SqliteStore.open(join(stateDir, STORE_FILE), { stateDir });
-  const broker = new Broker({ policy, store, stateDir, operator });
+  const broker = new Broker({ policy, store, stateDir, host: operator.host });
+  // The caller is the OS account running jit: every call is made on its behalf.
   return {
     name: 'embedded',
-    roles: async () => broker.roles(),
-    request: (input) => broker.request(input),
-    heartbeat: (id) => broker.heartbeat(id),
-    recordSession: (grant, type, data) => broker.recordSession(grant, type, data),
+    roles: async () => broker.roles(operator),
+    request: (input) => broker.request(operator, input),
+    heartbeat: (id) => broker.heartbeat(operator, id),
+    recordSession: (id, type, data) => broker.recordSession(operator, id, type, data),
     revoke: async (id: string, reason: RevokeReason) => {
-      const ended = await broker.revoke(id, reason);
-      if (reason === 'operator') wakeOwner(ended, operator.host);
+      const ended = await broker.revoke(operator, id, reason);
+      if (reason === 'operator') wakeOwner(await store.getGrant(id), operator.host);
       return ended;
     },
-    grant: (id) => broker.grant(id),
-    grants: (filter) => broker.grants(filter),
+    grant: (id) => broker.grant(operator, id),
+    grants: (filter) => broker.grants(operator, filter),
     sweep: () => broker.sweep(),
     events: (filter) => broker.events(filter),
     verifyAudit: (exported) => broker.verifyAudit(exported),
     exportAudit: (afterSeq) => broker.exportAudit(afterSeq),
     standing: () => broker.standing(),
-    close: () => store.close(),
+    close: async () => store.close(),
   };
 }
 
 /** Tells the jit supervising a revoked grant to end its session now rather than at its next heartbeat. */
-function wakeOwner(grant: GrantRecord, host: string): void {
+function wakeOwner(grant: GrantRecord | undefined, host: string): void {
+  if (!grant) return;
   const owner = { pid: grant.ownerPid, startTime: grant.ownerStartTime };
   // SECURITY: only a process we have proven is the owner (same host, same pid *and* start time) is signalled.
   if (grant.ownerHost !== host || owner.pid === process.pid || owner.startTime === null || !isProcessAlive(owner)) return;

@@ -5,7 +5,8 @@ import { formatDuration } from '../core/duration.js';
 import { formatId } from '../core/ids.js';
 import { validateReason, validateRoleName, validateTicketId } from '../core/identifiers.js';
 import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
-import { isProcessAlive, type ProcessIdentity } from '../platform/process-identity.js';
+import type { ElevationRequest, Grant, IssuedGrant, RoleSummary } from '../backends/contract.js';
+import { isProcessAlive } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
 import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
@@ -21,37 +22,25 @@ export interface BrokerDeps {
   policy: Policy;
   store: Store;
   stateDir: string;
-  operator: Operator;
+  /** The host the broker runs on: a grant owned by a process here is orphaned when that process is gone. */
+  host: string;
   now?: () => number;
 }
 
-export interface ElevationRequest {
-  role: string;
-  ticket: string;
-  ttlSeconds?: number;
-  reason?: string;
-  /** The jit process that supervises the session; the grant is orphaned when it is gone. */
-  owner: ProcessIdentity;
-  /** The grant id of the session this request is made from, if any. */
-  parentSession?: string;
-}
-
-export interface IssuedGrant {
-  grant: GrantRecord;
-  credential: Record<string, string>;
-  heartbeatSeconds: number;
-}
-
-export interface RoleSummary {
-  name: string;
-  description: string;
-  ttl: { default: string; max: string };
-  approvals: number;
-  ticketSystem: string;
-  /** The anchored pattern a ticket id must match, checked before anything else sees it. */
-  ticketPattern: string;
-  issuer: string;
-  mayRequest: boolean;
+/** A grant as callers see it (backends/contract.ts): what the row holds for the broker alone stays here. */
+export function publicGrant(grant: GrantRecord): Grant {
+  return {
+    id: grant.id,
+    role: grant.role,
+    ticket: grant.ticket,
+    requester: grant.requester,
+    state: grant.state,
+    issuedAt: Math.floor(grant.issuedAtMs / 1000),
+    expiresAt: Math.floor(grant.expiresAtMs / 1000),
+    revocation: grant.revocation,
+    revokeReason: grant.revokeReason,
+    owner: { host: grant.ownerHost, pid: grant.ownerPid, startTime: grant.ownerStartTime },
+  };
 }
 
 export class Broker {
@@ -65,8 +54,14 @@ export class Broker {
     this.#revoker = new Revoker(deps.store, (grant) => this.#issuerFor(grant), this.#now);
   }
 
-  get #actor(): string {
-    return `user:${this.#deps.operator.name}@${this.#deps.operator.host}`;
+  #actor(caller: Operator): string {
+    return `user:${caller.name}@${caller.host}`;
+  }
+
+  /** The caller's own grant; another's is as good as absent (its existence is not theirs to learn). */
+  async #own(caller: Operator, id: string): Promise<GrantRecord | undefined> {
+    const grant = await this.#deps.store.getGrant(id);
+    return grant && grant.requester === caller.name ? grant : undefined;
   }
 
   #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
@@ -81,7 +76,7 @@ export class Broker {
     return role;
   }
 
-  roles(): RoleSummary[] {
+  roles(caller: Operator): RoleSummary[] {
     return [...this.#deps.policy.roles.values()].map((role) => ({
       name: role.name,
       description: role.description,
@@ -90,12 +85,12 @@ export class Broker {
       ticketSystem: role.ticket.system,
       ticketPattern: role.ticket.pattern,
       issuer: role.issuer.type,
-      mayRequest: mayRequest(role, this.#deps.operator),
+      mayRequest: mayRequest(role, caller),
     }));
   }
 
   /** Decides and, when allowed, issues. Every step is audited before the next one happens. */
-  async request(input: ElevationRequest): Promise<IssuedGrant> {
+  async request(operator: Operator, input: ElevationRequest): Promise<IssuedGrant> {
     // SECURITY: fail closed: without a sound, signable audit nothing is issued, since nothing could be proven.
     const auditProblem = this.#deps.store.auditProblem();
     if (auditProblem) throw auditProblem;
@@ -103,7 +98,6 @@ export class Broker {
     const ticket = validateTicketId(input.ticket, role.ticket.pattern);
     const reason = validateReason(input.reason);
     const ttlSeconds = input.ttlSeconds ?? role.ttl.defaultSeconds;
-    const operator = this.#deps.operator;
     const denial =
       !mayRequest(role, operator) ? `${operator.name} is not among the requesters of ${role.name}` :
       ttlSeconds > role.ttl.maxSeconds ? `${role.name} allows at most ${formatDuration(role.ttl.maxSeconds)}, not ${formatDuration(ttlSeconds)}` :
@@ -112,7 +106,7 @@ export class Broker {
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
     const request = { id: requestId, role: role.name, ticket, ticketVerified: false, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
-    const audit = { actor: this.#actor, requestId, ticket, role: role.name };
+    const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
     const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified: false, tty: operator.tty, pid: input.owner.pid } } as const;
     if (denial) {
       await this.#deps.store.commit({
@@ -170,43 +164,49 @@ export class Broker {
         hint: `\`jit audit --grant ${grant.id}\` shows who revoked it`,
       });
     }
-    return { grant: { ...grant, state: 'active', handle: issued.handle }, credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
+    return { grant: publicGrant({ ...grant, state: 'active' }), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
   }
 
-  async grant(id: string): Promise<GrantRecord | undefined> {
-    return this.#deps.store.getGrant(id);
+  async grant(caller: Operator, id: string): Promise<Grant | undefined> {
+    const grant = await this.#own(caller, id);
+    return grant && publicGrant(grant);
   }
 
-  async grants(filter: { live?: boolean; mine?: boolean } = {}): Promise<GrantRecord[]> {
-    return this.#deps.store.listGrants({
+  async grants(caller: Operator, filter: { live?: boolean } = {}): Promise<Grant[]> {
+    const rows = await this.#deps.store.listGrants({
       ...(filter.live ? { states: ['issuing', 'active'] as GrantState[] } : {}),
-      ...(filter.mine ? { requester: this.#deps.operator.name } : {}),
+      requester: caller.name,
     });
+    return rows.map(publicGrant);
   }
 
   /** Records that the supervisor is alive and returns the grant's state. */
-  async heartbeat(id: string): Promise<GrantState | undefined> {
+  async heartbeat(caller: Operator, id: string): Promise<GrantState | undefined> {
+    const grant = await this.#own(caller, id);
+    if (!grant) return undefined;
     await this.#deps.store.touchGrant(id, this.#now());
     return (await this.#deps.store.getGrant(id))?.state;
   }
 
-  async recordSession(grant: GrantRecord, type: SessionEventType, data: Record<string, string | number | null>): Promise<void> {
-    await this.#deps.store.commit({ events: [{ type, actor: this.#actor, grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
+  async recordSession(caller: Operator, id: string, type: SessionEventType, data: Record<string, string | number | null>): Promise<void> {
+    const grant = await this.#own(caller, id);
+    if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
+    await this.#deps.store.commit({ events: [{ type, actor: this.#actor(caller), grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
   }
 
   /** Ends a grant. Ending one that has already ended returns it as it is. */
-  async revoke(id: string, reason: RevokeReason): Promise<GrantRecord> {
-    const grant = await this.#deps.store.getGrant(id);
+  async revoke(caller: Operator, id: string, reason: RevokeReason): Promise<Grant> {
+    const grant = await this.#own(caller, id);
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
-    if (!isLive(grant.state)) return grant;
-    return (await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor)).grant;
+    if (!isLive(grant.state)) return publicGrant(grant);
+    return publicGrant((await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor(caller))).grant);
   }
 
   /**
    * The broker's own enforcement, run before each command: ends grants past their TTL and grants
    * whose supervising jit is gone, and retries revocations that are due. Returns what this call changed.
    */
-  async sweep(): Promise<GrantRecord[]> {
+  async sweep(): Promise<Grant[]> {
     const now = this.#now();
     const changed: GrantRecord[] = [];
     for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'] })) {
@@ -215,22 +215,22 @@ export class Broker {
       const { grant: ended, ended: byUs } = await this.#revoker.end(grant, reason, 'broker');
       if (byUs) changed.push(ended);
     }
-    return [...changed, ...(await this.#revoker.retryDue())];
+    return [...changed, ...(await this.#revoker.retryDue())].map(publicGrant);
   }
 
   #sweepReason(grant: GrantRecord, now: number): RevokeReason | undefined {
     if (grant.state === 'active' && grant.expiresAtMs <= now) return 'expired';
     const ownerGone =
-      grant.ownerHost === this.#deps.operator.host
+      grant.ownerHost === this.#deps.host
         ? !isProcessAlive({ pid: grant.ownerPid, startTime: grant.ownerStartTime })
         : now - grant.lastHeartbeatAtMs > (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
     return ownerGone ? 'orphaned' : undefined;
   }
 
   /** Grants past their end without a verified revocation: the list that should always be empty. */
-  async standing(): Promise<GrantRecord[]> {
+  async standing(): Promise<Grant[]> {
     const now = this.#now();
-    return (await this.#deps.store.listGrants()).filter((g) => (isLive(g.state) ? g.expiresAtMs <= now : g.revocation !== 'verified'));
+    return (await this.#deps.store.listGrants()).filter((g) => (isLive(g.state) ? g.expiresAtMs <= now : g.revocation !== 'verified')).map(publicGrant);
   }
 
   async events(filter: EventFilter = {}): Promise<AuditEvent[]> {

@@ -7,7 +7,7 @@ import { COMPLETION_CACHE_FILE, writePrivateFile } from '../platform/paths.js';
 
 export async function refreshCompletionCache(backend: Backend, stateDir: string): Promise<void> {
   const roles = (await backend.roles()).filter((role) => role.mayRequest).map((role) => `role ${role.name}`);
-  const grants = (await backend.grants({ live: true, mine: true })).map((grant) => `grant ${grant.id}`);
+  const grants = (await backend.grants({ live: true })).map((grant) => `grant ${grant.id}`);
   // Role names and grant ids are validated ([a-z0-9_-], g_[0-9a-z]): nothing here a shell could misread.
   const text = [...roles, ...grants].map((line) => `${line}\n`).join('');
   const path = join(stateDir, COMPLETION_CACHE_FILE);

@@ -1,32 +1,32 @@
 // The stable JSON shape of a grant in `--json` output (documented in the README).
-import type { GrantRecord } from '../broker/records.js';
+import type { Grant } from '../backends/contract.js';
 
 export interface GrantView {
   id: string;
   role: string;
   ticket: string;
   requester: string;
-  state: GrantRecord['state'];
+  state: Grant['state'];
   issuedAt: number; // Unix seconds
   expiresAt: number; // Unix seconds
   secondsLeft: number;
-  revocation: GrantRecord['revocation'];
-  revokeReason: GrantRecord['revokeReason'];
+  revocation: Grant['revocation'];
+  revokeReason: Grant['revokeReason'];
   owner: { host: string; pid: number };
 }
 
-export function grantView(grant: GrantRecord, nowMs: number): GrantView {
+export function grantView(grant: Grant, nowMs: number): GrantView {
   return {
     id: grant.id,
     role: grant.role,
     ticket: grant.ticket,
     requester: grant.requester,
     state: grant.state,
-    issuedAt: Math.floor(grant.issuedAtMs / 1000),
-    expiresAt: Math.floor(grant.expiresAtMs / 1000),
-    secondsLeft: Math.max(0, Math.floor((grant.expiresAtMs - nowMs) / 1000)),
+    issuedAt: grant.issuedAt,
+    expiresAt: grant.expiresAt,
+    secondsLeft: Math.max(0, grant.expiresAt - Math.floor(nowMs / 1000)),
     revocation: grant.revocation,
     revokeReason: grant.revokeReason,
-    owner: { host: grant.ownerHost, pid: grant.ownerPid },
+    owner: { host: grant.owner.host, pid: grant.owner.pid },
   };
 }

@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
     if (opened) {
       // Completion data is a convenience: failing to write it never changes the command's outcome.
       await refreshCompletionCache(opened, context.paths.stateDir).catch(() => undefined);
-      opened.close();
+      await opened.close();
     }
   }
 }

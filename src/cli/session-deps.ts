@@ -36,8 +36,8 @@ async function enclosingSession(env: Environment, backend: Backend): Promise<str
   const ancestors = new Set(ancestorPids());
   if (ancestors.size === 0) return undefined;
   const host = hostname();
-  const owner = (await backend.grants({ live: true, mine: true })).find(
-    (grant) => grant.ownerHost === host && ancestors.has(grant.ownerPid) && isProcessAlive({ pid: grant.ownerPid, startTime: grant.ownerStartTime }),
+  const owner = (await backend.grants({ live: true })).find(
+    (grant) => grant.owner.host === host && ancestors.has(grant.owner.pid) && isProcessAlive({ pid: grant.owner.pid, startTime: grant.owner.startTime }),
   );
   return owner?.id;
 }

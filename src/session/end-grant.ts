@@ -3,12 +3,12 @@
 // in between leaves a live grant, which the next run's sweep revokes, never a stray credential. A
 // keychain that cannot be reached never stops the revocation.
 import type { Backend } from '../backends/backend.js';
-import type { GrantRecord } from '../broker/records.js';
+import type { Grant } from '../backends/contract.js';
 import type { RevokeReason } from '../core/states.js';
 import type { LocalCredentials } from './local-credentials.js';
 
 export interface EndedGrant {
-  grant: GrantRecord | undefined;
+  grant: Grant | undefined;
   /** What went wrong, worded for the person at the terminal; never fatal to the revocation. */
   problems: string[];
   /** True when the broker could not be asked to revoke at all. */
@@ -28,11 +28,12 @@ export async function endGrant(
   } catch (error) {
     problems.push(`could not remove ${grantId} from the keychain: ${(error as Error).message}; the next jit run that reaches the keychain removes it`);
   }
-  let grant: GrantRecord | undefined;
+  let grant: Grant | undefined;
   try {
-    grant = await deps.backend.revoke(grantId, reason);
-    if (grant.revocation !== 'verified') {
-      problems.push(`revocation of ${grantId} is not verified yet (${grant.revocation}); jit retries it on every run — check \`jit audit standing\``);
+    const ended = await deps.backend.revoke(grantId, reason);
+    grant = ended;
+    if (ended.revocation !== 'verified') {
+      problems.push(`revocation of ${grantId} is not verified yet (${ended.revocation}); jit retries it on every run — check \`jit audit standing\``);
     }
   } catch (error) {
     problems.push(`could not revoke ${grantId}: ${(error as Error).message}`);

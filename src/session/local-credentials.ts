@@ -67,7 +67,7 @@ export class LocalCredentials {
       if (report.found > 0) {
         recovery.ended.push({ grantId: session.grantId, processes: report.found - report.remaining.length });
         const grant = await backend.grant(session.grantId);
-        if (grant) await backend.recordSession(grant, 'session.survivors', { containment: report.containment, found: report.found, remaining: report.remaining.length, by: 'next run' });
+        if (grant) await backend.recordSession(grant.id, 'session.survivors', { containment: report.containment, found: report.found, remaining: report.remaining.length, by: 'next run' });
       }
       try {
         await this.remove(session.grantId);

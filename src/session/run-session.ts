@@ -128,7 +128,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     // then the session's variables and the credential) still has the last word.
     const env = buildSessionEnv(
       { ...deps.env, ...request.extraEnv },
-      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: Math.floor(grant.expiresAtMs / 1000), backend: backend.name, breakGlass: false },
+      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: grant.expiresAt, backend: backend.name, breakGlass: false },
       credential,
     );
     const early = held.received();
@@ -144,7 +144,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       warn(`the grant for ${grant.role} (${grant.ticket}) was revoked before the session started; nothing ran`);
       return exitCodeOf(outcome);
     }
-    await backend.recordSession(grant, 'session.started', { kind: request.kind, program: basename(request.command) });
+    await backend.recordSession(grant.id, 'session.started', { kind: request.kind, program: basename(request.command) });
     // Recorded before the child starts: a later run must find the session's processes if jit is killed.
     session.cgroup = (await containment.ready()) ?? null;
     if (session.cgroup) credentials.contained(session);
@@ -152,7 +152,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       command: request.command,
       args: request.args,
       env,
-      expiresAtMs: grant.expiresAtMs,
+      expiresAtMs: grant.expiresAt * 1000,
       heartbeatSeconds,
       stillLive: async () => (await backend.heartbeat(grant.id)) === 'active',
       checkAtStart: held.wakeups() !== wakeupsSeen,
@@ -165,10 +165,10 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     if (outcome.kind === 'not_started') warn(`could not start ${request.command}: ${outcome.message}`);
     const survivors = await endSurvivors(session, Object.values(credential), SURVIVOR_GRACE_MS);
     if (survivors.found > 0) {
-      await backend.recordSession(grant, 'session.survivors', { containment: survivors.containment, found: survivors.found, remaining: survivors.remaining.length, by: 'session end' });
+      await backend.recordSession(grant.id, 'session.survivors', { containment: survivors.containment, found: survivors.found, remaining: survivors.remaining.length, by: 'session end' });
     }
     if (survivors.remaining.length > 0) warn(`WARNING: could not end ${survivors.remaining.length} process(es) of this session (pids ${survivors.remaining.join(', ')}); they hold a revoked credential`);
-    await backend.recordSession(grant, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
+    await backend.recordSession(grant.id, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
   } finally {
     await containment.abandon();
     await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : 'keychain_unavailable', stored, deps);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadOrCreateKey } from '../../src/broker/keys.js';
 import { MAX_REVOCATION_ATTEMPTS, backoffMs } from '../../src/broker/revoker.js';
 import { ExitCode, JitError } from '../../src/core/errors.js';
-import { liveOwner, testBroker, type TestBroker } from '../support/broker.js';
+import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 
 let env: TestBroker;
 afterEach(() => env?.remove());
@@ -25,7 +25,7 @@ ${extra}`;
 describe('broker', () => {
   it('issues a JWT that verifies with the broker key and names the grant, role, ticket and requester', async () => {
     env = await testBroker();
-    const { grant, credential } = await env.broker.request({ role: 'demo', ticket: 'OPS-1', owner: liveOwner() });
+    const { grant, credential } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: liveOwner() });
     expect(grant.state).toBe('active');
     const key = await loadOrCreateKey(env.dir, 'token-signing');
     const { payload, protectedHeader } = await jwtVerify(credential.JIT_TOKEN!, createLocalJWKSet({ keys: [key.publicJwk] }), {
@@ -38,7 +38,7 @@ describe('broker', () => {
 
   it('keeps its signing keys as 0600 files in a 0700 dir', async () => {
     env = await testBroker();
-    await env.broker.request({ role: 'demo', ticket: 'OPS-1', owner: liveOwner() });
+    await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: liveOwner() });
     const { statSync } = await import('node:fs');
     expect(statSync(join(env.dir, 'keys')).mode & 0o777).toBe(0o700);
     expect(statSync(join(env.dir, 'keys', 'token-signing.jwk')).mode & 0o777).toBe(0o600);
@@ -48,7 +48,7 @@ describe('broker', () => {
   it('denies a requester outside the role (77) and audits the denial', async () => {
     env = await testBroker(commandPolicy('/bin/true', '/bin/true').replace('group:sre', 'group:dba'));
     // alice is in group sre only.
-    const error = await env.broker.request({ role: 'db', ticket: 'OPS-1', owner: liveOwner() }).catch((e: unknown) => e);
+    const error = await env.broker.request(operator, { role: 'db', ticket: 'OPS-1', owner: liveOwner() }).catch((e: unknown) => e);
     expect((error as JitError).exitCode).toBe(ExitCode.denied);
     expect(await types(env)).toEqual(['request.created', 'request.denied']);
     expect(await env.store.listGrants()).toEqual([]);
@@ -56,7 +56,7 @@ describe('broker', () => {
 
   it('the sweep expires grants past their TTL even when no CLI is watching', async () => {
     env = await testBroker();
-    const { grant } = await env.broker.request({ role: 'demo', ticket: 'OPS-1', ttlSeconds: 60, owner: liveOwner() });
+    const { grant } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', ttlSeconds: 60, owner: liveOwner() });
     expect(await env.broker.sweep()).toEqual([]);
     env.clock.now += 61_000;
     const [ended] = await env.broker.sweep();
@@ -66,7 +66,7 @@ describe('broker', () => {
 
   it('the sweep revokes grants whose owning process is gone', async () => {
     env = await testBroker();
-    const { grant } = await env.broker.request({ role: 'demo', ticket: 'OPS-1', owner: { pid: 2 ** 22 + 1, startTime: '1' } });
+    const { grant } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: { pid: 2 ** 22 + 1, startTime: '1' } });
     const [ended] = await env.broker.sweep();
     expect(ended).toMatchObject({ id: grant.id, state: 'revoked', revokeReason: 'orphaned', revocation: 'verified' });
   });
@@ -75,9 +75,11 @@ describe('broker', () => {
     env = await testBroker((script) =>
       commandPolicy(script('issue', `echo '{"env":{"DB_TOKEN":"t"}}'`), script('revoke', 'echo "target unreachable" >&2; exit 1')),
     );
-    const { grant } = await env.broker.request({ role: 'db', ticket: 'OPS-1', owner: liveOwner() });
-    let ended = await env.broker.revoke(grant.id, 'exit');
-    expect(ended).toMatchObject({ state: 'revoked', revocation: 'failed', revocationAttempts: 3 });
+    const { grant } = await env.broker.request(operator, { role: 'db', ticket: 'OPS-1', owner: liveOwner() });
+    let ended = await env.broker.revoke(operator, grant.id, 'exit');
+    expect(ended).toMatchObject({ state: 'revoked', revocation: 'failed' });
+    // The attempt count stays on the broker: it is not part of what callers see.
+    expect(await env.store.getGrant(grant.id)).toMatchObject({ revocationAttempts: 3 });
     expect((await env.broker.standing()).map((g) => g.id)).toEqual([grant.id]);
     // Nothing is retried before its backoff is due.
     expect(await env.broker.sweep()).toEqual([]);
@@ -85,7 +87,8 @@ describe('broker', () => {
       env.clock.now += backoffMs(attempt - 1);
       [ended] = await env.broker.sweep();
     }
-    expect(ended).toMatchObject({ revocation: 'irrevocable', revocationAttempts: MAX_REVOCATION_ATTEMPTS });
+    expect(ended).toMatchObject({ revocation: 'irrevocable' });
+    expect(await env.store.getGrant(grant.id)).toMatchObject({ revocationAttempts: MAX_REVOCATION_ATTEMPTS });
     const events = await env.store.events({ grantId: grant.id });
     expect(events.filter((e) => e.type === 'revocation.failed')).toHaveLength(MAX_REVOCATION_ATTEMPTS - 1);
     expect(events.at(-1)).toMatchObject({ type: 'revocation.irrevocable', data: { attempts: MAX_REVOCATION_ATTEMPTS } });
@@ -97,7 +100,7 @@ describe('broker', () => {
   it('a failed issue is recorded and the partial credential revoked', async () => {
     env = await testBroker((script) => commandPolicy(script('issue', 'echo "quota exceeded" >&2; exit 2'), script('revoke', 'cat > "$(dirname "$0")/revoked"')));
     const revokedLog = join(env.dir, 'revoked');
-    const error = await env.broker.request({ role: 'db', ticket: 'OPS-1', owner: liveOwner() }).catch((e: unknown) => e);
+    const error = await env.broker.request(operator, { role: 'db', ticket: 'OPS-1', owner: liveOwner() }).catch((e: unknown) => e);
     expect((error as JitError).exitCode).toBe(ExitCode.unavailable);
     const [grant] = await env.store.listGrants();
     expect(grant).toMatchObject({ state: 'revoked', revokeReason: 'issue_failed', revocation: 'verified' });
@@ -114,7 +117,7 @@ describe('broker', () => {
       if (change.events.some((event) => event.type === 'grant.issued')) throw new Error('disk full');
       return commit(change);
     };
-    const error = await env.broker.request({ role: 'db', ticket: 'OPS-1', owner: liveOwner() }).catch((e: unknown) => e);
+    const error = await env.broker.request(operator, { role: 'db', ticket: 'OPS-1', owner: liveOwner() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JitError);
     expect((error as JitError).message).toContain('could not be written');
     const revocations = readFileSync(revokedLog, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { action: string; handle: string | null });
@@ -131,7 +134,7 @@ describe('broker', () => {
     env.store.commit = async () => {
       throw new Error('database is locked');
     };
-    await expect(env.broker.request({ role: 'db', ticket: 'OPS-1', owner: liveOwner() })).rejects.toThrow('database is locked');
+    await expect(env.broker.request(operator, { role: 'db', ticket: 'OPS-1', owner: liveOwner() })).rejects.toThrow('database is locked');
     expect(existsSync(issuedLog)).toBe(false);
   });
 });

@@ -32,7 +32,7 @@ export async function testBroker(policy?: string | ((script: TestBroker['script'
   const store = SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, now: () => new Date(clock.now) });
   const yaml = typeof policy === 'function' ? policy(script) : policy;
   const parsed = yaml ? await parsePolicy(yaml, 'test-policy.yaml') : (await import('../../src/broker/policy/default.js')).defaultPolicy;
-  const broker = new Broker({ policy: parsed, store, stateDir: dir, operator, now: () => clock.now });
+  const broker = new Broker({ policy: parsed, store, stateDir: dir, host: operator.host, now: () => clock.now });
   return {
     broker,
     store,

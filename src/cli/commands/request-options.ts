@@ -1,6 +1,6 @@
 // The flags `elevate` and `exec` share, checked before anything is requested. On a terminal a
 // missing role is chosen from a list and a missing ticket is typed; anywhere else it is a usage error.
-import type { RoleSummary } from '../../broker/service.js';
+import type { RoleSummary } from '../../backends/contract.js';
 import { parseDuration } from '../../core/duration.js';
 import { JitError } from '../../core/errors.js';
 import { DEFAULT_TICKET_PATTERN, validateReason, validateTicketId } from '../../core/identifiers.js';

@@ -20,7 +20,7 @@ interface RevokeOptions {
 async function targets(options: RevokeOptions, context: Context): Promise<string[]> {
   const [id] = options.args;
   if (options.all && id !== undefined) throw new JitError('usage', 'pass a grant id or --all, not both');
-  if (options.all) return (await (await context.backend()).grants({ live: true, mine: true })).map((grant) => grant.id);
+  if (options.all) return (await (await context.backend()).grants({ live: true })).map((grant) => grant.id);
   if (id !== undefined) {
     const grant = await (await context.backend()).grant(validateGrantId(id));
     if (!grant) throw new JitError('usage', `there is no grant ${id}`, { hint: '`jit status` lists your grants' });

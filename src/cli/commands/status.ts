@@ -19,7 +19,7 @@ export default async function status(options: StatusOptions, context: Context): 
     return 0;
   }
   const session = currentSession(context.env);
-  const grants = (await (await context.backend()).grants({ live: true, mine: true })).map((grant) => grantView(grant, now));
+  const grants = (await (await context.backend()).grants({ live: true })).map((grant) => grantView(grant, now));
   const pendingKeychainCleanup = context.credentials().orphans().map((session) => session.grantId);
   const sessionView = session && { ...session, secondsLeft: Math.max(0, session.expiresAt - Math.floor(now / 1000)) };
   if (options.json) {

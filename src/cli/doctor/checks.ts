@@ -97,7 +97,7 @@ export async function checkBackend(context: Context, now: number): Promise<Check
     const { detail, fix } = messageOf(error);
     return [fail('backend', detail, fix)];
   }
-  const results = [ok('backend', `${backend.name}: ${(await backend.grants({ live: true, mine: true })).length} live grant(s) of yours`)];
+  const results = [ok('backend', `${backend.name}: ${(await backend.grants({ live: true })).length} live grant(s) of yours`)];
   const verdict = await backend.verifyAudit();
   results.push(
     verdict.ok

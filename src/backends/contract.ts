@@ -1,0 +1,48 @@
+// What crosses between the CLI and a broker, in process or over HTTP: plain data only. No store rows
+// (issuer settings, handles, retry counters stay on the broker), times in Unix seconds as users see them.
+import type { GrantState, RevocationState, RevokeReason } from '../core/states.js';
+import type { ProcessIdentity } from '../platform/process-identity.js';
+
+export interface Grant {
+  id: string;
+  role: string;
+  ticket: string;
+  requester: string;
+  state: GrantState;
+  issuedAt: number; // Unix seconds
+  expiresAt: number; // Unix seconds
+  revocation: RevocationState | null;
+  revokeReason: RevokeReason | null;
+  /** The supervising jit: its host, pid and start time (so a recycled pid is never taken for it). */
+  owner: { host: string; pid: number; startTime: string | null };
+}
+
+export interface ElevationRequest {
+  role: string;
+  ticket: string;
+  ttlSeconds?: number;
+  reason?: string;
+  /** The jit process that supervises the session; the grant is orphaned when it is gone. */
+  owner: ProcessIdentity;
+  /** The grant id of the session this request is made from, if any. */
+  parentSession?: string;
+}
+
+export interface IssuedGrant {
+  grant: Grant;
+  /** The credential's variables: in memory, the keychain and the child's environment only. */
+  credential: Record<string, string>;
+  heartbeatSeconds: number;
+}
+
+export interface RoleSummary {
+  name: string;
+  description: string;
+  ttl: { default: string; max: string };
+  approvals: number;
+  ticketSystem: string;
+  /** The anchored pattern a ticket id must match, checked before anything else sees it. */
+  ticketPattern: string;
+  issuer: string;
+  mayRequest: boolean;
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadPolicy } from '../broker/policy/load.js';
 import type { GrantRecord } from '../broker/records.js';
 import { Broker } from '../broker/service.js';
+import { stateDirKeys } from '../broker/key-provider.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
@@ -15,8 +16,9 @@ export const STORE_FILE = 'jit.db';
 export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): Promise<Backend> {
   const policy = await loadPolicy(paths.configDir);
   const stateDir = ensurePrivateDir(paths.stateDir);
-  const store = SqliteStore.open(join(stateDir, STORE_FILE), { stateDir });
-  const broker = new Broker({ policy, store, stateDir, host: operator.host });
+  const keys = stateDirKeys(stateDir);
+  const store = SqliteStore.open(join(stateDir, STORE_FILE), { stateDir, keys });
+  const broker = new Broker({ policy, store, keys, host: operator.host });
   // The caller is the OS account running jit: every call is made on its behalf.
   return {
     name: 'embedded',

@@ -12,6 +12,7 @@ import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
 import type { Issuer } from './issuers/issuer.js';
 import { createIssuer } from './issuers/registry.js';
+import type { KeyProvider } from './key-provider.js';
 import { mayRequest } from './policy/requesters.js';
 import type { IssuerConfig, Policy, RolePolicy } from './policy/types.js';
 import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
@@ -21,7 +22,7 @@ import type { EventFilter, Store } from './store/store.js';
 export interface BrokerDeps {
   policy: Policy;
   store: Store;
-  stateDir: string;
+  keys: KeyProvider;
   /** The host the broker runs on: a grant owned by a process here is orphaned when that process is gone. */
   host: string;
   now?: () => number;
@@ -65,7 +66,7 @@ export class Broker {
   }
 
   #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
-    return createIssuer(JSON.parse(grant.issuerConfig) as IssuerConfig, { stateDir: this.#deps.stateDir, store: this.#deps.store });
+    return createIssuer(JSON.parse(grant.issuerConfig) as IssuerConfig, { keys: this.#deps.keys, store: this.#deps.store });
   }
 
   #role(name: string): RolePolicy {

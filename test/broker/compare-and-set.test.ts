@@ -2,6 +2,7 @@
 // two replicas) acting on one grant at once end it once, revoke it once, and never resurrect it.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stateDirKeys } from '../../src/broker/key-provider.js';
 import { Broker } from '../../src/broker/service.js';
 import { SqliteStore } from '../../src/broker/store/sqlite.js';
 import { defaultPolicy } from '../../src/broker/policy/default.js';
@@ -16,9 +17,10 @@ afterEach(() => {
 
 /** A second broker on the same database and state dir, as a second jit process would open it. */
 async function secondBroker(t: TestBroker): Promise<Broker> {
-  const store = await SqliteStore.open(join(t.dir, 'jit.db'), { stateDir: t.dir, now: () => new Date(t.clock.now) });
+  const keys = stateDirKeys(t.dir);
+  const store = await SqliteStore.open(join(t.dir, 'jit.db'), { stateDir: t.dir, keys, now: () => new Date(t.clock.now) });
   extra.push(store);
-  return new Broker({ policy: defaultPolicy, store, stateDir: t.dir, host: operator.host, now: () => t.clock.now });
+  return new Broker({ policy: defaultPolicy, store, keys, host: operator.host, now: () => t.clock.now });
 }
 
 describe('compare-and-set', () => {

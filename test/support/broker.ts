@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePolicy } from '../../src/broker/policy/parse.js';
+import { stateDirKeys } from '../../src/broker/key-provider.js';
 import { Broker } from '../../src/broker/service.js';
 import { SqliteStore } from '../../src/broker/store/sqlite.js';
 import type { Operator } from '../../src/platform/operator.js';
@@ -29,10 +30,11 @@ export async function testBroker(policy?: string | ((script: TestBroker['script'
     writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
     return path;
   };
-  const store = SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, now: () => new Date(clock.now) });
+  const keys = stateDirKeys(dir);
+  const store = SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, keys, now: () => new Date(clock.now) });
   const yaml = typeof policy === 'function' ? policy(script) : policy;
   const parsed = yaml ? await parsePolicy(yaml, 'test-policy.yaml') : (await import('../../src/broker/policy/default.js')).defaultPolicy;
-  const broker = new Broker({ policy: parsed, store, stateDir: dir, host: operator.host, now: () => clock.now });
+  const broker = new Broker({ policy: parsed, store, keys, host: operator.host, now: () => clock.now });
   return {
     broker,
     store,

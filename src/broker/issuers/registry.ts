@@ -1,11 +1,11 @@
 // Builds the issuer a role names; adding an issuer type touches this file and its own.
-import { loadOrCreateKey } from '../keys.js';
+import type { KeyProvider } from '../key-provider.js';
 import type { IssuerConfig } from '../policy/types.js';
 import type { Store } from '../store/store.js';
 import type { Issuer } from './issuer.js';
 
 export interface IssuerDeps {
-  stateDir: string;
+  keys: KeyProvider;
   store: Store;
 }
 
@@ -13,7 +13,7 @@ export async function createIssuer(config: IssuerConfig, deps: IssuerDeps): Prom
   switch (config.type) {
     case 'jwt': {
       const { JwtIssuer } = await import('./jwt.js');
-      return new JwtIssuer(await loadOrCreateKey(deps.stateDir, 'token-signing'), deps.store, config.audience);
+      return new JwtIssuer(await deps.keys.tokenKey(), deps.store, config.audience);
     }
     case 'command': {
       const { CommandIssuer } = await import('./command.js');

@@ -6,10 +6,11 @@ import { JitError } from '../../core/errors.js';
 import { preparePrivateFile, privateFileExists } from '../../platform/paths.js';
 import { processesHolding } from '../../platform/file-holders.js';
 import { advanceAnchor, readAnchor } from '../audit/anchor.js';
-import { resolveAuditKey, type AuditKeyState, type PublicJwk } from '../audit/audit-key.js';
+import type { AuditKeyState, PublicJwk } from '../audit/audit-key.js';
+import type { KeyProvider } from '../key-provider.js';
 import { sealBatch } from '../audit/chain.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
-import { migrations } from './migrations.js';
+import { migrations } from './sqlite-migrations.js';
 import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantExpectation, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
@@ -70,8 +71,10 @@ function expectation(expect: GrantExpectation): { sql: string; values: SQLInputV
 }
 
 export interface SqliteStoreOptions {
-  /** The private state dir: the audit key, the anchor and the disk reserve live beside the database. */
+  /** The private state dir: the anchor and the disk reserve live beside the database. */
   stateDir: string;
+  /** Where the audit key comes from. */
+  keys: KeyProvider;
   now?: () => Date;
 }
 
@@ -80,12 +83,14 @@ export class SqliteStore implements Store {
   readonly #path: string;
   readonly #stateDir: string;
   readonly #now: () => Date;
+  readonly #keys: KeyProvider;
   #auditKey!: AuditKeyState;
 
   private constructor(db: DatabaseSync, path: string, options: SqliteStoreOptions) {
     this.#db = db;
     this.#path = path;
     this.#stateDir = options.stateDir;
+    this.#keys = options.keys;
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -135,7 +140,7 @@ export class SqliteStore implements Store {
   #openAudit(): void {
     const recorded = this.#meta(META_AUDIT_KEY);
     const empty = this.#db.prepare('SELECT 1 FROM audit_events LIMIT 1').get() === undefined;
-    this.#auditKey = resolveAuditKey(this.#stateDir, { publicJwk: recorded ? (JSON.parse(recorded) as PublicJwk) : null, empty });
+    this.#auditKey = this.#keys.auditKey({ publicJwk: recorded ? (JSON.parse(recorded) as PublicJwk) : null, empty });
     const signer = this.#auditKey.signer;
     if (!recorded && signer) this.#transaction(() => this.#meta(META_AUDIT_KEY) ?? this.#setMeta(META_AUDIT_KEY, JSON.stringify(signer.publicJwk)));
     // A chain from before the anchor existed adopts one once, at its current head.

@@ -1,4 +1,5 @@
-// Versioned schema; PRAGMA user_version records how far a database has come.
+// The SQLite schema, versioned: PRAGMA user_version records how far a database has come. Each store
+// dialect keeps its own list (PostgreSQL will have another).
 // Append new migrations at the end; never edit one that has shipped.
 
 export const migrations: readonly string[] = [

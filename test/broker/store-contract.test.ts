@@ -1,0 +1,130 @@
+// The contract every store keeps, run against each store jit has (SQLite now; PostgreSQL joins the
+// list when it lands): atomic changes sealed with a checkpoint, compare-and-set, the lifecycle, leases.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stateDirKeys } from '../../src/broker/key-provider.js';
+import type { GrantRecord, RequestRecord } from '../../src/broker/records.js';
+import { SqliteStore } from '../../src/broker/store/sqlite.js';
+import type { Store } from '../../src/broker/store/store.js';
+
+interface StoreUnderTest {
+  store: Store;
+  /** A second connection to the same data, as another process or replica would have. */
+  other(): Store;
+  remove(): void;
+}
+
+const factories: { name: string; open(): StoreUnderTest }[] = [
+  {
+    name: 'sqlite',
+    open() {
+      const dir = mkdtempSync(join(tmpdir(), 'jit-store-'));
+      const open = () => SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, keys: stateDirKeys(dir) });
+      const opened: Store[] = [open()];
+      return {
+        store: opened[0]!,
+        other: () => {
+          const store = open();
+          opened.push(store);
+          return store;
+        },
+        remove: () => {
+          opened.forEach((store) => store.close());
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+];
+
+const request = (id: string): RequestRecord => ({ id, role: 'demo', ticket: 'OPS-1', ticketVerified: false, requester: 'alice', reason: null, ttlSeconds: 60, state: 'approved', createdAtMs: 1 });
+const grant = (id: string, requestId: string, issuedAtMs = 1000): GrantRecord => ({
+  id, requestId, role: 'demo', ticket: 'OPS-1', requester: 'alice', issuerType: 'jwt', issuerConfig: '{}', state: 'issuing',
+  issuedAtMs, expiresAtMs: issuedAtMs + 60_000, ownerHost: 'h', ownerPid: 1, ownerStartTime: null, lastHeartbeatAtMs: issuedAtMs, handle: null,
+  revokeReason: null, revocation: null, revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, endedAtMs: null,
+});
+const event = (type: 'grant.issuing' | 'grant.issued' | 'grant.revoked', grantId?: string) => ({ type, actor: 'test', ...(grantId ? { grantId } : {}) });
+
+describe.each(factories)('store contract: $name', ({ open }) => {
+  let under: StoreUnderTest;
+  afterEach(() => under?.remove());
+
+  async function withGrant(id = 'g_1'): Promise<Store> {
+    under = open();
+    await under.store.commit({ insertRequest: request(`r_${id}`), insertGrant: grant(id, `r_${id}`), events: [event('grant.issuing', id)] });
+    return under.store;
+  }
+
+  it('commits rows and events together, and seals them with a checkpoint over the new head', async () => {
+    const store = await withGrant();
+    const sealed = await store.commit({ updateGrant: { id: 'g_1', expect: { state: 'issuing' }, patch: { state: 'active' } }, events: [event('grant.issued', 'g_1'), event('grant.issued', 'g_1')] });
+    expect(sealed!.map((e) => e.seq)).toEqual([2, 3]);
+    expect(sealed![1]!.prevHash).toBe(sealed![0]!.hash);
+    const snapshot = await store.auditSnapshot();
+    expect(snapshot.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(snapshot.checkpoints.at(-1)!.seq).toBe(3);
+    expect(store.auditProblem()).toBeUndefined();
+  });
+
+  it('an update whose expectation no longer holds writes nothing: no row change, no event', async () => {
+    const store = await withGrant();
+    const result = await store.commit({ updateGrant: { id: 'g_1', expect: { state: 'active' }, patch: { state: 'revoked' } }, events: [event('grant.revoked', 'g_1')] });
+    expect(result).toBeUndefined();
+    expect((await store.getGrant('g_1'))!.state).toBe('issuing');
+    expect((await store.events()).map((e) => e.type)).toEqual(['grant.issuing']);
+  });
+
+  it('of two connections changing one grant from the same state, exactly one wins', async () => {
+    const store = await withGrant();
+    const other = under.other();
+    const change = (s: Store) => s.commit({ updateGrant: { id: 'g_1', expect: { state: ['issuing', 'active'] }, patch: { state: 'revoked', revocation: 'pending' } }, events: [event('grant.revoked', 'g_1')] });
+    const results = await Promise.all([change(store), change(other)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.events({ grantId: 'g_1' })).filter((e) => e.type === 'grant.revoked')).toHaveLength(1);
+  });
+
+  it('refuses an update the lifecycle does not have', async () => {
+    const store = await withGrant();
+    await expect(store.commit({ updateGrant: { id: 'g_1', expect: { state: 'issuing' }, patch: { state: 'expired' } }, events: [event('grant.revoked', 'g_1')] })).rejects.toThrow('cannot go from issuing to expired');
+  });
+
+  it('a revocation attempt is leased to one connection until the lease ends, and only while nothing changed', async () => {
+    const store = await withGrant();
+    await store.commit({ updateGrant: { id: 'g_1', expect: { state: 'issuing' }, patch: { state: 'revoked', revocation: 'pending' } }, events: [event('grant.revoked', 'g_1')] });
+    const other = under.other();
+    const before = { revocationAttempts: 0, handle: null };
+    expect(await store.claimRevocation('g_1', before, 1000, 2000)).toBe(true);
+    expect(await other.claimRevocation('g_1', before, 1500, 2500)).toBe(false);
+    expect(await other.claimRevocation('g_1', before, 2000, 3000)).toBe(true);
+    expect(await store.claimRevocation('g_1', { revocationAttempts: 1, handle: null }, 9000, 9999)).toBe(false);
+  });
+
+  it('records heartbeats of live grants only', async () => {
+    const store = await withGrant();
+    await store.touchGrant('g_1', 5000);
+    expect((await store.getGrant('g_1'))!.lastHeartbeatAtMs).toBe(5000);
+    await store.commit({ updateGrant: { id: 'g_1', expect: { state: 'issuing' }, patch: { state: 'revoked' } }, events: [event('grant.revoked', 'g_1')] });
+    await store.touchGrant('g_1', 9000);
+    expect((await store.getGrant('g_1'))!.lastHeartbeatAtMs).toBe(5000);
+  });
+
+  it('lists grants by state and requester in issue order, and events by grant, ticket and position', async () => {
+    const store = await withGrant('g_2');
+    await store.commit({ insertRequest: request('r_g_1'), insertGrant: { ...grant('g_1', 'r_g_1', 500), requester: 'bob' }, events: [event('grant.issuing', 'g_1')] });
+    expect((await store.listGrants()).map((g) => g.id)).toEqual(['g_1', 'g_2']);
+    expect((await store.listGrants({ requester: 'alice', states: ['issuing'] })).map((g) => g.id)).toEqual(['g_2']);
+    expect((await store.events({ grantId: 'g_1' })).map((e) => e.seq)).toEqual([2]);
+    expect((await store.events({ afterSeq: 1 })).map((e) => e.seq)).toEqual([2]);
+    expect(await store.events({ ticket: 'NOPE-1' })).toEqual([]);
+  });
+
+  it('keeps the jwt deny list, idempotently', async () => {
+    under = open();
+    await under.store.revokeToken('g_9', 1);
+    await under.store.revokeToken('g_9', 1);
+    expect(await under.store.isTokenRevoked('g_9')).toBe(true);
+    expect(await under.store.isTokenRevoked('g_8')).toBe(false);
+  });
+});

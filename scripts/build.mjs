@@ -15,8 +15,8 @@ await build({
   platform: 'node',
   target: 'node22',
   // Dependencies are bundled too: one file per chunk loads far faster than a package's many files.
-  // The keyring stays external: it is a native addon.
-  external: ['@napi-rs/keyring'],
+  // The keyring stays external: it is a native addon. pg-native is pg's optional libpq binding, never used.
+  external: ['@napi-rs/keyring', 'pg-native'],
   sourcemap: 'linked',
   logLevel: 'warning',
   define: { __JIT_VERSION__: JSON.stringify(version) },

@@ -38,7 +38,7 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
     verifyAudit: (exported) => broker.verifyAudit(exported),
     exportAudit: (afterSeq) => broker.exportAudit(afterSeq),
     standing: () => broker.standing(),
-    close: async () => store.close(),
+    close: () => store.close(),
   };
 }
 

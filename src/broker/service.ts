@@ -93,7 +93,7 @@ export class Broker {
   /** Decides and, when allowed, issues. Every step is audited before the next one happens. */
   async request(operator: Operator, input: ElevationRequest): Promise<IssuedGrant> {
     // SECURITY: fail closed: without a sound, signable audit nothing is issued, since nothing could be proven.
-    const auditProblem = this.#deps.store.auditProblem();
+    const auditProblem = await this.#deps.store.auditProblem();
     if (auditProblem) throw auditProblem;
     const role = this.#role(input.role);
     const ticket = validateTicketId(input.ticket, role.ticket.pattern);

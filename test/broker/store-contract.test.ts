@@ -3,41 +3,90 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stateDirKeys } from '../../src/broker/key-provider.js';
 import type { GrantRecord, RequestRecord } from '../../src/broker/records.js';
+import { PostgresStore } from '../../src/broker/store/postgres.js';
 import { SqliteStore } from '../../src/broker/store/sqlite.js';
 import type { Store } from '../../src/broker/store/store.js';
+import { postgresBin, startPostgres, type Postgres } from '../support/postgres.js';
 
 interface StoreUnderTest {
   store: Store;
   /** A second connection to the same data, as another process or replica would have. */
-  other(): Store;
-  remove(): void;
+  other(): Promise<Store>;
+  remove(): Promise<void>;
 }
 
-const factories: { name: string; open(): StoreUnderTest }[] = [
+let server: Postgres | undefined;
+let databases = 0;
+// One PostgreSQL server for the file; each test gets a fresh database on it.
+beforeAll(async () => {
+  if (postgresBin()) server = await startPostgres();
+}, 60_000);
+afterAll(async () => server?.stop());
+
+const factories: { name: string; open(): Promise<StoreUnderTest> }[] = [
   {
     name: 'sqlite',
-    open() {
+    async open() {
       const dir = mkdtempSync(join(tmpdir(), 'jit-store-'));
       const open = () => SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, keys: stateDirKeys(dir) });
       const opened: Store[] = [open()];
       return {
         store: opened[0]!,
-        other: () => {
+        other: async () => {
           const store = open();
           opened.push(store);
           return store;
         },
-        remove: () => {
-          opened.forEach((store) => store.close());
+        remove: async () => {
+          await Promise.all(opened.map((store) => store.close()));
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      if (!server) throw new Error('PostgreSQL is not installed here: scripts/test.sh installs it (apt-get install postgresql)');
+      const admin = new PostgresAdmin(server.url);
+      const url = await admin.createDatabase(`jit_contract_${process.pid}_${++databases}`);
+      const dir = mkdtempSync(join(tmpdir(), 'jit-store-'));
+      const open = () => PostgresStore.open({ url, keys: stateDirKeys(dir), anchorDir: dir });
+      const opened: Store[] = [await open()];
+      return {
+        store: opened[0]!,
+        other: async () => {
+          const store = await open();
+          opened.push(store);
+          return store;
+        },
+        remove: async () => {
+          await Promise.all(opened.map((store) => store.close()));
           rmSync(dir, { recursive: true, force: true });
         },
       };
     },
   },
 ];
+
+/** Creates databases on the test server, as its superuser. */
+class PostgresAdmin {
+  constructor(private readonly url: string) {}
+  async createDatabase(name: string): Promise<string> {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      await client.query(`CREATE DATABASE ${name}`);
+    } finally {
+      await client.end();
+    }
+    return this.url.replace(/\/postgres$/, `/${name}`);
+  }
+}
 
 const request = (id: string): RequestRecord => ({ id, role: 'demo', ticket: 'OPS-1', ticketVerified: false, requester: 'alice', reason: null, ttlSeconds: 60, state: 'approved', createdAtMs: 1 });
 const grant = (id: string, requestId: string, issuedAtMs = 1000): GrantRecord => ({
@@ -48,11 +97,14 @@ const grant = (id: string, requestId: string, issuedAtMs = 1000): GrantRecord =>
 const event = (type: 'grant.issuing' | 'grant.issued' | 'grant.revoked', grantId?: string) => ({ type, actor: 'test', ...(grantId ? { grantId } : {}) });
 
 describe.each(factories)('store contract: $name', ({ open }) => {
-  let under: StoreUnderTest;
-  afterEach(() => under?.remove());
+  let under: StoreUnderTest | undefined;
+  afterEach(async () => {
+    await under?.remove();
+    under = undefined;
+  });
 
   async function withGrant(id = 'g_1'): Promise<Store> {
-    under = open();
+    under = await open();
     await under.store.commit({ insertRequest: request(`r_${id}`), insertGrant: grant(id, `r_${id}`), events: [event('grant.issuing', id)] });
     return under.store;
   }
@@ -65,7 +117,7 @@ describe.each(factories)('store contract: $name', ({ open }) => {
     const snapshot = await store.auditSnapshot();
     expect(snapshot.events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(snapshot.checkpoints.at(-1)!.seq).toBe(3);
-    expect(store.auditProblem()).toBeUndefined();
+    expect(await store.auditProblem()).toBeUndefined();
   });
 
   it('an update whose expectation no longer holds writes nothing: no row change, no event', async () => {
@@ -78,7 +130,7 @@ describe.each(factories)('store contract: $name', ({ open }) => {
 
   it('of two connections changing one grant from the same state, exactly one wins', async () => {
     const store = await withGrant();
-    const other = under.other();
+    const other = await under!.other();
     const change = (s: Store) => s.commit({ updateGrant: { id: 'g_1', expect: { state: ['issuing', 'active'] }, patch: { state: 'revoked', revocation: 'pending' } }, events: [event('grant.revoked', 'g_1')] });
     const results = await Promise.all([change(store), change(other)]);
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -93,7 +145,7 @@ describe.each(factories)('store contract: $name', ({ open }) => {
   it('a revocation attempt is leased to one connection until the lease ends, and only while nothing changed', async () => {
     const store = await withGrant();
     await store.commit({ updateGrant: { id: 'g_1', expect: { state: 'issuing' }, patch: { state: 'revoked', revocation: 'pending' } }, events: [event('grant.revoked', 'g_1')] });
-    const other = under.other();
+    const other = await under!.other();
     const before = { revocationAttempts: 0, handle: null };
     expect(await store.claimRevocation('g_1', before, 1000, 2000)).toBe(true);
     expect(await other.claimRevocation('g_1', before, 1500, 2500)).toBe(false);
@@ -121,7 +173,7 @@ describe.each(factories)('store contract: $name', ({ open }) => {
   });
 
   it('keeps the jwt deny list, idempotently', async () => {
-    under = open();
+    under = await open();
     await under.store.revokeToken('g_9', 1);
     await under.store.revokeToken('g_9', 1);
     expect(await under.store.isTokenRevoked('g_9')).toBe(true);

@@ -11,16 +11,10 @@ import type { KeyProvider } from '../key-provider.js';
 import { sealBatch } from '../audit/chain.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './sqlite-migrations.js';
-import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantExpectation, type GrantFilter, type GrantUpdate, type Store } from './store.js';
+import { eventFromRow, expectation, grantColumns, grantFromRow } from './rows.js';
+import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
-
-const grantColumns: Record<keyof GrantRecord, string> = {
-  id: 'id', requestId: 'request_id', role: 'role', ticket: 'ticket', requester: 'requester', issuerType: 'issuer_type', issuerConfig: 'issuer_config',
-  state: 'state', issuedAtMs: 'issued_at', expiresAtMs: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
-  ownerStartTime: 'owner_start_time', lastHeartbeatAtMs: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
-  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAtMs: 'next_attempt_at', revocationLeaseUntilMs: 'revocation_lease_until', endedAtMs: 'ended_at',
-};
 
 /** Space set aside in the state dir and given back when the disk fills, so a session's end is still recorded. */
 const DISK_RESERVE_FILE = 'disk-reserve';
@@ -31,43 +25,9 @@ const SQLITE_FULL = 13;
 const META_AUDIT_KEY = 'audit_public_jwk';
 const META_ANCHORED = 'audit_anchored';
 
-function grantFromRow(row: Row): GrantRecord {
-  const grant: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(grantColumns)) grant[key] = row[column];
-  return grant as unknown as GrantRecord;
-}
-
-function eventFromRow(row: Row): AuditEvent {
-  return {
-    seq: Number(row.seq), at: String(row.at), type: row.type as AuditEvent['type'], actor: String(row.actor),
-    requestId: (row.request_id as string | null) ?? null, grantId: (row.grant_id as string | null) ?? null,
-    ticket: (row.ticket as string | null) ?? null, role: (row.role as string | null) ?? null,
-    data: JSON.parse(String(row.data)) as AuditEvent['data'], prevHash: String(row.prev_hash), hash: String(row.hash),
-  };
-}
-
 function sqliteCode(error: unknown): number | undefined {
   const code = (error as { errcode?: unknown }).errcode;
   return typeof code === 'number' ? code & 0xff : undefined;
-}
-
-/** `column = ?`, `column IS NULL` or `column IN (…)` for each expected field, with its values. */
-function expectation(expect: GrantExpectation): { sql: string; values: SQLInputValue[] } {
-  const parts: string[] = [];
-  const values: SQLInputValue[] = [];
-  for (const [key, value] of Object.entries(expect) as [keyof GrantExpectation, unknown][]) {
-    if (value === undefined) continue;
-    const column = grantColumns[key];
-    if (value === null) parts.push(`${column} IS NULL`);
-    else if (Array.isArray(value)) {
-      parts.push(`${column} IN (${value.map(() => '?').join(', ')})`);
-      values.push(...(value as SQLInputValue[]));
-    } else {
-      parts.push(`${column} = ?`);
-      values.push(value as SQLInputValue);
-    }
-  }
-  return { sql: parts.map((part) => ` AND ${part}`).join(''), values };
 }
 
 export interface SqliteStoreOptions {
@@ -270,7 +230,7 @@ export class SqliteStore implements Store {
     const set = keys.length ? keys.map((k) => `${grantColumns[k]} = ?`).join(', ') : 'id = id';
     const result = this.#db
       .prepare(`UPDATE grants SET ${set} WHERE id = ?${where.sql}`)
-      .run(...keys.map((k) => patch[k] as SQLInputValue), id, ...where.values);
+      .run(...keys.map((k) => patch[k] as SQLInputValue), id, ...(where.values as SQLInputValue[]));
     return Number(result.changes) === 1;
   }
 
@@ -279,7 +239,7 @@ export class SqliteStore implements Store {
     return this.#transaction(() => {
       const result = this.#db
         .prepare(`UPDATE grants SET revocation_lease_until = ? WHERE id = ? AND (revocation_lease_until IS NULL OR revocation_lease_until <= ?)${where.sql}`)
-        .run(until, id, now, ...where.values);
+        .run(until, id, now, ...(where.values as SQLInputValue[]));
       return Number(result.changes) === 1;
     });
   }
@@ -351,7 +311,7 @@ export class SqliteStore implements Store {
     return head > signed ? { from: signed + 1, to: head } : undefined;
   }
 
-  auditProblem(): JitError | undefined {
+  async auditProblem(): Promise<JitError | undefined> {
     if (this.#auditKey.problem) return this.#auditKey.problem;
     const tail = this.#unsignedTail();
     if (!tail) return undefined;
@@ -368,7 +328,7 @@ export class SqliteStore implements Store {
     return this.#db.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?').get(jti) !== undefined;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#db.close();
   }
 }

@@ -91,9 +91,9 @@ export interface Store {
   events(filter?: EventFilter): Promise<AuditEvent[]>;
   auditSnapshot(): Promise<AuditSnapshot>;
   /** Why issuing must stop because the audit cannot be signed or was extended without the key, if so. */
-  auditProblem(): JitError | undefined;
+  auditProblem(): Promise<JitError | undefined>;
   /** The jwt issuer's deny list. */
   revokeToken(jti: string, expiresAtMs: number): Promise<void>;
   isTokenRevoked(jti: string): Promise<boolean>;
-  close(): void;
+  close(): Promise<void>;
 }

@@ -1,0 +1,53 @@
+// How grant and event rows map to records, shared by every SQL store: one column map, one reading of
+// a row, one way of turning an expectation into a WHERE clause.
+import type { AuditEvent, GrantRecord } from '../records.js';
+import type { GrantExpectation } from './store.js';
+
+export type Row = Record<string, unknown>;
+
+export const grantColumns: Record<keyof GrantRecord, string> = {
+  id: 'id', requestId: 'request_id', role: 'role', ticket: 'ticket', requester: 'requester', issuerType: 'issuer_type', issuerConfig: 'issuer_config',
+  state: 'state', issuedAtMs: 'issued_at', expiresAtMs: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
+  ownerStartTime: 'owner_start_time', lastHeartbeatAtMs: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
+  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAtMs: 'next_attempt_at', revocationLeaseUntilMs: 'revocation_lease_until', endedAtMs: 'ended_at',
+};
+
+const numericGrantFields = new Set<keyof GrantRecord>(['issuedAtMs', 'expiresAtMs', 'ownerPid', 'lastHeartbeatAtMs', 'revocationAttempts', 'nextAttemptAtMs', 'revocationLeaseUntilMs', 'endedAtMs']);
+
+export function grantFromRow(row: Row): GrantRecord {
+  const grant: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(grantColumns) as [keyof GrantRecord, string][]) {
+    const value = row[column];
+    // Drivers may hand 64-bit integers back as strings or bigints; records hold numbers.
+    grant[key] = numericGrantFields.has(key) && value !== null && value !== undefined ? Number(value) : value;
+  }
+  return grant as unknown as GrantRecord;
+}
+
+export function eventFromRow(row: Row): AuditEvent {
+  return {
+    seq: Number(row.seq), at: String(row.at), type: row.type as AuditEvent['type'], actor: String(row.actor),
+    requestId: (row.request_id as string | null) ?? null, grantId: (row.grant_id as string | null) ?? null,
+    ticket: (row.ticket as string | null) ?? null, role: (row.role as string | null) ?? null,
+    data: JSON.parse(String(row.data)) as AuditEvent['data'], prevHash: String(row.prev_hash), hash: String(row.hash),
+  };
+}
+
+/** ` AND column = ?`, `… IS NULL` or `… IN (…)` for each expected field, with its values (in order). */
+export function expectation(expect: GrantExpectation): { sql: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, value] of Object.entries(expect) as [keyof GrantExpectation, unknown][]) {
+    if (value === undefined) continue;
+    const column = grantColumns[key];
+    if (value === null) parts.push(`${column} IS NULL`);
+    else if (Array.isArray(value)) {
+      parts.push(`${column} IN (${value.map(() => '?').join(', ')})`);
+      values.push(...value);
+    } else {
+      parts.push(`${column} = ?`);
+      values.push(value);
+    }
+  }
+  return { sql: parts.map((part) => ` AND ${part}`).join(''), values };
+}

@@ -1,0 +1,61 @@
+// A throwaway PostgreSQL cluster from Debian's package: a temporary data directory, a loopback port
+// chosen at run time, trust auth for a `jit` superuser, fsync off. Run as the `postgres` user when the
+// tests run as root (PostgreSQL refuses to run as root). Stopped and removed by `stop()`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Postgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The newest Debian PostgreSQL server binaries, or undefined when none is installed. */
+export function postgresBin(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  return versions[0] && join(root, versions[0], 'bin');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startPostgres(): Promise<Postgres> {
+  const bin = postgresBin();
+  if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
+  const dir = mkdtempSync(join(tmpdir(), 'jit-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  // PostgreSQL will not run as root: hand the directory to the postgres user and run as it.
+  const runAs = (argv: string[]) => (asRoot ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--', ...argv] : argv);
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  const data = join(dir, 'data');
+  const run = (argv: string[]) => {
+    const [file, ...args] = runAs(argv);
+    const result = spawnSync(file!, args, { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' } });
+    if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}${result.stdout}`);
+  };
+  run([join(bin, 'initdb'), '-D', data, '-U', 'jit', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  const port = await freePort();
+  run([join(bin, 'pg_ctl'), '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start']);
+  return {
+    url: `postgres://jit@127.0.0.1:${port}/postgres`,
+    async stop() {
+      try {
+        run([join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // afterwards (setsid, double fork), so the session can be ended whole with cgroup.kill.
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, isAbsolute, join, normalize } from 'node:path';
 
 /** Where cgroup v2 is mounted and which cgroup this process is in; undefined without cgroup v2. */
 function ownCgroup(): { mount: string; path: string } | undefined {
@@ -18,6 +18,25 @@ function ownCgroup(): { mount: string; path: string } | undefined {
     return { mount, path: line.slice(3).trim() };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether `dir` can be a session cgroup jit made: a `<prefix>…` directory, by a normalized absolute
+ * path, inside a cgroup v2 mount. SECURITY: a session file names the cgroup a later run kills; a forged
+ * or damaged one must not point it at anything else (a system service, the user's whole slice).
+ */
+export function isSessionCgroup(dir: string, prefix: string): boolean {
+  if (!isAbsolute(dir) || normalize(dir) !== dir || !basename(dir).startsWith(prefix)) return false;
+  try {
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((entry) => entry.split(' '))
+      .filter((fields) => fields[fields.indexOf('-') + 1] === 'cgroup2')
+      .map((fields) => fields[4]!);
+    return mounts.some((mount) => dir.startsWith(`${mount}/`)) && existsSync(join(dir, 'cgroup.procs'));
+  } catch {
+    return false;
   }
 }
 

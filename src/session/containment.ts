@@ -3,7 +3,7 @@
 // its credential. Background jobs, `setsid` and double forks are found either way.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cgroupMembers, killCgroup, PendingCgroup, removeCgroup, removeStaleCgroups } from '../platform/cgroup.js';
+import { cgroupMembers, isSessionCgroup, killCgroup, PendingCgroup, removeCgroup, removeStaleCgroups } from '../platform/cgroup.js';
 import { processesWithEnvironment } from '../platform/process-scan.js';
 
 /** What a later jit run needs to find the session's processes again (kept in the session file). */
@@ -64,6 +64,8 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
  * `graceMs`. With nothing left it costs one read and no wait.
  */
 export async function endSurvivors(record: ContainmentRecord, credentialValues: readonly string[], graceMs: number): Promise<SurvivorReport> {
+  // A cgroup that is not one of jit's session cgroups is never touched; the environment finds the session instead.
+  if (record.cgroup !== null && !isSessionCgroup(record.cgroup, CGROUP_PREFIX)) record = { ...record, cgroup: null };
   const members = record.cgroup
     ? () => cgroupMembers(record.cgroup!)
     : () => processesWithEnvironment(`JIT_SESSION=${record.grantId}`, credentialValues);

@@ -57,3 +57,17 @@ describe('startContained', () => {
     expect(readFileSync('/proc/self/cgroup', 'utf8')).not.toContain('jit-session-');
   });
 });
+
+describe('a session file naming a cgroup', () => {
+  it('is trusted only for a jit-session- cgroup inside a cgroup v2 mount: never another cgroup, never ..', async () => {
+    const { isSessionCgroup } = await import('../../src/platform/cgroup.js');
+    const prefix = 'jit-session-';
+    expect(isSessionCgroup('/sys/fs/cgroup/unified/system.slice', prefix)).toBe(false);
+    expect(isSessionCgroup('/sys/fs/cgroup/unified/jit-session-1/../system.slice', prefix)).toBe(false);
+    expect(isSessionCgroup('relative/jit-session-1', prefix)).toBe(false);
+    expect(isSessionCgroup('/tmp/jit-session-1', prefix)).toBe(false);
+    // A forged record pointing elsewhere falls back to the environment, which finds nothing here.
+    const report = await endSurvivors({ grantId, cgroup: '/sys/fs/cgroup/unified' }, [], 100);
+    expect(report).toEqual({ containment: 'environment', found: 0, remaining: [] });
+  });
+});

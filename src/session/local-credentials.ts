@@ -6,6 +6,7 @@
 // retrying on later runs while the keychain stays out of reach. Runs without such a mark never touch
 // the keychain.
 import type { Backend } from '../backends/backend.js';
+import { isLive } from '../core/states.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { SecretStore } from '../platform/secret-store.js';
 import { endSurvivors, removeStaleContainments } from './containment.js';
@@ -63,10 +64,13 @@ export class LocalCredentials {
     const orphans = this.orphans();
     if (orphans.length) removeStaleContainments();
     for (const session of orphans) {
+      const grant = await backend.grant(session.grantId);
+      // SECURITY: the broker's record of the owner decides, not the file: a stale or forged file naming
+      // a session whose jit is alive must not end that session or take its credential.
+      if (grant && isLive(grant.state) && isProcessAlive({ pid: grant.owner.pid, startTime: grant.owner.startTime })) continue;
       const report = await endSurvivors(session, [], ORPHAN_GRACE_MS);
       if (report.found > 0) {
         recovery.ended.push({ grantId: session.grantId, processes: report.found - report.remaining.length });
-        const grant = await backend.grant(session.grantId);
         if (grant) await backend.recordSession(grant.id, 'session.survivors', { containment: report.containment, found: report.found, remaining: report.remaining.length, by: 'next run' });
       }
       try {

@@ -85,4 +85,14 @@ describe('LocalCredentials', () => {
     credentials.forget(grantId);
     expect(credentials.orphans()).toEqual([]);
   });
+
+  it('a file whose grant the broker says is live, with its owner alive, is not an orphan: nothing is ended or removed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
+    const keychain = new MemoryKeychain();
+    const credentials = new LocalCredentials(keychain, dir);
+    await credentials.put({ grantId, ...dead }, { JIT_TOKEN: 'b' });
+    const liveGrant = { grant: async () => ({ id: grantId, state: 'active', owner: { host: 'h', pid: process.pid, startTime: null } }), recordSession: async () => {} } as unknown as Backend;
+    expect(await credentials.recover(liveGrant)).toEqual({ ended: [], pending: [] });
+    expect(keychain.entries.has(grantId)).toBe(true);
+  });
 });

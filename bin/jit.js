@@ -1,6 +1,7 @@
 #!/bin/sh
-':' //; ulimit -c 0 2>/dev/null; ulimit -Hc 0 2>/dev/null; exec "${JIT_NODE:-node}" --disable-sigusr1 "$0" "$@"
-// The line above is read by /bin/sh and is a comment to Node. Before Node starts, it turns core
+':' //; trap '' USR1; ulimit -c 0 2>/dev/null; ulimit -Hc 0 2>/dev/null; exec "${JIT_NODE:-node}" --disable-sigusr1 "$0" "$@"
+// The line above is read by /bin/sh and is a comment to Node. Before Node starts, it ignores SIGUSR1
+// (an ignored signal stays ignored across exec, until jit's own handler takes over), turns core
 // dumps off (a dump of jit, or of the session it supervises, would hold the credential) and starts
 // Node with --disable-sigusr1 (by default SIGUSR1 opens an unauthenticated debugger on
 // 127.0.0.1:9229). JIT_NODE names the Node to use; the launcher `scripts/setup.sh` installs sets it.

@@ -4,6 +4,7 @@ import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import { JitError } from '../core/errors.js';
 import { ensurePrivateDir, privateFileExists } from '../platform/paths.js';
 
 export interface SigningKey {
@@ -48,5 +49,12 @@ export async function loadOrCreateKey(stateDir: string, name: KeyName): Promise<
       unlinkSync(temporary);
     }
   }
-  return fromPrivateJwk(JSON.parse(readFileSync(path, 'utf8')) as JWK);
+  try {
+    return await fromPrivateJwk(JSON.parse(readFileSync(path, 'utf8')) as JWK);
+  } catch {
+    // SECURITY: no parser's message here: JSON.parse quotes the characters around an error, the private key's included.
+    throw new JitError('os', `the signing key ${path} is unreadable or corrupt (not a P-256 private key in JWK form)`, {
+      hint: `restore it from a backup, or remove it to make a new one (tokens it signed then no longer verify)`,
+    });
+  }
 }

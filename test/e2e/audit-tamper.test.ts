@@ -1,7 +1,7 @@
 // `jit audit verify` proves the chain, and names the first bad event after any edit, deletion,
 // reordering or truncation of the SQLite file.
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -205,5 +205,32 @@ describe('audit chain', () => {
     const result = await jit.run(['audit', 'verify', '--export', file]);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('line 2');
+  });
+
+  it('a damaged key file never shows its private part: not in a message, not in the audit', async () => {
+    for (const name of ['audit-signing.jwk', 'token-signing.jwk']) {
+      const keyFile = join(jit.stateDir, 'keys', name);
+      const original = readFileSync(keyFile, 'utf8');
+      const secret = (JSON.parse(original) as { d: string }).d;
+      // One quote removed: JSON.parse's own message would quote the characters around it.
+      writeFileSync(keyFile, original.replace(`"d":"`, '"d":'));
+      const exec = await jit.run(['exec', '-t', 'OPS-3', '-r', 'demo', '--', 'true']);
+      const audit = await jit.run(['audit', '--json']);
+      for (const text of [exec.stdout, exec.stderr, audit.stdout]) expect(text).not.toContain(secret.slice(0, 8));
+      expect(exec.code).not.toBe(0);
+      writeFileSync(keyFile, original);
+    }
+  });
+
+  it('an audit key that is a symlink stops issuing but not revocation', async () => {
+    const keyFile = join(jit.stateDir, 'keys', 'audit-signing.jwk');
+    const copy = join(jit.home, 'key-copy.jwk');
+    writeFileSync(copy, readFileSync(keyFile, 'utf8'), { mode: 0o600 });
+    rmSync(keyFile);
+    symlinkSync(copy, keyFile);
+    const exec = await jit.run(['exec', '-t', 'OPS-3', '-r', 'demo', '--', 'true']);
+    expect(exec.code).toBe(71);
+    expect(exec.stderr).toContain('symbolic link');
+    for (const command of [['status'], ['revoke', '--all', '--yes'], ['audit', 'standing']]) expect((await jit.run(command)).code).toBe(0);
   });
 });

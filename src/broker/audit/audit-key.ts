@@ -93,9 +93,17 @@ function keyProblem(message: string, stateDir: string): JitError {
 
 /** Loads the audit key, or creates it when the chain has not begun; otherwise says what is wrong. */
 export function resolveAuditKey(stateDir: string, chain: ChainKeyRecord): AuditKeyState {
-  const path = join(ensurePrivateDir(join(stateDir, 'keys')), AUDIT_KEY_FILE);
   const recorded = chain.publicJwk ? verifierOf(chain.publicJwk) : undefined;
-  if (!privateFileExists(path)) {
+  const path = join(stateDir, 'keys', AUDIT_KEY_FILE);
+  let exists: boolean;
+  try {
+    ensurePrivateDir(join(stateDir, 'keys'));
+    exists = privateFileExists(path);
+  } catch (error) {
+    // A symlink or a foreign owner stops issuing like a missing key, and nothing more: revocation goes on.
+    return { verifier: recorded, problem: keyProblem(`the audit signing key cannot be trusted: ${(error as Error).message}; jit will not issue`, stateDir) };
+  }
+  if (!exists) {
     if (!chain.empty || recorded) {
       return { verifier: recorded, problem: keyProblem(`the audit signing key ${path} is missing, so jit will not issue: the audit chain could not be signed`, stateDir) };
     }
@@ -105,8 +113,9 @@ export function resolveAuditKey(stateDir: string, chain: ChainKeyRecord): AuditK
   try {
     privateKey = createPrivateKey({ key: JSON.parse(readFileSync(path, 'utf8')) as object as import('node:crypto').JsonWebKey, format: 'jwk' });
     if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('not a P-256 key');
-  } catch (error) {
-    return { verifier: recorded, problem: keyProblem(`the audit signing key ${path} is unreadable or corrupt (${(error as Error).message}), so jit will not issue`, stateDir) };
+  } catch {
+    // SECURITY: no parser's message here: JSON.parse quotes the characters around an error, the private key's included.
+    return { verifier: recorded, problem: keyProblem(`the audit signing key ${path} is unreadable or corrupt (not a P-256 private key in JWK form), so jit will not issue`, stateDir) };
   }
   const publicJwk = publicOf(privateKey);
   const signer = signerOf(privateKey, publicJwk);

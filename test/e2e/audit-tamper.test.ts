@@ -189,10 +189,13 @@ describe('audit chain', () => {
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, events: 16 });
 
-    // Cut back everything an attacker with the file could: events, checkpoints and the anchor.
+    // The account's owner cuts the tail and moves the anchor back to the (validly signed) checkpoint at 8:
+    // the chain alone now verifies; only the export kept elsewhere shows what was there.
     tamper(jit, 'DELETE FROM audit_events WHERE seq > 8; DELETE FROM audit_checkpoints WHERE seq > 8;');
-    rmSync(join(jit.stateDir, 'audit-anchor.json'));
-    tamper(jit, "DELETE FROM meta WHERE name = 'audit_anchored'");
+    const db = new DatabaseSync(join(jit.stateDir, 'jit.db'), { readOnly: true });
+    writeFileSync(join(jit.stateDir, 'audit-anchor.json'), JSON.stringify(db.prepare('SELECT seq, hash, jws FROM audit_checkpoints WHERE seq = 8').get()));
+    db.close();
+    expect((await verify(jit)).code).toBe(0);
     const cut = await jit.run(['audit', 'verify', '--export', file, '--json']);
     expect(cut.code).toBe(1);
     expect(JSON.parse(cut.stdout)).toMatchObject({ ok: false, seq: 9 });
@@ -232,5 +235,13 @@ describe('audit chain', () => {
     expect(exec.code).toBe(71);
     expect(exec.stderr).toContain('symbolic link');
     for (const command of [['status'], ['revoke', '--all', '--yes'], ['audit', 'standing']]) expect((await jit.run(command)).code).toBe(0);
+  });
+
+  it('cutting the tail, its checkpoints, the anchor and the row that says there was one is still caught', async () => {
+    tamper(jit, "DELETE FROM audit_events WHERE seq > 8; DELETE FROM audit_checkpoints WHERE seq > 8; DELETE FROM meta WHERE name = 'audit_anchored';");
+    rmSync(join(jit.stateDir, 'audit-anchor.json'));
+    const { code, verdict } = await verify(jit);
+    expect(code).toBe(1);
+    expect(verdict.problem).toContain('anchor');
   });
 });

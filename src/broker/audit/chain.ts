@@ -48,6 +48,7 @@ export function sealBatch(
   drafts: readonly AuditDraft[],
   at: Date,
   signer: AuditSigner | undefined,
+  anchored: boolean,
 ): { events: AuditEvent[]; checkpoint: Checkpoint | undefined } {
   let seq = head?.seq ?? 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
@@ -57,5 +58,5 @@ export function sealBatch(
     return event;
   });
   const last = events.at(-1);
-  return { events, checkpoint: last && signer ? signCheckpoint(last, signer) : undefined };
+  return { events, checkpoint: last && signer ? signCheckpoint(last, signer, anchored) : undefined };
 }

@@ -57,9 +57,12 @@ export function verifyChain(evidence: ChainEvidence): ChainVerdict {
     if (!sameHash(actual.hash, signed.hash)) return { seq: signed.seq, problem: `the chain up to here differs from what the ${what} signed (rewritten)` };
     return undefined;
   };
+  let anchorRequired = evidence.anchorRequired;
   for (const checkpoint of checkpoints) {
     const problem = signedAt(checkpoint, 'checkpoint');
     if (problem) return fail(problem.seq, problem.problem);
+    // A signed word that the store keeps an anchor: its absence is then proof of removal.
+    if (verifier && openCheckpoint(checkpoint.jws, verifier)?.anchored) anchorRequired = true;
   }
   if (head) {
     // Events and their checkpoint are written in one transaction: a tail without one was added without the key.
@@ -70,7 +73,7 @@ export function verifyChain(evidence: ChainEvidence): ChainVerdict {
     }
   }
   if (anchor.kind === 'unreadable') return fail(events.length + 1, 'the anchor file outside the database is unreadable');
-  if (anchor.kind === 'absent' && evidence.anchorRequired) return fail(events.length + 1, 'the anchor file outside the database is missing (removed)');
+  if (anchor.kind === 'absent' && anchorRequired) return fail(events.length + 1, 'the anchor file outside the database is missing (removed)');
   if (anchor.kind === 'present') {
     const problem = signedAt(anchor.checkpoint, 'anchor outside the database');
     if (problem) return fail(problem.seq, problem.problem);

@@ -146,7 +146,7 @@ export class PostgresStore implements Store {
       const [head] = await query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
       // SECURITY: a checkpoint only ever extends a signed head (see the SQLite store).
       const signer = (await this.#unsignedTail(query)) ? undefined : this.#auditKey.signer;
-      const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer);
+      const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer, this.#options.anchorDir !== undefined);
       for (const e of events) {
         await query(
           'INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',

@@ -9,6 +9,7 @@ import { advanceAnchor, readAnchor } from '../audit/anchor.js';
 import type { AuditKeyState, PublicJwk } from '../audit/audit-key.js';
 import type { KeyProvider } from '../key-provider.js';
 import { sealBatch } from '../audit/chain.js';
+import { openCheckpoint } from '../audit/checkpoint.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './sqlite-migrations.js';
 import { eventFromRow, expectation, grantColumns, grantFromRow } from './rows.js';
@@ -103,10 +104,13 @@ export class SqliteStore implements Store {
     this.#auditKey = this.#keys.auditKey({ publicJwk: recorded ? (JSON.parse(recorded) as PublicJwk) : null, empty });
     const signer = this.#auditKey.signer;
     if (!recorded && signer) this.#transaction(() => this.#meta(META_AUDIT_KEY) ?? this.#setMeta(META_AUDIT_KEY, JSON.stringify(signer.publicJwk)));
-    // A chain from before the anchor existed adopts one once, at its current head.
+    // A chain from before the anchor existed adopts one once, at its current head. Not one whose signed
+    // checkpoints say it was anchored: there the anchor was removed, and verify must say so.
     if (!empty && this.#meta(META_ANCHORED) === undefined && readAnchor(this.#stateDir).kind === 'absent') {
       const last = this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
-      if (last) this.#transaction(() => this.#anchorAt({ seq: Number(last.seq), hash: String(last.hash), jws: String(last.jws) }));
+      const verifier = this.#auditKey.verifier;
+      const everAnchored = last !== undefined && verifier !== undefined && openCheckpoint(String(last.jws), verifier)?.anchored === true;
+      if (last && !everAnchored) this.#transaction(() => this.#anchorAt({ seq: Number(last.seq), hash: String(last.hash), jws: String(last.jws) }));
     }
   }
 
@@ -187,7 +191,7 @@ export class SqliteStore implements Store {
       // SECURITY: a checkpoint only ever extends a signed head. Events someone appended without the key
       // stay unsigned for good, so no later checkpoint can vouch for them.
       const signer = this.#unsignedTail() ? undefined : this.#auditKey.signer;
-      const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer);
+      const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer, true);
       const insert = this.#db.prepare(
         'INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
       );

@@ -165,7 +165,15 @@ export class Broker {
         hint: `\`jit audit --grant ${grant.id}\` shows who revoked it`,
       });
     }
-    return { grant: publicGrant({ ...grant, state: 'active' }), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
+    const active: GrantRecord = { ...grant, state: 'active', handle: issued.handle };
+    if (this.#now() >= grant.expiresAtMs) {
+      // SECURITY: an issuer slower than the TTL hands out nothing: the grant ends as it becomes active.
+      await this.#revoker.end(active, 'expired', 'broker');
+      throw new JitError('session_ended', `the grant for ${role.name} reached its TTL before its credential arrived; the credential was revoked at once and nothing ran`, {
+        hint: 'ask for a longer --ttl, or check why the issuer is slow',
+      });
+    }
+    return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
   }
 
   async grant(caller: Operator, id: string): Promise<Grant | undefined> {

@@ -144,6 +144,11 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       warn(`the grant for ${grant.role} (${grant.ticket}) was revoked before the session started; nothing ran`);
       return exitCodeOf(outcome);
     }
+    if (Date.now() >= grant.expiresAt * 1000) {
+      outcome = { kind: 'expired' };
+      warn(`the grant for ${grant.role} (${grant.ticket}) reached its TTL before the session started; nothing ran`);
+      return exitCodeOf(outcome);
+    }
     await backend.recordSession(grant.id, 'session.started', { kind: request.kind, program: basename(request.command) });
     // Recorded before the child starts: a later run must find the session's processes if jit is killed.
     session.cgroup = (await containment.ready()) ?? null;

@@ -43,4 +43,16 @@ describe('revoke during issuance', () => {
     expect((await jit.run(['audit', 'verify'])).code).toBe(0);
     expect(JSON.parse((await jit.run(['audit', 'standing', '--json'])).stdout)).toEqual({ standing: [] });
   });
+
+  it('a credential that arrives after its TTL is revoked at once and nothing runs (exit 75)', async () => {
+    const jit = box();
+    useSlowIssuer(jit, { issueSeconds: 3 });
+    const ran = join(jit.home, 'ran');
+    const result = await jit.run(['exec', '-t', 'OPS-2', '-r', 'slow', '--ttl', '2s', '--', 'touch', ran]);
+    expect(result.code).toBe(75);
+    expect(result.stderr).toContain('reached its TTL before');
+    expect(existsSync(ran)).toBe(false);
+    expect(jit.grantStates()).toEqual([{ state: 'expired', revoke_reason: 'expired', revocation: 'verified' }]);
+    expect(await keyring().jitAccounts()).toEqual([]);
+  });
 });

@@ -114,7 +114,10 @@ function leave({ dir, home }: { dir: string; home: string }): void {
   if (!writeProcs(home, process.pid)) throw new Error(`could not leave the session cgroup ${dir}`);
 }
 
-/** Removes empty session cgroups below this process's own that a killed jit left behind. */
+/**
+ * Removes the empty session cgroups (`<prefix><pid>-…`) below this process's own whose jit is dead: a
+ * killed jit leaves one behind. One whose jit lives may be about to receive its session: left alone.
+ */
 export function removeStaleCgroups(prefix: string): void {
   const own = ownCgroup();
   if (!own) return;
@@ -125,16 +128,34 @@ export function removeStaleCgroups(prefix: string): void {
   } catch {
     return;
   }
-  // An occupied cgroup refuses rmdir (EBUSY): only empty ones go.
-  for (const name of names) rmdirSafe(join(home, name));
+  for (const name of names) {
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || processExists(pid)) continue;
+    // An occupied cgroup refuses rmdir (EBUSY): only empty ones go.
+    removeCgroup(join(home, name));
+  }
 }
 
-export function cgroupMembers(dir: string): number[] {
+/** Subdirectories first, then the directory: the order rmdir needs. */
+function cgroupTree(dir: string, depth = 0): string[] {
+  let children: string[] = [];
   try {
-    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    if (depth < 32) children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => join(dir, entry.name));
   } catch {
-    return [];
+    // Gone, or not ours to read.
   }
+  return [...children.flatMap((child) => cgroupTree(child, depth + 1)), dir];
+}
+
+/** Every process in the cgroup and in any cgroup below it (a session may make its own below). */
+export function cgroupMembers(dir: string): number[] {
+  return cgroupTree(dir).flatMap((cgroup) => {
+    try {
+      return readFileSync(join(cgroup, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** SIGKILLs everything in the cgroup at once (cgroup.kill, Linux 5.14+), else one process at a time. */
@@ -157,6 +178,15 @@ export function killCgroup(dir: string): void {
   }
 }
 
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function rmdirSafe(dir: string): boolean {
   try {
     rmdirSync(dir);
@@ -166,7 +196,9 @@ function rmdirSafe(dir: string): boolean {
   }
 }
 
-/** Removes the cgroup once it is empty; false while processes remain. */
+/** Removes the cgroup, and any below it, once they are empty; false while processes remain. */
 export function removeCgroup(dir: string): boolean {
-  return !existsSync(dir) || rmdirSafe(dir);
+  if (!existsSync(dir)) return true;
+  for (const cgroup of cgroupTree(dir)) rmdirSafe(cgroup);
+  return !existsSync(dir);
 }

@@ -9,6 +9,8 @@ import { processesWithEnvironment } from '../platform/process-scan.js';
 /** What a later jit run needs to find the session's processes again (kept in the session file). */
 export interface ContainmentRecord {
   grantId: string;
+  /** The jit that supervised the session; its session cgroup is named after it. */
+  ownerPid: number;
   /** The session's cgroup directory, or null when it is found by its environment. */
   cgroup: string | null;
 }
@@ -64,23 +66,26 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
  * `graceMs`. With nothing left it costs one read and no wait.
  */
 export async function endSurvivors(record: ContainmentRecord, credentialValues: readonly string[], graceMs: number): Promise<SurvivorReport> {
-  // A cgroup that is not one of jit's session cgroups is never touched; the environment finds the session instead.
-  if (record.cgroup !== null && !isSessionCgroup(record.cgroup, CGROUP_PREFIX)) record = { ...record, cgroup: null };
-  const members = record.cgroup
+  // A cgroup that is not this session's own (named for its jit) is never touched; the environment finds the session instead.
+  if (record.cgroup !== null && !isSessionCgroup(record.cgroup, `${CGROUP_PREFIX}${record.ownerPid}-`)) record = { ...record, cgroup: null };
+  const all = record.cgroup
     ? () => cgroupMembers(record.cgroup!)
     : () => processesWithEnvironment(`JIT_SESSION=${record.grantId}`, credentialValues);
+  // SECURITY: jit never signals itself, even from inside the cgroup of the dead session it cleans up.
+  const inside = all().includes(process.pid);
+  const members = () => all().filter((pid) => pid !== process.pid);
   const containment = record.cgroup ? 'cgroup' : 'environment';
   const found = members();
   if (found.length > 0) {
     signalAll(found, 'SIGHUP');
     signalAll(found, 'SIGCONT'); // a stopped job must wake to hear the hang-up
     if (!(await emptied(members, graceMs))) {
-      if (record.cgroup) killCgroup(record.cgroup);
+      if (record.cgroup && !inside) killCgroup(record.cgroup);
       else signalAll(members(), 'SIGKILL');
       await emptied(members, 1000);
     }
   }
   const remaining = members();
-  if (record.cgroup && remaining.length === 0) removeCgroup(record.cgroup);
+  if (record.cgroup && all().length === 0) removeCgroup(record.cgroup);
   return { containment, found: found.length, remaining };
 }

@@ -62,7 +62,7 @@ export class LocalCredentials {
   async recover(backend: Backend): Promise<Recovery> {
     const recovery: Recovery = { ended: [], pending: [] };
     const orphans = this.orphans();
-    if (orphans.length) removeStaleContainments();
+    removeStaleContainments();
     for (const session of orphans) {
       const grant = await backend.grant(session.grantId);
       // SECURITY: the broker's record of the owner decides, not the file: a stale or forged file naming

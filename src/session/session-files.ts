@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isGrantId } from '../core/identifiers.js';
-import { ensurePrivateDir, writePrivateFile } from '../platform/paths.js';
+import { ensurePrivateDir, lstatOrUndefined, ownershipProblem, privateFileExists, writePrivateFile } from '../platform/paths.js';
 import type { ContainmentRecord } from './containment.js';
 
 export interface LocalSession extends ContainmentRecord {
@@ -29,16 +29,17 @@ export class SessionFiles {
 
   /** Every session file; a malformed one is skipped (and left for a person to look at). */
   list(): LocalSession[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.#dir);
-    } catch {
-      return [];
-    }
+    // SECURITY: these files make a later run end processes: a symlinked or foreign directory is refused, and
+    // a file that is a link or not the user's own is skipped, as everywhere in the state dir.
+    const stats = lstatOrUndefined(this.#dir);
+    if (!stats) return [];
+    const problem = ownershipProblem(this.#dir, stats, 'directory');
+    if (problem) throw problem;
     const sessions: LocalSession[] = [];
-    for (const name of names) {
+    for (const name of readdirSync(this.#dir)) {
       if (!name.endsWith('.json') || !isGrantId(name.slice(0, -5))) continue;
       try {
+        if (!privateFileExists(join(this.#dir, name))) continue;
         const session = JSON.parse(readFileSync(join(this.#dir, name), 'utf8')) as LocalSession;
         if (session.grantId === name.slice(0, -5) && Number.isInteger(session.ownerPid)) sessions.push(session);
       } catch {

@@ -1,5 +1,6 @@
 // A session is the whole process tree jit started: background jobs, `setsid` and double forks end with
 // it, on a normal exit, at the TTL, and (by the next jit run) after jit itself was killed.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
@@ -60,5 +61,20 @@ describe('processes that outlive the command', () => {
     expect(await keyring().jitAccounts()).toEqual([]);
     expect(jit.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'orphaned', revocation: 'verified' }]);
     expect((await survivorEvents(jit)).at(-1)).toMatchObject({ data: { found: expect.any(Number), remaining: 0, by: 'next run' } });
+  });
+
+  it('a process that hides in a cgroup below the session\'s own is ended too', async (context) => {
+    const jit = box();
+    const pidFile = join(jit.home, 'hidden');
+    const hide = `cg=$(sed -n 's/^0:://p' /proc/self/cgroup); mount=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo);`
+      + ` case $cg in */jit-session-*) ;; *) echo no-cgroup > ${pidFile}; exit 0;; esac;`
+      + ` mkdir "$mount$cg/hide" && sh -c "echo \\$\\$ > '$mount$cg/hide/cgroup.procs'; echo \\$\\$ > ${pidFile}; exec sleep 300" < /dev/null > /dev/null 2>&1 &`
+      + ` while [ ! -s ${pidFile} ]; do sleep 0.05; done`;
+    const result = await jit.run(['exec', '-t', 'OPS-5', '-r', 'demo', '--', 'sh', '-c', hide]);
+    expect(result.code).toBe(0);
+    const written = readFileSync(pidFile, 'utf8').trim();
+    if (written === 'no-cgroup') return context.skip('no cgroup v2 this user may create (not root, no delegated slice)');
+    await until('the hidden process to end', () => !isAlive(Number(written)), 5000);
+    expect(await survivorEvents(jit)).toEqual([expect.objectContaining({ data: expect.objectContaining({ containment: 'cgroup', remaining: 0 }) })]);
   });
 });

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endSurvivors, prepareContainment, startContained } from '../../src/session/containment.js';
+import { endSurvivors, prepareContainment, removeStaleContainments, startContained } from '../../src/session/containment.js';
 import { isAlive, until } from '../support/waits.js';
 
 const grantId = 'g_0000000000000000000000abcd';
@@ -19,7 +19,7 @@ describe('endSurvivors without a cgroup (found by environment)', () => {
   it('ends a process that carries JIT_SESSION, even one that ignores SIGHUP', async () => {
     const child = start({ JIT_SESSION: grantId }, "trap '' HUP; while :; do sleep 1; done");
     await until('the child to start', () => child.pid !== undefined && isAlive(child.pid));
-    const report = await endSurvivors({ grantId, cgroup: null }, [], 300);
+    const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: null }, [], 300);
     // The shell, and its `sleep 1` when caught between two.
     expect(report).toEqual({ containment: 'environment', found: expect.any(Number), remaining: [] });
     expect(report.found).toBeGreaterThanOrEqual(1);
@@ -30,12 +30,12 @@ describe('endSurvivors without a cgroup (found by environment)', () => {
     const secret = 'tok-0123456789abcdef';
     const child = start({ SOME_TOKEN: secret }, 'exec sleep 300');
     await until('the child to start', () => child.pid !== undefined && isAlive(child.pid));
-    const report = await endSurvivors({ grantId, cgroup: null }, [secret], 300);
+    const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: null }, [secret], 300);
     expect(report).toMatchObject({ found: 1, remaining: [] });
   });
 
   it('costs nothing and finds nothing when nothing is left', async () => {
-    expect(await endSurvivors({ grantId, cgroup: null }, ['tok-0123456789abcdef'], 300)).toEqual({ containment: 'environment', found: 0, remaining: [] });
+    expect(await endSurvivors({ grantId, ownerPid: process.pid, cgroup: null }, ['tok-0123456789abcdef'], 300)).toEqual({ containment: 'environment', found: 0, remaining: [] });
   });
 });
 
@@ -49,7 +49,7 @@ describe('startContained', () => {
     if (!cgroup) return context.skip('no cgroup v2 this user may create (not root, no delegated slice)');
     await until('both processes in the cgroup', async () => (await import('../../src/platform/cgroup.js')).cgroupMembers(cgroup).length === 2);
     child.kill('SIGKILL');
-    const report = await endSurvivors({ grantId, cgroup }, [], 300);
+    const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup }, [], 300);
     expect(report).toEqual({ containment: 'cgroup', found: expect.any(Number), remaining: [] });
     expect(existsSync(cgroup)).toBe(false);
     // jit itself went back to where it was.
@@ -67,7 +67,47 @@ describe('a session file naming a cgroup', () => {
     expect(isSessionCgroup('relative/jit-session-1', prefix)).toBe(false);
     expect(isSessionCgroup('/tmp/jit-session-1', prefix)).toBe(false);
     // A forged record pointing elsewhere falls back to the environment, which finds nothing here.
-    const report = await endSurvivors({ grantId, cgroup: '/sys/fs/cgroup/unified' }, [], 100);
+    const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: '/sys/fs/cgroup/unified' }, [], 100);
     expect(report).toEqual({ containment: 'environment', found: 0, remaining: [] });
+  });
+});
+
+describe('stale session cgroups and jit itself', () => {
+  it('removes empty session cgroups whose jit is dead, never one whose jit lives', async (context) => {
+    const prepared = prepareContainment();
+    const mine = await prepared.ready();
+    await prepared.abandon();
+    if (!mine) return context.skip('no cgroup v2 this user may create (not root, no delegated slice)');
+    const { mkdirSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const dead = join(dirname(mine), `jit-session-${2 ** 22 + 3}-0badc0de`);
+    const alive = join(dirname(mine), `jit-session-${process.pid}-0badc0de`);
+    mkdirSync(dead);
+    mkdirSync(alive);
+    try {
+      removeStaleContainments();
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(alive)).toBe(true);
+    } finally {
+      for (const dir of [dead, alive]) if (existsSync(dir)) (await import('node:fs')).rmdirSync(dir);
+    }
+  });
+
+  it('never signals jit itself, even when it sits in the cgroup it ends', async (context) => {
+    const prepared = prepareContainment();
+    const dir = await prepared.ready();
+    if (!dir) return context.skip('no cgroup v2 this user may create (not root, no delegated slice)');
+    // This process stays in the session cgroup (as a jit run inside a dead session's shell would be).
+    const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: dir }, [], 100);
+    // Still here to assert it: nothing else was in the cgroup, and it is not removed from under us.
+    expect(report).toEqual({ containment: 'cgroup', found: 0, remaining: [] });
+    expect(existsSync(dir)).toBe(true);
+    await prepared.abandon();
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('trusts a cgroup only when its name carries the session owner\'s pid', async () => {
+    const report = await endSurvivors({ grantId, cgroup: `/sys/fs/cgroup/unified/jit-session-${process.pid}-0badc0de`, ownerPid: 2 ** 22 + 5 }, [], 100);
+    expect(report.containment).toBe('environment');
   });
 });

@@ -95,4 +95,19 @@ describe('LocalCredentials', () => {
     expect(await credentials.recover(liveGrant)).toEqual({ ended: [], pending: [] });
     expect(keychain.entries.has(grantId)).toBe(true);
   });
+
+  it('refuses a sessions directory that is a symbolic link, and skips a session file that is one', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jit-cred-'));
+    const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const elsewhere = mkdtempSync(join(tmpdir(), 'jit-elsewhere-'));
+    writeFileSync(join(elsewhere, `${grantId}.json`), JSON.stringify({ grantId, ...dead }));
+    symlinkSync(elsewhere, join(dir, 'sessions'));
+    const credentials = new LocalCredentials(new MemoryKeychain(), dir);
+    expect(() => credentials.orphans()).toThrow('symbolic link');
+    rmSync(join(dir, 'sessions'));
+    mkdirSync(join(dir, 'sessions'), { mode: 0o700 });
+    symlinkSync(join(elsewhere, `${grantId}.json`), join(dir, 'sessions', `${grantId}.json`));
+    expect(credentials.orphans()).toEqual([]);
+    rmSync(elsewhere, { recursive: true, force: true });
+  });
 });

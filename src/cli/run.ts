@@ -26,7 +26,7 @@ async function openBackend(context: Context): Promise<Backend> {
     if (grant.revocation === 'irrevocable') warn(context, `WARNING: ${grant.id} (${grant.role}, ${grant.ticket}) could not be revoked at its target; see \`jit audit standing\``);
   }
   // A keychain out of reach is retried quietly by later runs; `jit status` and `jit doctor` show it.
-  const recovery = await context.credentials().recover(backend);
+  const recovery = await context.credentials().recover(backend, ended.length);
   for (const { grantId, processes } of recovery.ended) warn(context, `ended ${processes} process(es) left running by ${grantId}, whose jit was killed`);
   return backend;
 }

@@ -6,6 +6,7 @@
 // retrying on later runs while the keychain stays out of reach. Runs without such a mark never touch
 // the keychain.
 import type { Backend } from '../backends/backend.js';
+import { isGrantId } from '../core/identifiers.js';
 import { isLive } from '../core/states.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { SecretStore } from '../platform/secret-store.js';
@@ -58,8 +59,12 @@ export class LocalCredentials {
     return this.#sessions.list().filter((session) => !isProcessAlive({ pid: session.ownerPid, startTime: session.ownerStartTime }));
   }
 
-  /** Finishes what dead sessions left: their processes, their audit, their keychain entries. */
-  async recover(backend: Backend): Promise<Recovery> {
+  /**
+   * Finishes what dead sessions left: their processes, their audit, their keychain entries. When this
+   * run's sweep ended grants, the keychain is also listed: an entry whose session file went missing is
+   * found by its grant instead.
+   */
+  async recover(backend: Backend, sweptGrants = 0): Promise<Recovery> {
     const recovery: Recovery = { ended: [], pending: [] };
     const orphans = this.orphans();
     removeStaleContainments();
@@ -80,6 +85,20 @@ export class LocalCredentials {
         recovery.pending.push(session.grantId);
       }
     }
+    if (sweptGrants > 0 || orphans.length > 0) await this.#removeEntriesOfEndedGrants(backend, recovery.pending);
     return recovery;
+  }
+
+  async #removeEntriesOfEndedGrants(backend: Backend, pending: string[]): Promise<void> {
+    try {
+      for (const account of await this.#secrets.list()) {
+        if (!isGrantId(account) || pending.includes(account)) continue;
+        const grant = await backend.grant(account);
+        // SECURITY: only this broker's own ended grants; an entry of another state dir is not ours to judge.
+        if (grant && !isLive(grant.state)) await this.#secrets.delete(account);
+      }
+    } catch {
+      // Out of reach: the next run that sweeps something looks again; `jit doctor` lists what is left.
+    }
   }
 }

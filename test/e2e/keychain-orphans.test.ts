@@ -56,4 +56,17 @@ describe('keychain entries of dead sessions', () => {
     // The session's own jit reaches the keychain and clears it as the session ends.
     expect(await keyring().jitAccounts()).toEqual([]);
   });
+
+  it('a keychain entry whose session file is gone is still removed once its grant has ended', async () => {
+    const jit = box();
+    const marker = join(jit.home, 'started');
+    // The session removes its own mark, then jit is killed: only the grant and the keychain know.
+    const exec = jit.spawn(['exec', '-t', 'OPS-3', '-r', 'demo', '--', 'sh', '-c', `rm -f ${jit.stateDir}/sessions/*.json; echo $$ > ${marker}; exec sleep 30`]);
+    await readPid(marker);
+    expect(await keyring().jitAccounts()).toHaveLength(1);
+    exec.kill('SIGKILL');
+    await new Promise((resolve) => exec.on('exit', resolve));
+    expect((await jit.run(['status'])).code).toBe(0);
+    expect(await keyring().jitAccounts()).toEqual([]);
+  });
 });

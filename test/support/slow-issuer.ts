@@ -7,6 +7,8 @@ import type { Sandbox } from './jit.js';
 export interface SlowIssuerOptions {
   issueSeconds?: number;
   revokeSeconds?: number;
+  /** The issuer's timeout (default 20s). */
+  timeout?: string;
   /** Extra YAML lines for the role (indented by the caller's six spaces). */
   roleExtra?: string;
 }
@@ -32,7 +34,7 @@ export function useSlowIssuer(box: Sandbox, options: SlowIssuerOptions = {}): st
     description: issues and revokes slowly
     ttl: { default: 5m, max: 1h }
     requesters: ['*']
-    issuer: { type: command, issue: ${issue}, revoke: ${revoke}, verify: ${verify}, timeout: 20s }
+    issuer: { type: command, issue: ${issue}, revoke: ${revoke}, verify: ${verify}, timeout: ${options.timeout ?? '20s'} }
 ${options.roleExtra ?? ''}`,
     { mode: 0o600 },
   );

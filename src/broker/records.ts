@@ -39,6 +39,11 @@ export interface GrantRecord {
   nextAttemptAtMs: number | null;
   /** Until when (ms) one process holds the next revocation attempt; null when nobody does. */
   revocationLeaseUntilMs: number | null;
+  /**
+   * For a grant ended while it was being issued: the issuer may still deliver until then, so no
+   * revocation is final (verified) before it.
+   */
+  verifyNotBeforeMs: number | null;
   endedAtMs: number | null;
 }
 
@@ -55,6 +60,7 @@ export type AuditType =
   | 'grant.revoked'
   | 'grant.expired'
   | 'revocation.verified'
+  | 'revocation.deferred'
   | 'revocation.failed'
   | 'revocation.irrevocable';
 

@@ -3,6 +3,8 @@
 // the one process holding its lease, and an outcome is recorded only if nothing changed meanwhile.
 import type { RevokeReason } from '../core/states.js';
 import type { Issuer } from './issuers/issuer.js';
+import { issueWindowMs } from './issuers/registry.js';
+import type { IssuerConfig } from './policy/types.js';
 import type { GrantRecord } from './records.js';
 import type { Store } from './store/store.js';
 
@@ -12,6 +14,8 @@ export const MAX_REVOCATION_ATTEMPTS = 8;
 const IMMEDIATE_ATTEMPTS = 3;
 /** How long one process may hold an attempt: longer than any issuer's revoke and verify together. */
 const LEASE_MS = 5 * 60 * 1000;
+/** Beyond an issuer's timeout, before a grant ended during issuance counts as settled. */
+const SETTLE_MARGIN_MS = 1000;
 
 export function backoffMs(attempts: number): number {
   return Math.min(5000 * 2 ** (attempts - 1), 10 * 60 * 1000);
@@ -34,12 +38,17 @@ export class Revoker {
   async end(grant: GrantRecord, reason: RevokeReason, actor: string): Promise<{ grant: GrantRecord; ended: boolean }> {
     const state = reason === 'expired' ? 'expired' : 'revoked';
     const endedAt = this.now();
+    // SECURITY: a grant whose jit died while its issuer was at work may yet get a credential at the
+    // target, until the issuer's timeout, with nobody left to revoke it: its revocation is verified only
+    // after that. (A living owner revokes a late credential itself: Revoker.discardLate.)
+    const window = grant.state === 'issuing' && reason === 'orphaned' ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
+    const verifyNotBeforeMs = window > 0 ? grant.issuedAtMs + window + SETTLE_MARGIN_MS : null;
     const written = await this.store.commit({
       updateGrant: {
         id: grant.id,
         // Only an active grant runs out; one still issuing can only be revoked.
         expect: { state: state === 'expired' ? 'active' : ['issuing', 'active'] },
-        patch: { state, revokeReason: reason, revocation: 'pending', endedAtMs: endedAt, nextAttemptAtMs: endedAt, revocationLeaseUntilMs: null },
+        patch: { state, revokeReason: reason, revocation: 'pending', endedAtMs: endedAt, nextAttemptAtMs: endedAt, revocationLeaseUntilMs: null, verifyNotBeforeMs },
       },
       events: [{ type: state === 'expired' ? 'grant.expired' : 'grant.revoked', actor, grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason } }],
     });
@@ -52,7 +61,8 @@ export class Revoker {
    */
   async discardLate(grant: GrantRecord, handle: string | null): Promise<GrantRecord> {
     await this.store.commit({
-      updateGrant: { id: grant.id, expect: { state: ['revoked', 'expired'] }, patch: { handle, revocation: 'pending', nextAttemptAtMs: this.now(), revocationLeaseUntilMs: null } },
+      // The issuer has answered: nothing more can arrive, so no wait before the revocation is final.
+      updateGrant: { id: grant.id, expect: { state: ['revoked', 'expired'] }, patch: { handle, revocation: 'pending', nextAttemptAtMs: this.now(), revocationLeaseUntilMs: null, verifyNotBeforeMs: null } },
       events: [{ type: 'grant.issue_discarded', actor: 'broker', grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason: 'the grant ended while it was being issued' } }],
     });
     return this.settle(grant.id);
@@ -61,7 +71,9 @@ export class Revoker {
   /** A few attempts now, while someone waits; what is left is retried with backoff by later sweeps. */
   async settle(id: string): Promise<GrantRecord> {
     let current = (await this.store.getGrant(id))!;
-    for (let round = 1; round <= IMMEDIATE_ATTEMPTS && unsettled(current); round++) {
+    // A deferred revocation is not due again until its issuer's window has passed.
+    const deferred = (grant: GrantRecord) => grant.revocation === 'pending' && (grant.nextAttemptAtMs ?? 0) > this.now();
+    for (let round = 1; round <= IMMEDIATE_ATTEMPTS && unsettled(current) && !deferred(current); round++) {
       if (round > 1) await sleep(250 * round);
       // Undefined when another process holds this attempt: then we wait and look again.
       current = (await this.attempt(current)) ?? (await this.store.getGrant(id))!;
@@ -85,6 +97,19 @@ export class Revoker {
       failure = error instanceof Error ? error.message : String(error);
     }
     const giveUp = failure !== undefined && attempts >= MAX_REVOCATION_ATTEMPTS;
+    const notBefore = grant.verifyNotBeforeMs;
+    if (failure === undefined && notBefore !== null && this.now() < notBefore) {
+      // Revoked at the target for now, but the issuer could still deliver: look again once it cannot.
+      await this.store.commit({
+        updateGrant: {
+          id: grant.id,
+          expect: { ...before, revocation: ['pending', 'failed'] },
+          patch: { revocation: 'pending', revocationAttempts: attempts, nextAttemptAtMs: notBefore, revocationLeaseUntilMs: null },
+        },
+        events: [{ type: 'revocation.deferred', ...audit, data: { attempts, until: Math.floor(notBefore / 1000), reason: 'the issuer may still deliver a credential until its timeout' } }],
+      });
+      return this.store.getGrant(grant.id);
+    }
     await this.store.commit({
       // If the handle changed meanwhile (a late credential), this outcome is about the old one: not recorded.
       updateGrant: {

@@ -122,7 +122,7 @@ export class Broker {
       issuerType: role.issuer.type, issuerConfig: JSON.stringify(role.issuer), state: 'issuing',
       issuedAtMs: now, expiresAtMs: now + ttlSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
       ownerStartTime: input.owner.startTime, lastHeartbeatAtMs: now, handle: null, revokeReason: null, revocation: null,
-      revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, endedAtMs: null,
+      revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null, endedAtMs: null,
     };
     const grantAudit = { ...audit, grantId: grant.id };
     // SECURITY: the decision and the intent to issue are on the chain before any credential exists.

@@ -14,9 +14,10 @@ const grantTransitions: Record<GrantState, readonly GrantState[]> = {
   expired: [],
 };
 
+// pending → pending: revoked at the target, but not final until the issuer can no longer deliver.
 const revocationTransitions: Record<RevocationState, readonly RevocationState[]> = {
-  pending: ['verified', 'failed', 'irrevocable'],
-  failed: ['verified', 'failed', 'irrevocable'],
+  pending: ['pending', 'verified', 'failed', 'irrevocable'],
+  failed: ['pending', 'verified', 'failed', 'irrevocable'],
   verified: [],
   irrevocable: [],
 };

@@ -1,9 +1,9 @@
 // Runs the session's child and stays its parent until it ends: forwards signals, warns before the
 // TTL, ends the child at the TTL or when the grant is revoked elsewhere, and reports how it ended.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { WAKE_SIGNAL } from '../platform/process-identity.js';
+import { withParentDeathSignal } from '../platform/setpriv.js';
 
 export type SessionOutcome =
   | { kind: 'exited'; code: number }
@@ -39,8 +39,6 @@ const TERMINAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
 /** Signals meant for jit alone: passed on to the child, and the session then ends with it. */
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGHUP', 'SIGTERM'];
 
-const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => process.platform === 'linux' && existsSync(path));
-
 export function exitCodeOfSignal(signal: NodeJS.Signals): number {
   return 128 + (constants.signals[signal] ?? 0);
 }
@@ -50,9 +48,7 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
   const graceMs = options.graceMs ?? 3000;
   // SECURITY: with a parent-death signal the child is hung up even if jit is killed with SIGKILL,
   // so an orphaned shell does not keep running with the credential; the next jit run revokes it at the target.
-  const [file, args] = SETPRIV
-    ? [SETPRIV, ['--pdeathsig', 'HUP', '--', options.command, ...options.args]]
-    : [options.command, options.args];
+  const [file, args] = withParentDeathSignal('HUP', options.command, options.args);
 
   return new Promise((resolve) => {
     const timers: NodeJS.Timeout[] = [];

@@ -7,6 +7,7 @@ import { validateCredentialName } from '../../core/session-env.js';
 import type { IssuerConfig } from '../policy/types.js';
 import type { GrantRecord } from '../records.js';
 import type { IssuedCredential, Issuer, IssueSubject } from './issuer.js';
+import { withParentDeathSignal } from '../../platform/setpriv.js';
 
 export const COMMAND_PROTOCOL = 'jit-command-issuer/1';
 const MAX_OUTPUT_BYTES = 64 * 1024;
@@ -55,7 +56,9 @@ export class CommandIssuer implements Issuer {
     return new Promise((resolve, reject) => {
       // SECURITY: the request travels on stdin, never in argv, where other users could read it.
       // Its own process group, so a timeout ends everything the issuer started, not only the issuer.
-      const child = spawn(executable, [], { stdio: ['pipe', 'pipe', 'pipe'], env, detached: true });
+      // SECURITY: killed with jit, so an issuer cannot deliver a credential for a grant that was ended meanwhile.
+      const [file, args] = withParentDeathSignal('KILL', executable, []);
+      const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env, detached: true });
       const killAll = () => {
         try {
           process.kill(-child.pid!, 'SIGKILL');

@@ -21,3 +21,11 @@ export async function createIssuer(config: IssuerConfig, deps: IssuerDeps): Prom
     }
   }
 }
+
+/**
+ * How long after issuance began a credential may still appear at the target: an issuer that runs
+ * outside the broker (a command) may deliver until its timeout; one inside it delivers with it or never.
+ */
+export function issueWindowMs(config: IssuerConfig): number {
+  return config.type === 'command' ? config.timeoutSeconds * 1000 : 0;
+}

@@ -10,7 +10,7 @@ export const postgresMigrations: readonly string[] = [
      requester TEXT NOT NULL, issuer_type TEXT NOT NULL, issuer_config TEXT NOT NULL, state TEXT NOT NULL, issued_at BIGINT NOT NULL,
      expires_at BIGINT NOT NULL, owner_host TEXT NOT NULL, owner_pid INTEGER NOT NULL, owner_start_time TEXT,
      last_heartbeat_at BIGINT NOT NULL, handle TEXT, revoke_reason TEXT, revocation TEXT,
-     revocation_attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT, revocation_lease_until BIGINT, ended_at BIGINT);
+     revocation_attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at BIGINT, revocation_lease_until BIGINT, verify_not_before BIGINT, ended_at BIGINT);
    CREATE INDEX grants_state ON grants(state);
    CREATE TABLE audit_events (
      seq BIGINT PRIMARY KEY, at TEXT NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, request_id TEXT,

@@ -9,10 +9,10 @@ export const grantColumns: Record<keyof GrantRecord, string> = {
   id: 'id', requestId: 'request_id', role: 'role', ticket: 'ticket', requester: 'requester', issuerType: 'issuer_type', issuerConfig: 'issuer_config',
   state: 'state', issuedAtMs: 'issued_at', expiresAtMs: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
   ownerStartTime: 'owner_start_time', lastHeartbeatAtMs: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
-  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAtMs: 'next_attempt_at', revocationLeaseUntilMs: 'revocation_lease_until', endedAtMs: 'ended_at',
+  revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAtMs: 'next_attempt_at', revocationLeaseUntilMs: 'revocation_lease_until', verifyNotBeforeMs: 'verify_not_before', endedAtMs: 'ended_at',
 };
 
-const numericGrantFields = new Set<keyof GrantRecord>(['issuedAtMs', 'expiresAtMs', 'ownerPid', 'lastHeartbeatAtMs', 'revocationAttempts', 'nextAttemptAtMs', 'revocationLeaseUntilMs', 'endedAtMs']);
+const numericGrantFields = new Set<keyof GrantRecord>(['issuedAtMs', 'expiresAtMs', 'ownerPid', 'lastHeartbeatAtMs', 'revocationAttempts', 'nextAttemptAtMs', 'revocationLeaseUntilMs', 'verifyNotBeforeMs', 'endedAtMs']);
 
 export function grantFromRow(row: Row): GrantRecord {
   const grant: Record<string, unknown> = {};

@@ -26,5 +26,6 @@ export const migrations: readonly string[] = [
   // Facts about the store itself, such as the public key that signs this chain's checkpoints; and the
   // lease a process holds on a grant's next revocation attempt, so two processes never make it together.
   `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-   ALTER TABLE grants ADD COLUMN revocation_lease_until INTEGER;`,
+   ALTER TABLE grants ADD COLUMN revocation_lease_until INTEGER;
+   ALTER TABLE grants ADD COLUMN verify_not_before INTEGER;`,
 ];

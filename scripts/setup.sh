@@ -21,8 +21,19 @@ JIT=$(scripts/install-launcher.sh --where)/jit
 export JIT
 
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ "$(uname -s)" = Linux ]; then
-  jit_require_commands "the demo's throwaway keyring" dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring,dbus-x11 gdbus:libglib2.0-bin
-  echo "== no D-Bus session here: running the demo in a throwaway keyring (your own keychain is not touched)"
+  # A headless machine: jit's `keychain: auto` takes the kernel keyring. The demo gets a throwaway
+  # session keyring of its own, so your login's keyring is not touched.
+  jit_require_commands "the demo's throwaway kernel keyring" keyctl:keyutils
+  if keyctl session - true 2>/dev/null; then
+    echo "== no D-Bus session here: the demo keeps its credential in the kernel keyring, in a throwaway session keyring"
+    # keyctl announces the keyring it joined on stderr: silence that, and give the demo stderr back (fd 3).
+    exec 3>&2
+    exec keyctl session - sh -c 'exec 2>&3 3>&-; exec scripts/demo.sh' 2>/dev/null
+  fi
+  # Kernel keyrings barred (a container's seccomp profile, say): a throwaway Secret Service instead.
+  jit_require_commands "the demo's throwaway Secret Service (this machine bars kernel keyrings)" \
+    dbus-run-session:dbus gnome-keyring-daemon:gnome-keyring,dbus-x11 gdbus:libglib2.0-bin
+  echo "== no D-Bus session and no kernel keyring here: running the demo in a throwaway Secret Service (your own keychain is not touched)"
   exec scripts/private-keyring.sh scripts/demo.sh
 fi
 exec scripts/demo.sh

@@ -43,7 +43,12 @@ export async function run(argv: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     paths: resolvePaths(process.env),
-    credentials: () => (credentials ??= new LocalCredentials((secrets ??= new KeyringSecretStore()), context.paths.stateDir)),
+    credentials: () =>
+      (credentials ??= new LocalCredentials(
+        // The store config.yaml's `keychain:` names (auto: Secret Service, else the kernel keyring), chosen at first use.
+        (secrets ??= new KeyringSecretStore({ setting: async () => (await context.config()).keychain, env: context.env })),
+        context.paths.stateDir,
+      )),
     config: () => (config ??= import('../backends/config.js').then(({ loadConfig }) => loadConfig(context.paths.configDir))),
     prompter: () => (prompter ??= new InquirerPrompter()),
     backend: () => (backend ??= openBackend(context)),

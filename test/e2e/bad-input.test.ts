@@ -135,6 +135,9 @@ describe('bad input', () => {
 
   it('no reachable keychain: exit 71 with advice, and the grant is revoked, not left alive', async () => {
     const box = newSandbox();
+    // Pinned: auto would fall back to the kernel keyring (test/e2e/keyutils.test.ts covers that).
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(box.configDir, 'config.yaml'), 'keychain: secret-service\n', { mode: 0o600 });
     const result = await box.run(exec('-t', 'OPS-1', '-r', 'demo'), { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(box.home, 'no-bus')}` } });
     expect(result.code).toBe(71);
     expect(result.stderr).toContain('keychain is not available');

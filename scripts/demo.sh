@@ -3,7 +3,8 @@
 # credential was issued, used, revoked and verified gone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jit() { ./bin/jit.js "$@"; }
+# setup.sh passes the launcher it installed; run alone, the demo uses this checkout's bin/jit.js.
+jit() { "${JIT:-./bin/jit.js}" "$@"; }
 ticket=DEMO-$((RANDOM % 9000 + 1000))
 
 echo "== jit roles"

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (type-check, build, vitest) with the project's Node toolchain.
-# The tests start their own private D-Bus + gnome-keyring, pseudo-terminals and shells; they need
-# these tools (`.ci/run` installs them on Debian): dbus-daemon, gnome-keyring-daemon, gdbus, script, setpriv,
-# and the shells and strace for the prompt and completion tests: bash, zsh, fish, strace.
+# The second of the README's two commands: the whole test suite (type-check, build, vitest) with the
+# project's Node toolchain. First installs the OS tools the tests drive (Debian/Ubuntu, see
+# os-packages.sh): a private D-Bus session and gnome-keyring (dbus-daemon, gnome-keyring-daemon, gdbus,
+# secret-tool), throwaway kernel session keyrings (keyctl), pseudo-terminals (script), sessions started
+# through setpriv, the shells jit integrates with (bash, zsh, fish) and strace for the prompt's cost.
+# dbus-x11 satisfies gnome-keyring's session-bus dependency without pulling in systemd.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=os-packages.sh
+. scripts/os-packages.sh
+jit_require_commands "the test suite" npm:npm dbus-daemon:dbus gnome-keyring-daemon:gnome-keyring,dbus-x11 gdbus:libglib2.0-bin \
+  secret-tool:libsecret-tools keyctl:keyutils script:bsdutils setpriv:util-linux bash:bash zsh:zsh fish:fish strace:strace
 # shellcheck source=toolchain.sh
 . scripts/toolchain.sh
-missing=()
-for tool in dbus-daemon gnome-keyring-daemon gdbus script setpriv bash zsh fish strace; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "test: missing ${missing[*]}; on Debian: apt-get install dbus gnome-keyring libglib2.0-bin util-linux bsdutils zsh fish strace" >&2
-  exit 69
-fi
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
 npm test

@@ -2,6 +2,7 @@
 // `prompt SHELL` at every shell start) without loading anything else, then hands over to the
 // composition root. The only process.exit.
 import { promptSegment } from './core/prompt-segment.js';
+import { silenceSqliteExperimentalWarning } from './platform/node-warnings.js';
 import { VERSION } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(shippedShellFile(`prompt.${args[1]}`));
     return 0;
   }
+  // Before the command line loads node:sqlite: Node 22 would print an ExperimentalWarning for it.
+  silenceSqliteExperimentalWarning();
   const { run } = await import('./cli/run.js');
   return run(argv);
 }

@@ -1,7 +1,10 @@
-// config.yaml: which backend jit talks to. Absent, jit runs on the embedded default.
+// config.yaml: which backend jit talks to, and how it behaves on this machine. Absent, jit runs on
+// the embedded default. Validated like the policy: every error names the file, line and column, and
+// an unknown key is refused rather than silently ignored.
 import { join } from 'node:path';
 import { JitError, displayValue } from '../core/errors.js';
 import { readTrustedFile } from '../platform/paths.js';
+import type { KeychainSetting } from '../platform/secret-store.js';
 
 export const CONFIG_FILE = 'config.yaml';
 
@@ -9,42 +12,70 @@ export interface JitConfig {
   backend: 'embedded';
   /** Whether the `jit elevate` subshell shows the prompt segment (bash, zsh, fish). */
   prompt: boolean;
+  /** Where credentials live while their grant does, on Linux: see keyring-store.ts. */
+  keychain: KeychainSetting;
 }
 
-const defaults: JitConfig = { backend: 'embedded', prompt: true };
+const defaults: JitConfig = { backend: 'embedded', prompt: true, keychain: 'auto' };
 
-/** config.yaml holds two settings; anything this large is not one jit wrote. */
+/** config.yaml holds three settings; anything this large is not one jit wrote. */
 const MAX_CONFIG_BYTES = 64 * 1024;
 
-export const defaultConfigYaml = `# jit configuration. Reference: README.md, "Configuration".
+export const defaultConfigYaml = `# jit configuration. Reference: README.md, "Configuration and policy".
 # embedded: the broker runs inside jit; its state (SQLite, audit, keys) is in $XDG_STATE_HOME/jit.
 backend: embedded
 # true: the \`jit elevate\` subshell (bash, zsh, fish) shows the role and time left in its prompt.
 prompt: true
+# Linux only: where a credential lives while its grant does. secret-service: the desktop keyring on the
+# session D-Bus; keyutils: the kernel keyring of the login session (headless servers); auto: the Secret
+# Service when the session bus offers one, else the kernel keyring. \`jit doctor\` shows the choice.
+keychain: auto
 `;
+
+function invalid(path: string, position: { line: number; col: number } | undefined, message: string): JitError {
+  return new JitError('config', `invalid config: ${path}${position ? `:${position.line}:${position.col}` : ''}: ${message}`, {
+    hint: `fix ${path}; \`jit init --force\` writes a fresh example (and policy.yaml too)`,
+  });
+}
 
 export async function loadConfig(configDir: string): Promise<JitConfig> {
   const path = join(configDir, CONFIG_FILE);
   const text = readTrustedFile(path, MAX_CONFIG_BYTES);
   if (text === undefined) return defaults;
-  const { parse } = await import('../platform/yaml.js');
+  // Loaded only now: the YAML parser and zod cost start-up that commands without a config never pay.
+  const [{ isMap, LineCounter, parseDocument }, { z }] = await Promise.all([import('../platform/yaml.js'), import('zod')]);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntaxError = document.errors[0];
+  if (syntaxError) throw invalid(path, lineCounter.linePos(syntaxError.pos[0]), syntaxError.message.split('\n')[0] ?? 'YAML syntax error');
+
+  const schema = z.strictObject({
+    backend: z
+      .string({ error: 'must be embedded' })
+      .refine((value) => value === 'embedded', { error: (issue) => `${displayValue(String(issue.input))} is not available in this version: use embedded (a team broker, \`jit serve\`, comes later)` })
+      .default('embedded'),
+    prompt: z.boolean({ error: 'must be true or false' }).default(true),
+    keychain: z.enum(['auto', 'secret-service', 'keyutils'], { error: 'must be auto, secret-service or keyutils' }).default('auto'),
+  });
   let raw: unknown;
   try {
     // SECURITY: nested aliases ("billion laughs") are refused, not expanded; config.yaml needs none.
-    raw = parse(text, { maxAliasCount: 10 });
+    raw = document.toJS({ maxAliasCount: 10 });
   } catch (error) {
-    throw new JitError('config', `invalid config: ${path}: ${(error as Error).message.split('\n')[0]}`, { hint: `fix ${path}` });
+    throw invalid(path, undefined, (error as Error).message.split('\n')[0] ?? 'cannot be read as YAML');
   }
-  const settings = (raw ?? {}) as { backend?: unknown; prompt?: unknown };
-  const backend = settings.backend ?? defaults.backend;
-  if (backend !== 'embedded') {
-    throw new JitError('config', `invalid config: ${path}: backend ${displayValue(String(backend))} is not available in this version`, {
-      hint: 'use `backend: embedded`; a team broker (`jit serve`) comes in a later version',
-    });
+  const result = schema.safeParse(raw ?? {});
+  if (result.success) return result.data as JitConfig;
+
+  const issue = result.error.issues[0]!;
+  // A key the schema does not know is pointed at itself; any other problem at its key.
+  const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0];
+  const pair = isMap(document.contents) ? document.contents.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === key) : undefined;
+  const offset = (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
+  const position = offset === undefined ? undefined : lineCounter.linePos(offset);
+  if (issue.code === 'unrecognized_keys') {
+    throw invalid(path, position, `unknown setting ${displayValue(String(key))}: config.yaml has backend, prompt and keychain`);
   }
-  const prompt = settings.prompt ?? defaults.prompt;
-  if (typeof prompt !== 'boolean') {
-    throw new JitError('config', `invalid config: ${path}: prompt must be true or false, not ${displayValue(String(prompt))}`, { hint: `fix ${path}` });
-  }
-  return { backend, prompt };
+  const message = issue.path.length === 0 ? 'must be a mapping of settings (backend, prompt, keychain)' : `${issue.path.join('.')}: ${issue.message}`;
+  throw invalid(path, position, message);
 }

@@ -3,13 +3,14 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
+import { execWithoutDashDash, mustFollowDashDash, usageError } from './usage.js';
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  ${line}`).join('\n')}\n`;
 }
 
-/** Builds the program; exported so completions and tests can walk every command and flag. */
-export function buildProgram(context: Context, setExit: (code: number) => void): Command {
+/** Builds the program; exported so completions and tests can walk every command and flag. `args`: the command line after `jit`. */
+export function buildProgram(context: Context, setExit: (code: number) => void, args: string[] = []): Command {
   const program = new Command('jit')
     // Before any subcommand exists, so they all inherit it: commander throws instead of exiting.
     .exitOverride()
@@ -17,8 +18,8 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
     .enablePositionalOptions()
     .description('Just-in-time privilege elevation: ticket-bound, short-lived credentials that disappear when the task ends.')
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text) })
+    // commander's own error lines are not printed: runProgram turns them into jit's one error shape.
+    .configureOutput({ writeOut: (text) => context.stdout.write(text), writeErr: (text) => context.stderr.write(text), outputError: () => {} })
     .addHelpText('after', examples('jit elevate --ticket OPS-123 --role demo', 'jit exec --ticket OPS-123 --role demo -- ./deploy.sh', 'jit status', 'jit audit verify'));
 
   const act = <T>(load: () => Promise<{ default: (options: T, context: Context) => Promise<number> }>) =>
@@ -47,6 +48,11 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
     .option('--wait <duration>', 'how long to wait for a pending approval before exiting 75')
     .argument('[command...]', 'the command and its arguments, after --')
     .addHelpText('after', examples('jit exec --ticket OPS-123 --role demo -- ./deploy.sh --prod', 'jit exec -t OPS-123 -r demo --ttl 5m -- sh -c \'curl -H "Authorization: Bearer $JIT_TOKEN" …\''))
+    // SECURITY: a command before `--` has its options read as jit's: `grep -r admin` would change the role.
+    .hook('preAction', () => {
+      const fixed = execWithoutDashDash(program, args);
+      if (fixed) throw mustFollowDashDash(fixed);
+    })
     .action(act(() => import('./commands/exec.js')));
 
   program
@@ -137,12 +143,14 @@ export function buildProgram(context: Context, setExit: (code: number) => void):
 
 export async function runProgram(argv: string[], context: Context): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(context, (code) => (exitCode = code));
+  const program = buildProgram(context, (code) => (exitCode = code), argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    throw error;
+    if (!(error instanceof CommanderError)) throw error;
+    // Help and version were printed as asked; help shown for a bare `jit` is still a usage error.
+    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    throw usageError(error, program, argv.slice(2));
   }
   return exitCode;
 }

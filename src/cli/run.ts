@@ -43,7 +43,8 @@ export async function run(argv: string[]): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     paths: resolvePaths(process.env),
-    secrets: () => (secrets ??= new KeyringSecretStore()),
+    // The store config.yaml's `keychain:` names (auto: Secret Service, else the kernel keyring), chosen at first use.
+    secrets: () => (secrets ??= new KeyringSecretStore({ setting: async () => (await context.config()).keychain, env: context.env })),
     credentials: () => (credentials ??= new LocalCredentials(context.secrets(), context.paths.stateDir)),
     config: () => (config ??= import('../backends/config.js').then(({ loadConfig }) => loadConfig(context.paths.configDir))),
     prompter: () => (prompter ??= new InquirerPrompter()),

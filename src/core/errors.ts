@@ -13,8 +13,10 @@ export const ExitCode = {
   temporary: 75,
   denied: 77,
   config: 78,
-  /** `exec`/`elevate`: the command could not be started, as shells report it. */
-  notStarted: 127,
+  /** `exec`/`elevate`: the program exists but cannot be executed, as shells report it. */
+  cannotExecute: 126,
+  /** `exec`/`elevate`: no such program, as shells report it. */
+  notFound: 127,
   /** A person pressed Ctrl-C at a question: 128 + SIGINT, as shells report it. */
   cancelled: 130,
 } as const;
@@ -30,6 +32,8 @@ export type ErrorCode =
   | 'session_ended'
   | 'denied'
   | 'config'
+  | 'cannot_execute'
+  | 'not_found'
   | 'cancelled';
 
 const exitCodeOf: Record<ErrorCode, number> = {
@@ -43,6 +47,8 @@ const exitCodeOf: Record<ErrorCode, number> = {
   session_ended: ExitCode.temporary,
   denied: ExitCode.denied,
   config: ExitCode.config,
+  cannot_execute: ExitCode.cannotExecute,
+  not_found: ExitCode.notFound,
   cancelled: ExitCode.cancelled,
 };
 

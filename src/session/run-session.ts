@@ -48,7 +48,7 @@ function exitCodeOf(outcome: SessionOutcome): number {
     case 'revoked':
       return ExitCode.temporary;
     case 'not_started':
-      return ExitCode.notStarted;
+      return ExitCode.notFound;
   }
 }
 

@@ -41,11 +41,13 @@ describe('exit codes (DESIGN.md, Exit codes)', () => {
     ['session_ended', 75],
     ['denied', 77],
     ['config', 78],
+    ['cannot_execute', 126],
+    ['not_found', 127],
   ])('%s exits %i', (code, exit) => {
     expect(new JitError(code, 'x').exitCode).toBe(exit);
   });
 
-  it('keeps the sysexits table (and 130, 128 + SIGINT, for Ctrl-C at a question)', () => {
-    expect(ExitCode).toEqual({ ok: 0, checkFailed: 1, usage: 64, ticketRejected: 65, unavailable: 69, internal: 70, os: 71, temporary: 75, denied: 77, config: 78, notStarted: 127, cancelled: 130 });
+  it('keeps the sysexits table (and the shells\' 126 and 127 for a program that cannot start, 130, 128 + SIGINT, for Ctrl-C at a question)', () => {
+    expect(ExitCode).toEqual({ ok: 0, checkFailed: 1, usage: 64, ticketRejected: 65, unavailable: 69, internal: 70, os: 71, temporary: 75, denied: 77, config: 78, cannotExecute: 126, notFound: 127, cancelled: 130 });
   });
 });

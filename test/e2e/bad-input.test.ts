@@ -47,7 +47,7 @@ describe('bad input', () => {
     ['--ttl 0', 64, exec('-t', 'OPS-1', '-r', 'demo', '--ttl', '0'), /--ttl "0" is not a duration/],
     ['--ttl -5m', 64, exec('-t', 'OPS-1', '-r', 'demo', '--ttl', '-5m'), /--ttl "-5m" is not a duration/],
     ['--ttl 10000h', 64, exec('-t', 'OPS-1', '-r', 'demo', '--ttl', '10000h'), /longer than jit allows/],
-    ['an unknown role', 64, exec('-t', 'OPS-1', '-r', 'nope'), /there is no role "nope"/],
+    ['an unknown role', 64, exec('-t', 'OPS-1', '-r', 'nope'), /^jit: there is no role "nope" in the built-in default policy\n  → `jit roles` lists the roles you may request; `jit init` writes the policy to a file/],
     ['a malformed role', 64, exec('-t', 'OPS-1', '-r', 'Robert"); DROP'), /not a valid role name/],
     ['no --ticket', 64, exec('-r', 'demo'), /missing --ticket/],
     ['no --role', 64, exec('-t', 'OPS-1'), /missing --role/],
@@ -224,8 +224,20 @@ describe('bad input', () => {
     expect(result.stderr).toContain('invalid config');
   });
 
+  it('an unknown role in a policy file: the message names the file', async () => {
+    const box = newSandbox();
+    expect((await box.run(['init'])).code).toBe(0);
+    const result = await box.run(exec('-t', 'OPS-1', '-r', 'admin'));
+    expect(result.code).toBe(64);
+    expect(result.stderr).toBe(`jit: there is no role "admin" in ${join(box.configDir, 'policy.yaml')}\n  → \`jit roles\` lists the roles you may request\n`);
+    nothingStored(box);
+  });
+
   it('no reachable keychain: exit 71 with advice, and the grant is revoked, not left alive', async () => {
     const box = newSandbox();
+    // Pinned: auto would fall back to the kernel keyring (test/e2e/keyutils.test.ts covers that).
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(box.configDir, 'config.yaml'), 'keychain: secret-service\n', { mode: 0o600 });
     const result = await box.run(exec('-t', 'OPS-1', '-r', 'demo'), { env: { DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(box.home, 'no-bus')}` } });
     expect(result.code).toBe(71);
     expect(result.stderr).toContain('keychain is not available');

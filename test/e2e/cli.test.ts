@@ -134,7 +134,7 @@ describe('jit init', () => {
       writeFileSync(join(other.configDir, 'config.yaml'), 'backend: http\n');
       const result = await other.run(['roles']);
       expect(result.code).toBe(78);
-      expect(result.stderr).toContain('backend "http" is not available');
+      expect(result.stderr).toMatch(/config\.yaml:1:1: backend: "http" is not available in this version/);
     } finally {
       other.remove();
     }

@@ -28,7 +28,7 @@ describe('jit doctor', () => {
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual(['keychain', 'state dir', 'config dir', 'config', 'policy', 'backend', 'audit', 'standing', 'clock', 'keychain cleanup', 'prompt', 'completion']);
-    expect(check('keychain')).toMatchObject({ status: 'ok', detail: expect.stringContaining('reachable and unlocked') });
+    expect(check('keychain')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^Secret Service, from auto: the session D-Bus offers a Secret Service; reachable and unlocked/) });
     expect(check('prompt')).toMatchObject({ status: 'warn', fix: expect.stringContaining('jit prompt bash') });
     expect(check('completion')).toMatchObject({ status: 'warn', fix: expect.stringContaining('jit completion bash') });
     expect(await sandboxes.keyring().jitAccounts()).toEqual([]);
@@ -65,9 +65,13 @@ describe('jit doctor', () => {
 
   it('fails an unreachable keychain with advice (exit 1)', async () => {
     box = sandboxes.box();
+    // Pinned: auto would fall back to the kernel keyring (test/e2e/keyutils.test.ts covers that).
+    mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(box.configDir, 'config.yaml'), 'keychain: secret-service\n', { mode: 0o600 });
     const { code, check } = await doctor({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(box.home, 'no-bus')}` });
     expect(code).toBe(1);
     expect(check('keychain').status).toBe('fail');
+    expect(check('keychain').detail).toMatch(/^Secret Service, from keychain: secret-service in config\.yaml: the OS keychain is not available/);
     expect(check('keychain').fix).toContain('DBUS_SESSION_BUS_ADDRESS');
   });
 
@@ -75,7 +79,7 @@ describe('jit doctor', () => {
     box = sandboxes.box();
     const result = await box.run(['doctor'], { env: { SHELL: '/bin/bash' } });
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^ok {2}\s*keychain\s+reachable and unlocked/m);
+    expect(result.stdout).toMatch(/^ok {2}\s*keychain\s+Secret Service, from auto: the session D-Bus offers a Secret Service; reachable and unlocked/m);
     expect(result.stdout).toMatch(/^warn\s+prompt\s+bash: the prompt segment is not set up\n\s+→ echo 'eval "\$\(jit prompt bash\)"' >> ~\/\.bashrc/m);
   });
 });

@@ -49,6 +49,8 @@ describe('jit elevate', () => {
     terminal.type(`${process.execPath} ${JIT_BIN} elevate --ticket OPS-10 --role demo; echo "nested=$?"\n`);
     await terminal.waitFor(/nested=77/);
     expect(terminal.screen()).toContain('already inside jit session');
+    // The way out, not `jit roles`: nothing there would help.
+    expect(terminal.screen()).toMatch(/→ leave session g_[0-9a-z]{26} \(demo, OPS-9\) first: `exit` its shell, or `jit revoke` it; or have the role allow it with `nesting: true`/);
     terminal.type('exit\n');
     expect(await terminal.exited).toBe(0);
   });

@@ -1,4 +1,5 @@
 // `jit exec` as a script uses it: the built binary, the embedded default, a real Secret Service.
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -137,20 +138,30 @@ describe('jit exec', () => {
     await expectAllRevokedAndKeychainEmpty(box);
   });
 
-  it('exits 127 when the command does not exist, and still revokes', async () => {
+  it.each([
+    ['a path that does not exist', 127, '/nonexistent/tool', 'jit: could not start "/nonexistent/tool": no such file\n  → check the path; nothing was requested\n'],
+    ['a name not on PATH', 127, 'nosuchtool-jit-test', 'jit: could not start "nosuchtool-jit-test": not found on PATH\n  → check the name, or give its full path; nothing was requested\n'],
+    ['a file that is not executable', 126, 'HOME/script.sh', 'jit: could not start "HOME/script.sh": not an executable file\n  → make it executable (chmod +x), or run it through its interpreter (-- sh FILE); nothing was requested\n'],
+  ])('%s: exit %i with jit\'s own message, and no grant is requested', async (_name, code, command, stderr) => {
     const box = newSandbox();
-    const result = await box.run(['exec', '-t', 'DEMO-8', '-r', 'demo', '--', '/nonexistent/tool']);
-    expect(result.code).toBe(127);
-    await expectAllRevokedAndKeychainEmpty(box);
+    writeFileSync(join(box.home, 'script.sh'), 'echo hi\n', { mode: 0o644 });
+    const result = await box.run(['exec', '-t', 'DEMO-8', '-r', 'demo', '--', command.replace('HOME', box.home)]);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toBe(stderr.replace('HOME', box.home));
+    expect(existsSync(join(box.stateDir, 'jit.db'))).toBe(false);
+    expect(await keyring.jitAccounts()).toEqual([]);
   });
 
   it('refuses to nest inside another session (77) and records the denial', async () => {
     const box = newSandbox();
     const result = await box.run(['exec', '-t', 'DEMO-9', '-r', 'demo', '--', 'true'], {
-      env: { JIT_SESSION: 'g_00000000000000000000000000', JIT_EXPIRES_AT: '9999999999' },
+      env: { JIT_SESSION: 'g_00000000000000000000000000', JIT_EXPIRES_AT: '9999999999', JIT_ROLE: 'demo', JIT_TICKET: 'DEMO-0' },
     });
     expect(result.code).toBe(77);
-    expect(result.stderr).toContain('already inside jit session');
+    expect(result.stderr).toBe(
+      'jit: request denied: already inside jit session g_00000000000000000000000000, and demo does not allow nesting\n' +
+        '  → leave session g_00000000000000000000000000 (demo, DEMO-0) first: `exit` its shell, or `jit revoke` it; or have the role allow it with `nesting: true` in the policy\n',
+    );
     expect(grants(box)).toEqual([]);
     const audit = JSON.parse((await box.run(['audit', '--json'])).stdout).events.map((e: { type: string }) => e.type);
     expect(audit).toEqual(['request.created', 'request.denied']);

@@ -1,11 +1,24 @@
 // A credential never stays in the keychain without a live grant: after kill -9 of jit, even if the
 // next run cannot reach the keychain, a later run that can removes it; until then doctor and status say so.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 import { readPid } from '../support/waits.js';
 
-const { box, keyring } = useKeyringSandboxes();
+const sandboxes = useKeyringSandboxes();
+const { keyring } = sandboxes;
+
+/**
+ * A sandbox pinned to the Secret Service: these tests make it unreachable with a dead D-Bus address,
+ * which `keychain: auto` would answer by using the kernel keyring instead.
+ */
+function box() {
+  const jit = sandboxes.box();
+  mkdirSync(jit.configDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(jit.configDir, 'config.yaml'), 'keychain: secret-service\n', { mode: 0o600 });
+  return jit;
+}
 
 describe('keychain entries of dead sessions', () => {
   it('are removed by the first run that reaches the keychain, however many runs could not', async () => {

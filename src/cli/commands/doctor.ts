@@ -8,7 +8,7 @@ import { withSpinner } from '../spinner.js';
 
 export default async function doctor(options: { json?: boolean }, context: Context): Promise<number> {
   const run = async (): Promise<CheckResult[]> => [
-    await checkKeychain(),
+    await checkKeychain(context),
     checkPrivateDir('state dir', context.paths.stateDir),
     checkPrivateDir('config dir', context.paths.configDir),
     ...(await checkConfigAndPolicy(context)),

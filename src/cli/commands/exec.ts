@@ -1,10 +1,11 @@
 // `jit exec`: one command with the credential injected; its exit status passes through.
 import { parseDuration } from '../../core/duration.js';
 import { JitError } from '../../core/errors.js';
+import { assertCanStart } from '../../platform/executable.js';
 import { runSession } from '../../session/run-session.js';
 import type { Context } from '../context.js';
 import { sessionDeps } from '../session-deps.js';
-import { resolveRequestFlags, type RequestFlags } from './request-options.js';
+import { explainDenial, resolveRequestFlags, type RequestFlags } from './request-options.js';
 
 interface ExecOptions extends RequestFlags {
   wait?: string;
@@ -20,6 +21,10 @@ export default async function exec(options: ExecOptions, context: Context): Prom
       hint: `put it after --: jit exec --ticket ${options.ticket ?? 'OPS-123'} --role ${options.role ?? 'ROLE'} -- COMMAND [ARGS…]`,
     });
   }
+  // A program that cannot start is exit 127 (or 126) with jit's own message, before any question or grant.
+  assertCanStart(command, context.env.PATH);
   const request = await resolveRequestFlags(options, 'exec', context);
-  return runSession({ ...request, kind: 'command', command, args }, await sessionDeps(context));
+  return runSession({ ...request, kind: 'command', command, args }, await sessionDeps(context)).catch((error: unknown) => {
+    throw explainDenial(error, context.env);
+  });
 }

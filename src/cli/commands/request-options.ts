@@ -1,9 +1,13 @@
 // The flags `elevate` and `exec` share, checked before anything is requested. On a terminal a
 // missing role is chosen from a list and a missing ticket is typed; anywhere else it is a usage error.
+import { join } from 'node:path';
+import { POLICY_FILE } from '../../broker/policy/load.js';
 import type { RoleSummary } from '../../backends/contract.js';
 import { parseDuration } from '../../core/duration.js';
-import { JitError } from '../../core/errors.js';
-import { DEFAULT_TICKET_PATTERN, validateReason, validateTicketId } from '../../core/identifiers.js';
+import { JitError, displayValue } from '../../core/errors.js';
+import { DEFAULT_TICKET_PATTERN, validateReason, validateRoleName, validateTicketId } from '../../core/identifiers.js';
+import { currentSession, type Environment } from '../../core/session-env.js';
+import { privateFileExists } from '../../platform/paths.js';
 import { canPrompt } from '../../platform/prompter.js';
 import type { Context } from '../context.js';
 
@@ -34,8 +38,9 @@ export async function resolveRequestFlags(flags: RequestFlags, command: string, 
   if (!interactive && flags.role === undefined) {
     throw new JitError('usage', 'missing --role', { hint: `pass a role from \`jit roles\`: jit ${command} --ticket ${flags.ticket} --role ROLE` });
   }
-  // Only a question needs the roles; they are read once for both.
-  const roles = flags.role === undefined || flags.ticket === undefined ? await (await context.backend()).roles() : [];
+  // The roles are read once, for the questions and to check a role given on the command line.
+  const roles = await (await context.backend()).roles();
+  if (flags.role !== undefined) assertRoleExists(validateRoleName(flags.role), roles, context);
   const role = flags.role ?? (await chooseRole(context, roles));
   const ticket = flags.ticket ?? (await typeTicket(context, role, roles));
   return { ticket, role, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...(reason === undefined ? {} : { reason }) };
@@ -64,4 +69,29 @@ async function typeTicket(context: Context, roleName: string, roles: RoleSummary
     }
   };
   return (await context.prompter().input(`Ticket for ${roleName}`, validate)).trim();
+}
+
+/** A role the policy lacks, said with where the policy came from: the built-in default, or its file. */
+function assertRoleExists(name: string, roles: RoleSummary[], context: Context): void {
+  if (roles.some((role) => role.name === name)) return;
+  const file = join(context.paths.configDir, POLICY_FILE);
+  const fromFile = privateFileExists(file);
+  throw new JitError('usage', `there is no role ${displayValue(name)} in ${fromFile ? file : 'the built-in default policy'}`, {
+    hint: fromFile
+      ? '`jit roles` lists the roles you may request'
+      : '`jit roles` lists the roles you may request; `jit init` writes the policy to a file you can add roles to',
+  });
+}
+
+/**
+ * The broker refuses a request made inside a session whose role does not allow nesting; what to do
+ * about it is a matter of this terminal, which only the CLI knows.
+ */
+export function explainDenial(error: unknown, env: Environment): unknown {
+  const session = currentSession(env);
+  if (!session || !(error instanceof JitError) || error.code !== 'denied' || !/does not allow nesting$/.test(error.message)) return error;
+  return new JitError('denied', error.message, {
+    cause: error,
+    hint: `leave session ${session.grantId}${session.role && session.ticket ? ` (${session.role}, ${session.ticket})` : ''} first: \`exit\` its shell, or \`jit revoke\` it; or have the role allow it with \`nesting: true\` in the policy`,
+  });
 }

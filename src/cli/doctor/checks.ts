@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeyringSecretStore } from '../../platform/keyring-store.js';
+import { KeyringSecretStore, type KeychainChoice } from '../../platform/keyring-store.js';
 import { lstatOrUndefined, ownershipProblem } from '../../platform/paths.js';
 import { SHELLS, shellOfPath, type ShellName } from '../../shell/shells.js';
 import type { Context } from '../context.js';
@@ -45,28 +45,40 @@ export function checkPrivateDir(name: string, dir: string): CheckResult {
   return ok(name, `${dir}: yours, 0700, files 0600`);
 }
 
-export async function checkKeychain(): Promise<CheckResult> {
-  const store = new KeyringSecretStore();
+/** Which store holds credentials and why, and that it works: one probe entry is written, read back and removed. */
+export async function checkKeychain(context: Context): Promise<CheckResult> {
+  // An invalid config.yaml is the config check's failure; the keychain is still checked, as auto would choose it.
+  const setting = await context.config().then((config) => config.keychain, () => 'auto' as const);
+  const store = new KeyringSecretStore({ setting: async () => setting, env: context.env });
   const account = `jit-doctor-${process.pid}`;
   const probe = randomBytes(16).toString('hex');
   const started = Date.now();
   let written = false;
+  let choice: KeychainChoice | undefined;
   try {
+    choice = await store.choice(account);
+    const name = storeNames[choice.store];
     await store.set(account, probe);
     written = true;
     const read = await store.get(account);
     await store.delete(account);
     written = false;
-    if (read !== probe) return fail('keychain', 'the keychain stored a value but gave back another', 'check which Secret Service answers on the session D-Bus');
-    return ok('keychain', `reachable and unlocked (write, read, delete in ${Date.now() - started} ms)`);
+    if (read !== probe) return fail('keychain', `${name}: it stored a value but gave back another`, 'check which Secret Service answers on the session D-Bus');
+    return ok('keychain', `${name}, from ${choice.why}; reachable and unlocked (write, read, delete in ${Date.now() - started} ms)`);
   } catch (error) {
     const { detail, fix } = messageOf(error);
-    return fail('keychain', detail, fix);
+    return fail('keychain', choice ? `${storeNames[choice.store]}, from ${choice.why}: ${detail}` : detail, fix);
   } finally {
     // The probe never outlives the check, even when reading it back failed.
     if (written) await store.delete(account).catch(() => undefined);
   }
 }
+
+const storeNames: Record<KeychainChoice['store'], string> = {
+  'secret-service': 'Secret Service',
+  keyutils: 'kernel keyring (keyutils)',
+  platform: 'OS keychain',
+};
 
 export async function checkConfigAndPolicy(context: Context): Promise<CheckResult[]> {
   const results: CheckResult[] = [];

@@ -99,13 +99,14 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
   const owner = currentProcess();
   // Entering a cgroup takes a kernel grace period: it passes while the grant is being issued.
   const containment = prepareContainment();
+  const parentSession = deps.parentSession ?? currentSession(deps.env)?.grantId;
   const requested = backend.request({
     role: request.role,
     ticket: request.ticket,
     ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     owner,
-    parentSession: deps.parentSession ?? currentSession(deps.env)?.grantId,
+    ...(parentSession === undefined ? {} : { parentSession }),
   });
   const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
     await containment.abandon();

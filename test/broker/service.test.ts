@@ -85,7 +85,7 @@ describe('broker', () => {
     expect(await env.broker.sweep()).toEqual([]);
     for (let attempt = 4; attempt <= MAX_REVOCATION_ATTEMPTS; attempt++) {
       env.clock.now += backoffMs(attempt - 1);
-      [ended] = await env.broker.sweep();
+      ended = (await env.broker.sweep())[0]!;
     }
     expect(ended).toMatchObject({ revocation: 'irrevocable' });
     expect(await env.store.getGrant(grant.id)).toMatchObject({ revocationAttempts: MAX_REVOCATION_ATTEMPTS });

@@ -108,7 +108,7 @@ describe('audit chain', () => {
         grantId: row.grant_id ?? null, ticket: row.ticket ?? null, role: row.role ?? null, data: JSON.parse(data), prevHash: prev,
       };
       const hash = eventHash(event as never);
-      db.prepare('UPDATE audit_events SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(data, prev, hash, row.seq);
+      db.prepare('UPDATE audit_events SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(data, prev, hash, Number(row.seq));
       prev = hash;
     }
     db.close();

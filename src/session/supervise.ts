@@ -34,6 +34,8 @@ export interface SuperviseOptions {
 const EXPIRY_TICK_MS = 1000;
 /** Minutes before the end at which the terminal is warned. */
 const WARN_AT_MINUTES = [5, 1];
+/** How far past a warning mark a session may start and still be warned. */
+const LATE_WARNING_MS = 1000;
 /** Signals the terminal sends to the whole foreground group: the child decides, jit must not die of them. (SIGTSTP keeps its default so Ctrl-Z stops jit and the child together.) */
 const TERMINAL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGQUIT'];
 /** Signals meant for jit alone: passed on to the child, and the session then ends with it. */
@@ -99,7 +101,8 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     timers.push(wallClock as unknown as NodeJS.Timeout);
     for (const minutes of WARN_AT_MINUTES) {
       const at = msLeft - minutes * 60_000;
-      if (at > 0) timers.push(setTimeout(() => options.warn(`${minutes} minute${minutes > 1 ? 's' : ''} left in this session`), at));
+      // The end is known to the second and issuance takes a moment: a mark passed by under a second is still announced, at once.
+      if (at > -LATE_WARNING_MS) timers.push(setTimeout(() => options.warn(`${minutes} minute${minutes > 1 ? 's' : ''} left in this session`), Math.max(0, at)));
     }
     const heartbeat = setInterval(check, options.heartbeatSeconds * 1000);
     timers.push(heartbeat as unknown as NodeJS.Timeout);

@@ -1,9 +1,11 @@
 // config.yaml: which backend jit talks to, and how it behaves on this machine. Absent, jit runs on
 // the embedded default. Validated like the policy: every error names the file, line and column, and
 // an unknown key is refused rather than silently ignored.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JitError, displayValue } from '../core/errors.js';
-import { readTrustedFile } from '../platform/paths.js';
+import { lstatOrUndefined, privateFileExists, readTrustedFile, writePrivateFile } from '../platform/paths.js';
 import type { KeychainSetting } from '../platform/secret-store.js';
 
 export const CONFIG_FILE = 'config.yaml';
@@ -38,10 +40,48 @@ function invalid(path: string, position: { line: number; col: number } | undefin
   });
 }
 
-export async function loadConfig(configDir: string): Promise<JitConfig> {
+/** What a validated config.yaml said, by the SHA-256 of its text, in the private state dir. */
+const VALIDATED_CONFIG_FILE = 'config-validated.json';
+
+function isConfig(value: unknown): value is JitConfig {
+  const config = value as Partial<JitConfig> | null;
+  return config?.backend === 'embedded' && typeof config.prompt === 'boolean' && ['auto', 'secret-service', 'keyutils'].includes(String(config.keychain));
+}
+
+/**
+ * config.yaml, validated. The YAML parser and zod cost ~30 ms of start-up, so a file validated once is
+ * remembered (by its content's hash) in `stateDir` and not parsed again until it changes.
+ */
+export async function loadConfig(configDir: string, stateDir?: string): Promise<JitConfig> {
   const path = join(configDir, CONFIG_FILE);
   const text = readTrustedFile(path, MAX_CONFIG_BYTES);
   if (text === undefined) return defaults;
+  const hash = createHash('sha256').update(text).digest('hex');
+  const remembered = stateDir === undefined ? undefined : rememberedConfig(join(stateDir, VALIDATED_CONFIG_FILE), hash);
+  if (remembered) return remembered;
+  const config = await validateConfig(path, text);
+  if (stateDir !== undefined && lstatOrUndefined(stateDir)?.isDirectory()) {
+    // A convenience only: a state dir that cannot take it just means parsing again next time.
+    try {
+      writePrivateFile(join(stateDir, VALIDATED_CONFIG_FILE), JSON.stringify({ hash, config }));
+    } catch {
+      // Parsed again next time.
+    }
+  }
+  return config;
+}
+
+function rememberedConfig(path: string, hash: string): JitConfig | undefined {
+  try {
+    if (!privateFileExists(path)) return undefined;
+    const cached = JSON.parse(readFileSync(path, 'utf8')) as { hash?: unknown; config?: unknown };
+    return cached.hash === hash && isConfig(cached.config) ? cached.config : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function validateConfig(path: string, text: string): Promise<JitConfig> {
   // Loaded only now: the YAML parser and zod cost start-up that commands without a config never pay.
   const [{ isMap, LineCounter, parseDocument }, { z }] = await Promise.all([import('../platform/yaml.js'), import('zod')]);
   const lineCounter = new LineCounter();

@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     // The store config.yaml's `keychain:` names (auto: Secret Service, else the kernel keyring), chosen at first use.
     secrets: () => (secrets ??= new KeyringSecretStore({ setting: async () => (await context.config()).keychain, env: context.env })),
     credentials: () => (credentials ??= new LocalCredentials(context.secrets(), context.paths.stateDir)),
-    config: () => (config ??= import('../backends/config.js').then(({ loadConfig }) => loadConfig(context.paths.configDir))),
+    config: () => (config ??= import('../backends/config.js').then(({ loadConfig }) => loadConfig(context.paths.configDir, context.paths.stateDir))),
     prompter: () => (prompter ??= new InquirerPrompter()),
     backend: () => (backend ??= openBackend(context)),
   };

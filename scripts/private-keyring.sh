@@ -13,8 +13,13 @@ export HOME="$scratch" XDG_DATA_HOME="$scratch/data" XDG_RUNTIME_DIR="$scratch/r
 exec dbus-run-session -- bash -c '
   # A throwaway password: this keyring lives and dies with this session.
   printf "%s" "throwaway-$$" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  # Ask the bus, not the name: a call to org.freedesktop.secrets before the daemon owns it would make
+  # the bus start a second gnome-keyring without the password, whose keyring cannot be written.
   for _ in $(seq 50); do
-    gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets --method org.freedesktop.DBus.Peer.Ping >/dev/null 2>&1 && break
+    gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+      --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q true &&
+      gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets \
+        --method org.freedesktop.Secret.Service.ReadAlias default 2>/dev/null | grep -q collection/ && break
     sleep 0.1
   done
   exec "$@"' private-keyring "$@"

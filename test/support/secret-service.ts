@@ -41,13 +41,28 @@ export async function startSecretService(): Promise<SecretService> {
   const env = { ...base, DBUS_SESSION_BUS_ADDRESS: address };
   const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
   keyring.stdin!.end('throwaway-test-password');
+  // Wait until *this* daemon owns org.freedesktop.secrets. Asking the name itself (a Ping) before then
+  // makes the bus activate a second gnome-keyring from its .service file, without the password; when
+  // that one wins the name, there is no login collection and every write fails ("no result found").
+  const askBus = (method: string, arg: string) =>
+    run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', `org.freedesktop.DBus.${method}`, arg], { env })
+      .then(({ stdout }) => stdout, () => '');
   let ready = false;
   for (let attempt = 0; attempt < 100 && !ready; attempt++) {
-    ready = await run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets', '--method', 'org.freedesktop.DBus.Peer.Ping'], { env })
-      .then(() => true, () => false);
+    ready = (await askBus('NameHasOwner', 'org.freedesktop.secrets')).includes('true');
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (!ready) throw new Error('gnome-keyring did not come up on the private bus within 10 s');
+  const owner = Number(/uint32 (\d+)/.exec(await askBus('GetConnectionUnixProcessID', 'org.freedesktop.secrets'))?.[1]);
+  if (owner !== keyring.pid) throw new Error(`org.freedesktop.secrets on the private bus is pid ${owner}, not the gnome-keyring started here (${keyring.pid})`);
+  // Then until its default collection (the login keyring, unlocked with the password) is there.
+  const defaultCollection = () =>
+    run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets', '--method', 'org.freedesktop.Secret.Service.ReadAlias', 'default'], { env })
+      .then(({ stdout }) => /collection\//.test(stdout), () => false);
+  for (let attempt = 0; attempt < 100 && !(await defaultCollection()); attempt++) {
+    if (attempt === 99) throw new Error('gnome-keyring on the private bus has no default collection after 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   return {
     env,
     async jitAccounts() {

@@ -1,10 +1,13 @@
 #!/bin/sh
-':' //; trap '' USR1; ulimit -c 0 2>/dev/null; ulimit -Hc 0 2>/dev/null; exec "${JIT_NODE:-node}" --disable-sigusr1 "$0" "$@"
+':' //; trap '' USR1; ulimit -c 0 2>/dev/null; ulimit -Hc 0 2>/dev/null; if [ -z "$JIT_NODE" ]; then JIT_NODE=$(command -v node) || { echo 'jit: no Node.js on PATH' >&2; echo '  → run scripts/setup.sh, or set JIT_NODE to a Node.js 22.19 or newer' >&2; exit 69; }; c=${XDG_CACHE_HOME:-$HOME/.cache}/jit/node-checked; if ! [ "$c" -ef "$JIT_NODE" ]; then "$JIT_NODE" --disable-sigusr1 -e 0 >/dev/null 2>&1 || exec "$JIT_NODE" "$0" "$@"; mkdir -p "${c%/*}" 2>/dev/null && ln -sfn "$JIT_NODE" "$c" 2>/dev/null; fi; fi; exec "$JIT_NODE" --disable-sigusr1 "$0" "$@"
 // The line above is read by /bin/sh and is a comment to Node. Before Node starts, it ignores SIGUSR1
 // (an ignored signal stays ignored across exec, until jit's own handler takes over), turns core
 // dumps off (a dump of jit, or of the session it supervises, would hold the credential) and starts
 // Node with --disable-sigusr1 (by default SIGUSR1 opens an unauthenticated debugger on
 // 127.0.0.1:9229). JIT_NODE names the Node to use; the launcher `scripts/setup.sh` installs sets it.
+// Without it, the `node` on PATH is tried once with that flag (an older Node refuses the flag before
+// running anything) and remembered as a link in the cache dir, compared by inode, so later starts run
+// no extra process; a Node that refuses it runs this file without the flag, to say it is too old.
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

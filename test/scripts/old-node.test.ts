@@ -11,11 +11,12 @@ const systemNode = spawnSync('/usr/bin/node', ['-p', 'process.versions.node'], {
 const tooOld = systemNode !== undefined && systemNode !== '' && Number(systemNode.split('.')[0]) < 22;
 
 describe('bin/jit.js on a Node that is too old', () => {
-  it.each([['through its shebang', [JIT_BIN]], ['as node bin/jit.js', ['/usr/bin/node', JIT_BIN]]])('%s: one clear line, exit 69', (_how, argv, context) => {
+  const cases: [string, string[]][] = [['through its shebang', [JIT_BIN]], ['as node bin/jit.js', ['/usr/bin/node', JIT_BIN]]];
+  for (const [how, argv] of cases) it(`${how}: one clear line, exit 69`, (context) => {
     if (!tooOld) return context.skip(`the system Node here is ${systemNode || 'absent'}, not one below the floor`);
     const home = mkdtempSync(join(tmpdir(), 'jit-old-node-'));
     try {
-      const [file, ...args] = argv as string[];
+      const [file, ...args] = argv;
       const result = spawnSync(file!, [...args, '--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home } });
       expect(result.status).toBe(69);
       expect(result.stderr).toMatch(new RegExp(`^jit: Node.js ${systemNode!.replace(/\./g, '\\.')} .* is too old; jit needs Node.js 22.19 or newer\n  → `));

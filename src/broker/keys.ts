@@ -1,11 +1,10 @@
 // ES256 key pairs the broker signs tokens with: created on first use,
 // kept as 0600 JWK files in the private state dir, never printed.
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { JitError } from '../core/errors.js';
-import { ensurePrivateDir, privateFileExists } from '../platform/paths.js';
+import { createPrivateFileOnce, ensurePrivateDir, privateFileExists } from '../platform/paths.js';
 
 export interface SigningKey {
   kid: string;
@@ -38,16 +37,7 @@ export async function loadOrCreateKey(stateDir: string, name: KeyName): Promise<
     const jwk = await exportJWK(privateKey);
     const { d: _private, ...publicJwk } = jwk;
     jwk.kid = await calculateJwkThumbprint(publicJwk);
-    const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    writeFileSync(temporary, JSON.stringify(jwk), { mode: 0o600, flag: 'wx' });
-    try {
-      // SECURITY: link() fails if another jit created the key first; we then use theirs, never overwrite it.
-      linkSync(temporary, path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      unlinkSync(temporary);
-    }
+    createPrivateFileOnce(path, JSON.stringify(jwk));
   }
   try {
     return await fromPrivateJwk(JSON.parse(readFileSync(path, 'utf8')) as JWK);

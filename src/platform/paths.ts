@@ -1,6 +1,7 @@
 // Where jit keeps its files, and the rules those files live by: dirs 0700, files 0600,
 // no symlinks, no foreign owners.
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, unlinkSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { JitError, type ErrorCode } from '../core/errors.js';
@@ -184,4 +185,21 @@ export function writePrivateFile(path: string, data: string): void {
   const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
   writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
   renameSync(temporary, path);
+}
+
+/**
+ * Creates a private file with this content unless one exists: written under a temporary name, then
+ * linked into place. SECURITY: link() fails if another process created the file first; theirs is kept,
+ * never overwritten (two jit runs making a key at once end up with one key).
+ */
+export function createPrivateFileOnce(path: string, data: string): void {
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
 }

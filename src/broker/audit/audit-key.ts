@@ -5,11 +5,10 @@
 // Signing is synchronous (node:crypto), so a checkpoint is sealed inside the same transaction as the
 // events it vouches for: there is never a window with events and no checkpoint over them.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JitError } from '../../core/errors.js';
-import { ensurePrivateDir, privateFileExists } from '../../platform/paths.js';
+import { createPrivateFileOnce, ensurePrivateDir, privateFileExists } from '../../platform/paths.js';
 
 export const AUDIT_KEY_FILE = 'audit-signing.jwk';
 
@@ -73,16 +72,7 @@ function publicOf(privateKey: KeyObject): PublicJwk {
 
 function create(path: string): void {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, JSON.stringify(privateKey.export({ format: 'jwk' })), { mode: 0o600, flag: 'wx' });
-  try {
-    // SECURITY: link() fails if another jit created the key first; we then use theirs, never overwrite it.
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
+  createPrivateFileOnce(path, JSON.stringify(privateKey.export({ format: 'jwk' })));
 }
 
 function keyProblem(message: string, stateDir: string): JitError {

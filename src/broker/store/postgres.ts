@@ -9,7 +9,7 @@ import { sealBatch } from '../audit/chain.js';
 import type { KeyProvider } from '../key-provider.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { postgresMigrations } from './postgres-migrations.js';
-import { eventFromRow, expectation, grantColumns, grantFromRow, type Row } from './rows.js';
+import { eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, type Row } from './rows.js';
 import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 /** The advisory lock every write holds: 'jit' in ASCII. */
@@ -217,18 +217,8 @@ export class PostgresStore implements Store {
   }
 
   async listGrants(filter: GrantFilter = {}): Promise<GrantRecord[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (filter.states) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
-      values.push(...filter.states);
-    }
-    if (filter.requester) {
-      where.push('requester = ?');
-      values.push(filter.requester);
-    }
-    const rows = await this.#read((query) => query(`SELECT * FROM grants ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at, id`, values));
-    return rows.map(grantFromRow);
+    const { where, values } = grantFilterSql(filter);
+    return (await this.#read((query) => query(`SELECT * FROM grants ${where} ORDER BY issued_at, id`, values))).map(grantFromRow);
   }
 
   async touchGrant(id: string, at: number): Promise<void> {
@@ -236,22 +226,8 @@ export class PostgresStore implements Store {
   }
 
   async events(filter: EventFilter = {}): Promise<AuditEvent[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (filter.grantId) {
-      where.push('grant_id = ?');
-      values.push(filter.grantId);
-    }
-    if (filter.ticket) {
-      where.push('ticket = ?');
-      values.push(filter.ticket);
-    }
-    if (filter.afterSeq !== undefined) {
-      where.push('seq > ?');
-      values.push(filter.afterSeq);
-    }
-    const rows = await this.#read((query) => query(`SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, values));
-    return rows.map(eventFromRow);
+    const { where, values } = eventFilterSql(filter);
+    return (await this.#read((query) => query(`SELECT * FROM audit_events ${where} ORDER BY seq`, values))).map(eventFromRow);
   }
 
   async auditSnapshot(): Promise<AuditSnapshot> {

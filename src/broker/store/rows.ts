@@ -1,7 +1,7 @@
 // How grant and event rows map to records, shared by every SQL store: one column map, one reading of
 // a row, one way of turning an expectation into a WHERE clause.
 import type { AuditEvent, GrantRecord } from '../records.js';
-import type { GrantExpectation } from './store.js';
+import type { EventFilter, GrantExpectation, GrantFilter } from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -50,4 +50,38 @@ export function expectation(expect: GrantExpectation): { sql: string; values: un
     }
   }
   return { sql: parts.map((part) => ` AND ${part}`).join(''), values };
+}
+
+/** `WHERE …` (or nothing) and its values for a grant listing, in the shared `?` form. */
+export function grantFilterSql(filter: GrantFilter): { where: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  if (filter.states) {
+    parts.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+    values.push(...filter.states);
+  }
+  if (filter.requester) {
+    parts.push('requester = ?');
+    values.push(filter.requester);
+  }
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', values };
+}
+
+/** `WHERE …` (or nothing) and its values for an event listing. */
+export function eventFilterSql(filter: EventFilter): { where: string; values: unknown[] } {
+  const parts: string[] = [];
+  const values: unknown[] = [];
+  if (filter.grantId) {
+    parts.push('grant_id = ?');
+    values.push(filter.grantId);
+  }
+  if (filter.ticket) {
+    parts.push('ticket = ?');
+    values.push(filter.ticket);
+  }
+  if (filter.afterSeq !== undefined) {
+    parts.push('seq > ?');
+    values.push(filter.afterSeq);
+  }
+  return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', values };
 }

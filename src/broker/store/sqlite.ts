@@ -12,7 +12,7 @@ import { sealBatch } from '../audit/chain.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './sqlite-migrations.js';
-import { eventFromRow, expectation, grantColumns, grantFromRow } from './rows.js';
+import { eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow } from './rows.js';
 import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
@@ -254,18 +254,8 @@ export class SqliteStore implements Store {
   }
 
   async listGrants(filter: GrantFilter = {}): Promise<GrantRecord[]> {
-    const where: string[] = [];
-    const values: SQLInputValue[] = [];
-    if (filter.states) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
-      values.push(...filter.states);
-    }
-    if (filter.requester) {
-      where.push('requester = ?');
-      values.push(filter.requester);
-    }
-    const sql = `SELECT * FROM grants ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY issued_at`;
-    return (this.#db.prepare(sql).all(...values) as Row[]).map(grantFromRow);
+    const { where, values } = grantFilterSql(filter);
+    return (this.#db.prepare(`SELECT * FROM grants ${where} ORDER BY issued_at`).all(...(values as SQLInputValue[])) as Row[]).map(grantFromRow);
   }
 
   async touchGrant(id: string, at: number): Promise<void> {
@@ -273,22 +263,8 @@ export class SqliteStore implements Store {
   }
 
   async events(filter: EventFilter = {}): Promise<AuditEvent[]> {
-    const where: string[] = [];
-    const values: SQLInputValue[] = [];
-    if (filter.grantId) {
-      where.push('grant_id = ?');
-      values.push(filter.grantId);
-    }
-    if (filter.ticket) {
-      where.push('ticket = ?');
-      values.push(filter.ticket);
-    }
-    if (filter.afterSeq !== undefined) {
-      where.push('seq > ?');
-      values.push(filter.afterSeq);
-    }
-    const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
-    return (this.#db.prepare(sql).all(...values) as Row[]).map(eventFromRow);
+    const { where, values } = eventFilterSql(filter);
+    return (this.#db.prepare(`SELECT * FROM audit_events ${where} ORDER BY seq`).all(...(values as SQLInputValue[])) as Row[]).map(eventFromRow);
   }
 
   async auditSnapshot(): Promise<AuditSnapshot> {

@@ -1,5 +1,5 @@
 // The jwt issuer: an ES256 token bound to the grant (jti = grant id), with a deny list for revocation.
-import { SignJWT } from 'jose';
+// A compact JWS (RFC 7515) signed with node:crypto; any JWT library verifies it against the public key.
 import type { SigningKey } from '../keys.js';
 import type { GrantRecord } from '../records.js';
 import type { Store } from '../store/store.js';
@@ -15,17 +15,20 @@ export class JwtIssuer implements Issuer {
   ) {}
 
   async issue(grant: IssueSubject): Promise<IssuedCredential> {
-    const token = await new SignJWT({ role: grant.role, ticket: grant.ticket })
-      .setProtectedHeader({ alg: 'ES256', kid: this.key.kid, typ: 'JWT' })
-      .setIssuer(JWT_ISSUER_NAME)
-      .setSubject(grant.requester)
-      .setAudience(this.audience)
-      .setJti(grant.id)
-      .setIssuedAt(Math.floor(grant.issuedAtMs / 1000))
-      .setNotBefore(Math.floor(grant.issuedAtMs / 1000))
-      .setExpirationTime(Math.floor(grant.expiresAtMs / 1000))
-      .sign(this.key.privateKey);
-    return { env: { JIT_TOKEN: token }, handle: null };
+    const issuedAt = Math.floor(grant.issuedAtMs / 1000);
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'ES256', kid: this.key.kid, typ: 'JWT' })}.${part({
+      role: grant.role,
+      ticket: grant.ticket,
+      iss: JWT_ISSUER_NAME,
+      sub: grant.requester,
+      aud: this.audience,
+      jti: grant.id,
+      iat: issuedAt,
+      nbf: issuedAt,
+      exp: Math.floor(grant.expiresAtMs / 1000),
+    })}`;
+    return { env: { JIT_TOKEN: `${input}.${this.key.sign(input).toString('base64url')}` }, handle: null };
   }
 
   // A signed token cannot be recalled; it is denied by jti until it would have expired anyway.

@@ -177,7 +177,8 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     await backend.recordSession(grant.id, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
   } finally {
     await containment.abandon();
-    await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : 'keychain_unavailable', stored, deps);
+    // Without an outcome the session never started: because the keychain refused the credential, or something after it failed.
+    await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : stored ? 'exit' : 'keychain_unavailable', stored, deps);
   }
   return exitCodeOf(outcome);
 }

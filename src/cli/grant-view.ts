@@ -16,17 +16,7 @@ export interface GrantView {
 }
 
 export function grantView(grant: Grant, nowMs: number): GrantView {
-  return {
-    id: grant.id,
-    role: grant.role,
-    ticket: grant.ticket,
-    requester: grant.requester,
-    state: grant.state,
-    issuedAt: grant.issuedAt,
-    expiresAt: grant.expiresAt,
-    secondsLeft: Math.max(0, grant.expiresAt - Math.floor(nowMs / 1000)),
-    revocation: grant.revocation,
-    revokeReason: grant.revokeReason,
-    owner: { host: grant.owner.host, pid: grant.owner.pid },
-  };
+  // The contract's grant, plus the time left; the owner's start time stays out of the documented shape.
+  const { owner, ...rest } = grant;
+  return { ...rest, secondsLeft: Math.max(0, grant.expiresAt - Math.floor(nowMs / 1000)), owner: { host: owner.host, pid: owner.pid } };
 }

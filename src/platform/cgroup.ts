@@ -1,8 +1,7 @@
 // A cgroup v2 of jit's own for each session, where the system lets this user make one (root, or a
 // delegated systemd user slice). Every process the session starts is born inside it, whatever it does
 // afterwards (setsid, double fork), so the session can be ended whole with cgroup.kill.
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, write, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, normalize } from 'node:path';
 
 /** Where cgroup v2 is mounted and which cgroup this process is in; undefined without cgroup v2. */
@@ -95,17 +94,24 @@ async function enter(name: string): Promise<{ dir: string; home: string } | unde
   if (!own) return undefined;
   const home = join(own.mount, own.path);
   const dir = join(home, name);
+  let procs: number;
   try {
-    await mkdir(dir, { mode: 0o755 });
+    mkdirSync(dir, { mode: 0o755 });
+    procs = openSync(join(dir, 'cgroup.procs'), 'w');
   } catch {
+    rmdirSafe(dir);
     return undefined;
   }
+  // Only the move waits for the grace period: one write on libuv's pool, started now. Each step of an
+  // asynchronous mkdir or writeFile would wait for the main thread, busy issuing, and start the wait late.
   try {
-    await writeFile(join(dir, 'cgroup.procs'), String(process.pid));
+    await new Promise<void>((resolve, reject) => write(procs, String(process.pid), (error) => (error ? reject(error) : resolve())));
     return { dir, home };
   } catch {
     rmdirSafe(dir);
     return undefined;
+  } finally {
+    closeSync(procs);
   }
 }
 

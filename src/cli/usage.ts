@@ -1,7 +1,7 @@
 // Command-line errors in jit's one shape: commander's own parse errors (unknown command or option,
 // missing or extra argument) become a usage JitError (exit 64) with commander's "did you mean" as the
 // hint, and `jit exec` refuses a command that is not after `--`.
-import { CommanderError, type Command, type Option } from 'commander';
+import { CommanderError, type CommandUnknownOpts as Command, type Option } from '@commander-js/extra-typings';
 import { JitError, displayValue } from '../core/errors.js';
 
 /** The subcommands named on the command line, outermost first: ['audit', 'verify']. */

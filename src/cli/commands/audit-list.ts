@@ -3,15 +3,10 @@ import type { AuditEvent } from '../../broker/records.js';
 import { JitError, displayJson, displayText } from '../../core/errors.js';
 import { validateGrantId } from '../../core/identifiers.js';
 import type { Context } from '../context.js';
+import type { AuditListOptions } from './define/audit.js';
 import { colorFor, printJson, table } from '../render.js';
 
-interface AuditOptions {
-  grant?: string;
-  ticket?: string;
-  json?: boolean;
-}
-
-export default async function auditList(options: AuditOptions, context: Context): Promise<number> {
+export default async function auditList(options: AuditListOptions, context: Context): Promise<number> {
   if (options.grant && options.ticket) throw new JitError('usage', 'pass --grant or --ticket, not both');
   // The ticket is only ever a bound SQL parameter; the length cap keeps a pasted blob out of the query.
   if (options.ticket !== undefined && (options.ticket.length === 0 || options.ticket.length > 64)) {

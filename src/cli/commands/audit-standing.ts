@@ -1,10 +1,11 @@
 // `jit audit standing`: grants past their end without a verified revocation. The goal is always none.
 import { ExitCode } from '../../core/errors.js';
 import type { Context } from '../context.js';
+import type { AuditStandingOptions } from './define/audit.js';
 import { grantView } from '../grant-view.js';
 import { colorFor, printJson, table } from '../render.js';
 
-export default async function auditStanding(options: { json?: boolean }, context: Context): Promise<number> {
+export default async function auditStanding(options: AuditStandingOptions, context: Context): Promise<number> {
   const now = Date.now();
   const standing = (await (await context.backend()).standing()).map((grant) => grantView(grant, now));
   if (options.json) printJson(context, { standing });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseExport, type AuditExport } from '../../broker/audit/export.js';
 import { ExitCode, JitError } from '../../core/errors.js';
 import type { Context } from '../context.js';
+import type { AuditVerifyOptions } from './define/audit.js';
 import { colorFor, printJson } from '../render.js';
 
 function readExport(path: string): AuditExport {
@@ -17,7 +18,7 @@ function readExport(path: string): AuditExport {
   return parsed;
 }
 
-export default async function auditVerify(options: { json?: boolean; export?: string }, context: Context): Promise<number> {
+export default async function auditVerify(options: AuditVerifyOptions, context: Context): Promise<number> {
   const exported = options.export === undefined ? undefined : readExport(options.export);
   const verdict = await (await context.backend()).verifyAudit(exported);
   if (options.json) printJson(context, verdict);

@@ -1,12 +1,13 @@
 // `jit doctor`: every check with what it found and how to fix it; exit 1 when one fails.
 import { ExitCode } from '../../core/errors.js';
 import type { Context } from '../context.js';
+import type { DoctorOptions } from './define/setup.js';
 import { checkBackend, checkConfigAndPolicy, checkKeychain, checkPrivateDir, checkShell, type CheckResult } from '../doctor/checks.js';
 import { checkKeychainCleanup } from '../doctor/keychain-cleanup.js';
 import { colorFor, printJson } from '../render.js';
 import { withSpinner } from '../spinner.js';
 
-export default async function doctor(options: { json?: boolean }, context: Context): Promise<number> {
+export default async function doctor(options: DoctorOptions, context: Context): Promise<number> {
   const run = async (): Promise<CheckResult[]> => [
     await checkKeychain(context),
     checkPrivateDir('state dir', context.paths.stateDir),

@@ -6,14 +6,8 @@ import { prepareShellStartup, type ShellStartup } from '../../shell/prompt-rc.js
 import { shellOfPath } from '../../shell/shells.js';
 import type { Context } from '../context.js';
 import { sessionDeps } from '../session-deps.js';
-import { explainDenial, resolveRequestFlags, type RequestFlags } from './request-options.js';
-
-interface ElevateOptions extends RequestFlags {
-  shell?: string;
-  wait?: boolean;
-  /** false with --no-prompt. */
-  prompt?: boolean;
-}
+import type { ElevateOptions } from './define/elevate.js';
+import { explainDenial, resolveRequestFlags } from './request-options.js';
 
 export default async function elevate(options: ElevateOptions, context: Context): Promise<number> {
   const shell = options.shell || context.env.SHELL || '/bin/sh';

@@ -5,14 +5,10 @@ import { assertCanStart } from '../../platform/executable.js';
 import { runSession } from '../../session/run-session.js';
 import type { Context } from '../context.js';
 import { sessionDeps } from '../session-deps.js';
-import { explainDenial, resolveRequestFlags, type RequestFlags } from './request-options.js';
+import type { ExecOptions } from './define/exec.js';
+import { explainDenial, resolveRequestFlags } from './request-options.js';
 
-interface ExecOptions extends RequestFlags {
-  wait?: string;
-  args: string[];
-}
-
-export default async function exec(options: ExecOptions, context: Context): Promise<number> {
+export default async function exec(options: ExecOptions & { args: string[] }, context: Context): Promise<number> {
   // Validated now so a typo fails early; waiting only matters for roles that need approval.
   if (options.wait !== undefined) parseDuration(options.wait, '--wait');
   const [command, ...args] = options.args;

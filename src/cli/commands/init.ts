@@ -5,8 +5,9 @@ import { defaultPolicyYaml } from '../../broker/policy/default.js';
 import { POLICY_FILE } from '../../broker/policy/load.js';
 import { assertNoFile, ensurePrivateDir, writePrivateFile } from '../../platform/paths.js';
 import type { Context } from '../context.js';
+import type { InitOptions } from './define/setup.js';
 
-export default async function init(options: { force?: boolean }, context: Context): Promise<number> {
+export default async function init(options: InitOptions, context: Context): Promise<number> {
   const dir = ensurePrivateDir(context.paths.configDir);
   const files = [
     [join(dir, CONFIG_FILE), defaultConfigYaml],

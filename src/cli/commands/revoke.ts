@@ -3,21 +3,16 @@ import { ExitCode, JitError } from '../../core/errors.js';
 import { validateGrantId } from '../../core/identifiers.js';
 import { currentSession } from '../../core/session-env.js';
 import type { Context } from '../context.js';
+import type { RevokeOptions } from './define/revoke.js';
 import { grantView } from '../grant-view.js';
 import { canPrompt } from '../../platform/prompter.js';
 import { printJson, warn } from '../render.js';
 import { endGrant } from '../../session/end-grant.js';
 
-interface RevokeOptions {
-  all?: boolean;
-  yes?: boolean;
-  /** false with --no-input. */
-  input?: boolean;
-  json?: boolean;
-  args: string[];
-}
+/** The flags, and the grant id when one was given. */
+type RevokeCall = RevokeOptions & { args: string[] };
 
-async function targets(options: RevokeOptions, context: Context): Promise<string[]> {
+async function targets(options: RevokeCall, context: Context): Promise<string[]> {
   const [id] = options.args;
   if (options.all && id !== undefined) throw new JitError('usage', 'pass a grant id or --all, not both');
   if (options.all) return (await (await context.backend()).grants({ live: true })).map((grant) => grant.id);
@@ -32,12 +27,12 @@ async function targets(options: RevokeOptions, context: Context): Promise<string
 }
 
 /** `--all` ends every session you have: on a terminal, a person confirms it first (unless --yes). */
-async function confirmed(ids: string[], options: RevokeOptions, context: Context): Promise<boolean> {
+async function confirmed(ids: string[], options: RevokeCall, context: Context): Promise<boolean> {
   if (!options.all || options.yes || ids.length === 0 || !canPrompt(context, options.input)) return true;
   return context.prompter().confirm(`Revoke ${ids.length} live grant${ids.length > 1 ? 's' : ''} (${ids.join(', ')})? Their sessions end now.`);
 }
 
-export default async function revoke(options: RevokeOptions, context: Context): Promise<number> {
+export default async function revoke(options: RevokeCall, context: Context): Promise<number> {
   const ids = await targets(options, context);
   if (!(await confirmed(ids, options, context))) {
     context.stderr.write('Nothing revoked.\n');

@@ -1,8 +1,9 @@
 // `jit roles`: what may be requested, for how long, and how the ticket is checked.
 import type { Context } from '../context.js';
+import type { RolesOptions } from './define/roles.js';
 import { colorFor, printJson, table } from '../render.js';
 
-export default async function roles(options: { json?: boolean }, context: Context): Promise<number> {
+export default async function roles(options: RolesOptions, context: Context): Promise<number> {
   const summaries = await (await context.backend()).roles();
   if (options.json) {
     printJson(context, { roles: summaries });

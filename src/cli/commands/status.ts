@@ -3,13 +3,9 @@ import { formatTimeLeft } from '../../core/duration.js';
 import { promptSegment } from '../../core/prompt-segment.js';
 import { currentSession } from '../../core/session-env.js';
 import type { Context } from '../context.js';
+import type { StatusOptions } from './define/status.js';
 import { grantView } from '../grant-view.js';
 import { colorFor, printJson, table } from '../render.js';
-
-interface StatusOptions {
-  json?: boolean;
-  prompt?: boolean;
-}
 
 export default async function status(options: StatusOptions, context: Context): Promise<number> {
   const now = Date.now();

@@ -1,6 +1,6 @@
 // What completions need to know of the command line, read from commander's own definitions so a
 // new command or flag reaches every shell without anyone having to remember.
-import type { Command } from 'commander';
+import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import { COMPLETION_CACHE_FILE } from '../../platform/paths.js';
 
 /** What a flag's value or an argument is, and so what Tab offers for it. */

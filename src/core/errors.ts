@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'pending'
   | 'session_ended'
   | 'denied'
+  /** No valid proof of who is calling (a served broker's 401). */
+  | 'unauthenticated'
   | 'config'
   | 'cannot_execute'
   | 'not_found'
@@ -46,6 +48,7 @@ const exitCodeOf: Record<ErrorCode, number> = {
   pending: ExitCode.temporary,
   session_ended: ExitCode.temporary,
   denied: ExitCode.denied,
+  unauthenticated: ExitCode.denied,
   config: ExitCode.config,
   cannot_execute: ExitCode.cannotExecute,
   not_found: ExitCode.notFound,

@@ -1,0 +1,177 @@
+// The broker's HTTP face: a versioned JSON API over the Broker, every /v1 call made as the operator its
+// bearer token proves. One error body, `{ error: { code, message, hint? } }`, whose code is the CLI's.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ElevationRequest } from '../backends/contract.js';
+import type { Broker } from '../broker/service.js';
+import type { SessionEventType } from '../broker/records.js';
+import { JitError, type ErrorCode } from '../core/errors.js';
+import type { RevokeReason } from '../core/states.js';
+import type { Operator } from '../platform/operator.js';
+import type { OperatorTokenVerifier } from './operator-token.js';
+
+export interface BrokerAppOptions {
+  broker: Broker;
+  verifier: OperatorTokenVerifier;
+  /** Structured request logs (pino); off in tests. */
+  logger?: boolean;
+}
+
+/** Far above any request the CLI sends; a bigger body is refused before it is parsed. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+/** A client that has not sent its whole request by then is cut off (slowloris). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+const statusOf: Record<ErrorCode, number> = {
+  usage: 400,
+  ticket_rejected: 422,
+  unavailable: 503,
+  internal: 500,
+  keychain: 500,
+  os: 500,
+  pending: 409,
+  session_ended: 410,
+  denied: 403,
+  unauthenticated: 401,
+  config: 500,
+  cannot_execute: 400,
+  not_found: 404,
+  cancelled: 400,
+};
+
+/** Reasons a client may give; the broker's own (orphaned, expired, issue_failed, audit_failed) are never a client's to claim. */
+const CLIENT_REVOKE_REASONS: RevokeReason[] = ['exit', 'signal', 'operator', 'keychain_unavailable'];
+const SESSION_EVENTS: SessionEventType[] = ['session.started', 'session.ended', 'session.survivors'];
+
+const grantIdParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^g_[0-9a-z]{26}$' } } } as const;
+
+const requestBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role', 'ticket', 'owner'],
+  properties: {
+    role: { type: 'string', maxLength: 64 },
+    ticket: { type: 'string', maxLength: 128 },
+    ttlSeconds: { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600 },
+    reason: { type: 'string', maxLength: 1024 },
+    parentSession: { type: 'string', pattern: '^g_[0-9a-z]{26}$' },
+    owner: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pid', 'startTime'],
+      properties: { pid: { type: 'integer', minimum: 1, maximum: 4_194_304 }, startTime: { type: ['string', 'null'], pattern: '^[0-9]{1,20}$' } },
+    },
+  },
+} as const;
+
+function errorBody(code: ErrorCode, message: string, hint?: string) {
+  return { error: { code, message, ...(hint === undefined ? {} : { hint }) } };
+}
+
+export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
+  const { broker, verifier } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    maxParamLength: 64,
+    // Every log line of a request carries its id (reqId); the response names it so an operator can quote it.
+    genReqId: () => crypto.randomUUID(),
+    // SECURITY: a field the schema does not know is refused, not silently dropped, and "5" is not a number.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (error instanceof JitError) return reply.status(statusOf[error.code]).send(errorBody(error.code, error.message, error.hint));
+    const fastifyError = error as { validation?: unknown; statusCode?: number; code?: string; message?: string };
+    if (fastifyError.validation) return reply.status(400).send(errorBody('usage', `the request is not valid: ${fastifyError.message}`));
+    if (fastifyError.statusCode === 413) return reply.status(413).send(errorBody('usage', 'the request body is too large'));
+    if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) return reply.status(fastifyError.statusCode).send(errorBody('usage', fastifyError.message ?? 'bad request'));
+    // SECURITY: an unexpected error's details stay in the broker's log; the client learns only the request id.
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send(errorBody('internal', `the broker failed unexpectedly (request ${request.id})`, 'report it with the request id to whoever runs the broker'));
+  });
+  app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not_found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`)));
+
+  /** The operator the bearer token proves; the address is where they call from, as the audit records it. */
+  async function caller(request: FastifyRequest): Promise<Operator> {
+    const verified = await verifier.verify(request.headers.authorization);
+    return { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups };
+  }
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply: FastifyReply) => {
+    try {
+      await verifier.ready();
+      return { ready: true };
+    } catch (error) {
+      const message = error instanceof JitError ? error.message : 'not ready';
+      return reply.status(503).send(errorBody('unavailable', message));
+    }
+  });
+
+  app.get('/v1/roles', async (request) => broker.roles(await caller(request)));
+
+  app.post('/v1/grants', { schema: { body: requestBody } }, async (request, reply) => {
+    const operator = await caller(request);
+    const issued = await broker.request(operator, request.body as ElevationRequest);
+    return reply.status(201).send(issued);
+  });
+
+  app.get('/v1/grants', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { live: { type: 'string', enum: ['true', 'false'] } } } } }, async (request) => {
+    const { live } = request.query as { live?: 'true' | 'false' };
+    return broker.grants(await caller(request), live === undefined ? {} : { live: live === 'true' });
+  });
+
+  app.get('/v1/grants/:id', { schema: { params: grantIdParam } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const grant = await broker.grant(await caller(request), id);
+    if (!grant) throw new JitError('not_found', `there is no grant ${id} of yours`);
+    return grant;
+  });
+
+  app.post('/v1/grants/:id/heartbeat', { schema: { params: grantIdParam } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const state = await broker.heartbeat(await caller(request), id);
+    if (!state) throw new JitError('not_found', `there is no grant ${id} of yours`);
+    return { state };
+  });
+
+  app.post(
+    '/v1/grants/:id/events',
+    {
+      schema: {
+        params: grantIdParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type', 'data'],
+          properties: {
+            type: { type: 'string', enum: SESSION_EVENTS },
+            data: { type: 'object', maxProperties: 16, additionalProperties: { type: ['string', 'number', 'null'], maxLength: 256 } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { type, data } = request.body as { type: SessionEventType; data: Record<string, string | number | null> };
+      await broker.recordSession(await caller(request), id, type, data);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/grants/:id/revoke',
+    { schema: { params: grantIdParam, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', enum: CLIENT_REVOKE_REASONS } } } } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: RevokeReason };
+      return broker.revoke(await caller(request), id, reason);
+    },
+  );
+
+  return app;
+}

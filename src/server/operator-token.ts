@@ -1,0 +1,134 @@
+// Who is calling the broker: an OAuth access token (RFC 9068, `at+jwt`) from the team's OpenID
+// provider, verified against the provider's published keys. The broker trusts nothing else the
+// client says about who it is.
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { JitError } from '../core/errors.js';
+
+export interface OidcSettings {
+  /** The provider's issuer URL, exactly as its discovery document and its tokens name it. */
+  issuer: string;
+  /** This broker's identifier: tokens must be issued for it (`aud`). */
+  audience: string;
+  /** Asymmetric algorithms only: a symmetric one would let anyone holding the verification key mint tokens. */
+  algorithms: string[];
+  /** The claim whose value policy `user:` rules match (e.g. preferred_username, email, sub). */
+  usernameClaim: string;
+  /** The claim holding the operator's groups, matched by policy `group:` rules. */
+  groupsClaim: string;
+  /** Clock skew tolerated on exp, nbf and iat. */
+  leewaySeconds: number;
+}
+
+export interface VerifiedOperator {
+  name: string;
+  groups: string[];
+  /** The token's expiry, Unix seconds: a session on the broker never outlives the proof of who asked. */
+  expiresAt: number;
+}
+
+/** Names and group names as policy rules can hold them; anything else in a token is refused, not matched. */
+const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+const MAX_GROUPS = 256;
+/** Far above any real access token: a bigger one is refused before it is parsed. */
+export const MAX_TOKEN_BYTES = 16 * 1024;
+
+/** The provider's keys are fetched at most once per this interval for unknown key ids: a flood of forged kids costs one fetch. */
+const JWKS_COOLDOWN_MS = 30_000;
+const JWKS_CACHE_MS = 10 * 60_000;
+const FETCH_TIMEOUT_MS = 5_000;
+
+function unauthenticated(message: string): JitError {
+  return new JitError('unauthenticated', message, { hint: 'run `jit login`, then try again' });
+}
+
+/** Reads the provider's discovery document once and checks that it speaks for the configured issuer. */
+async function discoverJwksUri(issuer: string): Promise<URL> {
+  const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error' }).catch((error: unknown) => {
+    throw new JitError('unavailable', `the OpenID provider ${issuer} cannot be reached`, { hint: 'check oidc.issuer in the broker config and that the provider is up', cause: error });
+  });
+  if (!response.ok) throw new JitError('unavailable', `the OpenID provider ${issuer} answered ${response.status} for its discovery document`, { hint: 'check oidc.issuer in the broker config' });
+  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+  // SECURITY: a discovery document naming another issuer would let that issuer's keys vouch for ours (OpenID Discovery §4.3).
+  if (document.issuer !== issuer) throw new JitError('config', `the OpenID provider at ${issuer} calls itself ${String(document.issuer)}`, { hint: 'set oidc.issuer to the exact issuer URL the provider publishes' });
+  if (typeof document.jwks_uri !== 'string') throw new JitError('unavailable', `the OpenID provider ${issuer} publishes no jwks_uri`);
+  return new URL(document.jwks_uri);
+}
+
+/**
+ * Verifies bearer tokens. The key set is fetched lazily and kept; a token signed with a key id not in
+ * it causes one refetch per cooldown (key rotation), never one per token.
+ */
+export class OperatorTokenVerifier {
+  readonly #settings: OidcSettings;
+  readonly #cooldownMs: number;
+  #keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+
+  /** `keyRefetchCooldownMs`: shorter only in tests, which cannot wait half a minute for a rotation. */
+  constructor(settings: OidcSettings, { keyRefetchCooldownMs = JWKS_COOLDOWN_MS } = {}) {
+    this.#settings = settings;
+    this.#cooldownMs = keyRefetchCooldownMs;
+  }
+
+  #keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    this.#keys ??= discoverJwksUri(this.#settings.issuer)
+      .then((uri) => createRemoteJWKSet(uri, { cooldownDuration: this.#cooldownMs, cacheMaxAge: JWKS_CACHE_MS, timeoutDuration: FETCH_TIMEOUT_MS }))
+      .catch((error: unknown) => {
+        this.#keys = undefined; // the next request tries discovery again
+        throw error;
+      });
+    return this.#keys;
+  }
+
+  /** Whether the provider's keys can be had: the broker is not ready to serve without them. */
+  async ready(): Promise<void> {
+    await this.#keySet();
+  }
+
+  /** The operator an `Authorization` header proves; a JitError('unauthenticated') for anything short of a valid token. */
+  async verify(authorization: string | undefined): Promise<VerifiedOperator> {
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
+    if (!match) throw unauthenticated('the broker needs a bearer token');
+    const token = match[1]!;
+    if (token.length > MAX_TOKEN_BYTES) throw unauthenticated('the bearer token is too large');
+    const keys = await this.#keySet();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: this.#settings.issuer,
+        audience: this.#settings.audience,
+        // SECURITY: the allow-list is the config's asymmetric algorithms; `none` and HS* never verify.
+        algorithms: this.#settings.algorithms,
+        clockTolerance: this.#settings.leewaySeconds,
+        // RFC 9068: an ID token or another JWT from the same provider is not an access token for this broker.
+        typ: 'at+jwt',
+        requiredClaims: ['exp', 'iat', 'sub'],
+      }));
+    } catch (error) {
+      throw unauthenticated(`the bearer token was refused: ${describe(error)}`);
+    }
+    return this.#operatorOf(payload);
+  }
+
+  #operatorOf(payload: JWTPayload): VerifiedOperator {
+    const name = payload[this.#settings.usernameClaim];
+    if (typeof name !== 'string' || !IDENTITY_NAME.test(name)) throw unauthenticated(`the token's ${this.#settings.usernameClaim} claim is not a usable user name`);
+    const claimed = payload[this.#settings.groupsClaim] ?? [];
+    if (!Array.isArray(claimed) || claimed.length > MAX_GROUPS || !claimed.every((group) => typeof group === 'string' && IDENTITY_NAME.test(group))) {
+      throw unauthenticated(`the token's ${this.#settings.groupsClaim} claim is not a list of group names`);
+    }
+    return { name, groups: claimed as string[], expiresAt: payload.exp! };
+  }
+}
+
+/** jose's reason in words an operator can act on; never the token itself. */
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'it has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `its ${error.claim} claim is not accepted (${error.reason})`;
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the provider matches its signature';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'its algorithm is not allowed';
+  if (error instanceof errors.JWKSTimeout) return "the provider's keys could not be fetched in time";
+  if (error instanceof errors.JOSEError) return error.code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ');
+  return 'it is malformed';
+}

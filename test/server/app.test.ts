@@ -1,0 +1,135 @@
+// The broker over HTTP on loopback: operators proven by a real OpenID provider's tokens, each acting on
+// their own grants only, and every malformed or oversized request refused with its status and the one
+// error body, storing nothing.
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBrokerApp } from '../../src/server/app.js';
+import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { testBroker, type TestBroker } from '../support/broker.js';
+import { startOidcProvider, type OidcProvider } from '../support/oidc.js';
+
+const AUDIENCE = 'https://jit.test/broker';
+const POLICY = `roles:
+  demo:
+    ttl: { default: 5m, max: 1h }
+    requesters: ['*']
+    issuer: { type: jwt }
+  prod-db-admin:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:dba]
+    issuer: { type: jwt }
+`;
+
+let provider: OidcProvider;
+let env: TestBroker;
+let app: FastifyInstance;
+let base: string;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['dba'], bob: ['sre'] } });
+  env = await testBroker(POLICY);
+  const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  app = buildBrokerApp({ broker: env.broker, verifier });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  tokens.alice = await provider.token('alice');
+  tokens.bob = await provider.token('bob');
+});
+afterAll(async () => {
+  await app.close();
+  env.remove();
+  await provider.close();
+});
+
+async function call(method: string, path: string, options: { as?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.as) headers.authorization = `Bearer ${tokens[options.as]}`;
+  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${base}${path}`, { method, headers, ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined, requestId: response.headers.get('x-request-id') };
+}
+
+const owner = { pid: process.pid, startTime: null };
+const elevation = (role = 'demo') => ({ role, ticket: 'OPS-123', owner });
+
+describe('jit serve API', () => {
+  it('answers health and readiness without a token', async () => {
+    expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await call('GET', '/readyz')).toMatchObject({ status: 200, body: { ready: true } });
+  });
+
+  it('refuses every /v1 call without a valid token, in the one error body', async () => {
+    for (const [method, path] of [['GET', '/v1/roles'], ['GET', '/v1/grants'], ['POST', '/v1/grants/g_00000000000000000000000000/heartbeat']] as const) {
+      const response = await call(method, path, method === 'POST' ? { body: {} } : {});
+      expect(response.status).toBe(401);
+      expect(response.body).toMatchObject({ error: { code: 'unauthenticated', hint: expect.stringContaining('jit login') } });
+      expect(response.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect((await call('GET', '/v1/roles', { headers: { authorization: `Bearer ${tokens.alice}x` } })).status).toBe(401);
+  });
+
+  it("lists roles as the caller may request them, from the token's groups", async () => {
+    const alice = (await call('GET', '/v1/roles', { as: 'alice' })).body as unknown as Array<{ name: string; mayRequest: boolean }>;
+    const bob = (await call('GET', '/v1/roles', { as: 'bob' })).body as unknown as Array<{ name: string; mayRequest: boolean }>;
+    expect(alice.find((role) => role.name === 'prod-db-admin')?.mayRequest).toBe(true);
+    expect(bob.find((role) => role.name === 'prod-db-admin')?.mayRequest).toBe(false);
+    const denied = await call('POST', '/v1/grants', { as: 'bob', body: elevation('prod-db-admin') });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ error: { code: 'denied' } });
+  });
+
+  it('issues, heartbeats, records and revokes a grant for its requester', async () => {
+    const issued = await call('POST', '/v1/grants', { as: 'alice', body: elevation() });
+    expect(issued.status).toBe(201);
+    const { grant, credential, heartbeatSeconds } = issued.body as { grant: { id: string; requester: string; state: string }; credential: Record<string, string>; heartbeatSeconds: number };
+    expect(grant).toMatchObject({ requester: 'alice', state: 'active' });
+    expect(credential.JIT_TOKEN).toMatch(/^ey/);
+    expect(heartbeatSeconds).toBeGreaterThan(0);
+
+    expect(await call('POST', `/v1/grants/${grant.id}/heartbeat`, { as: 'alice' })).toMatchObject({ status: 200, body: { state: 'active' } });
+    expect((await call('POST', `/v1/grants/${grant.id}/events`, { as: 'alice', body: { type: 'session.started', data: { kind: 'command', program: 'true' } } })).status).toBe(204);
+    expect((await call('GET', '/v1/grants?live=true', { as: 'alice' })).body).toEqual(expect.arrayContaining([expect.objectContaining({ id: grant.id })]));
+
+    const revoked = await call('POST', `/v1/grants/${grant.id}/revoke`, { as: 'alice', body: { reason: 'exit' } });
+    expect(revoked).toMatchObject({ status: 200, body: { id: grant.id, state: 'revoked', revokeReason: 'exit' } });
+    const events = (await env.broker.events({ grantId: grant.id })).map((event) => event.type);
+    expect(events).toEqual(expect.arrayContaining(['grant.issued', 'session.started', 'grant.revoked']));
+    expect(events.join(' ')).toContain('session.started');
+  });
+
+  it("keeps one operator away from another's grant: not seen, not kept alive, not revoked", async () => {
+    const { grant } = (await call('POST', '/v1/grants', { as: 'alice', body: elevation() })).body as { grant: { id: string } };
+    expect((await call('GET', `/v1/grants/${grant.id}`, { as: 'bob' })).status).toBe(404);
+    expect((await call('POST', `/v1/grants/${grant.id}/heartbeat`, { as: 'bob' })).status).toBe(404);
+    expect((await call('POST', `/v1/grants/${grant.id}/revoke`, { as: 'bob', body: { reason: 'operator' } })).status).toBe(400);
+    expect((await call('POST', `/v1/grants/${grant.id}/events`, { as: 'bob', body: { type: 'session.ended', data: {} } })).status).toBe(400);
+    expect((await call('GET', '/v1/grants', { as: 'bob' })).body).toEqual([]);
+    expect((await call('GET', `/v1/grants/${grant.id}`, { as: 'alice' })).body).toMatchObject({ state: 'active' });
+    await call('POST', `/v1/grants/${grant.id}/revoke`, { as: 'alice', body: { reason: 'exit' } });
+  });
+
+  it('refuses malformed, oversized and over-claiming requests with their status, storing nothing', async () => {
+    const grantsBefore = (await env.store.listGrants({})).length;
+    const eventsBefore = (await env.broker.events({})).length;
+    const cases: Array<[string, () => Promise<{ status: number; body: Record<string, any> | undefined }>, number, string]> = [
+      ['malformed JSON', () => call('POST', '/v1/grants', { as: 'alice', raw: '{"role": "demo",' }), 400, 'usage'],
+      ['an unknown field', () => call('POST', '/v1/grants', { as: 'alice', body: { ...elevation(), admin: true } }), 400, 'usage'],
+      ['a missing owner', () => call('POST', '/v1/grants', { as: 'alice', body: { role: 'demo', ticket: 'OPS-1' } }), 400, 'usage'],
+      ['a negative ttl', () => call('POST', '/v1/grants', { as: 'alice', body: { ...elevation(), ttlSeconds: -5 } }), 400, 'usage'],
+      ['a ticket id that is not one', () => call('POST', '/v1/grants', { as: 'alice', body: { ...elevation(), ticket: '../../etc' } }), 400, 'usage'],
+      ['a role that does not exist', () => call('POST', '/v1/grants', { as: 'alice', body: elevation('nope') }), 400, 'usage'],
+      ['a body over the limit', () => call('POST', '/v1/grants', { as: 'alice', raw: JSON.stringify({ ...elevation(), reason: 'x'.repeat(70_000) }) }), 413, 'usage'],
+      ['a grant id that is not one', () => call('POST', '/v1/grants/..%2F..%2Fetc/heartbeat', { as: 'alice' }), 400, 'usage'],
+      ["a revocation reason only the broker may give", () => call('POST', '/v1/grants/g_00000000000000000000000000/revoke', { as: 'alice', body: { reason: 'expired' } }), 400, 'usage'],
+      ['an unknown endpoint', () => call('GET', '/v2/everything', { as: 'alice' }), 404, 'not_found'],
+    ];
+    for (const [what, response, status, code] of cases) {
+      const { status: actual, body } = await response();
+      expect({ what, status: actual, code: body?.error?.code }).toEqual({ what, status, code });
+      expect(typeof body?.error?.message).toBe('string');
+    }
+    expect((await env.store.listGrants({})).length).toBe(grantsBefore);
+    expect((await env.broker.events({})).length).toBe(eventsBefore);
+  });
+});

@@ -95,10 +95,21 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not_found', `no such endpoint: ${request.method} ${request.url.split('?')[0]}`)));
 
-  /** The operator the bearer token proves; the address is where they call from, as the audit records it. */
-  async function caller(request: FastifyRequest): Promise<Operator> {
+  // SECURITY: every /v1 call proves its caller before its body is read or checked: an anonymous client
+  // learns nothing of the schema and costs the broker no parsing.
+  const callers = new WeakMap<FastifyRequest, Operator>();
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/v1/')) return;
     const verified = await verifier.verify(request.headers.authorization);
-    return { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups };
+    // The address is where the operator calls from, as the audit records it.
+    callers.set(request, { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups });
+  });
+
+  /** The operator the onRequest hook proved for this request. */
+  async function caller(request: FastifyRequest): Promise<Operator> {
+    const operator = callers.get(request);
+    if (!operator) throw new JitError('internal', 'a /v1 route ran without an authenticated caller');
+    return operator;
   }
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -150,7 +161,13 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
           required: ['type', 'data'],
           properties: {
             type: { type: 'string', enum: SESSION_EVENTS },
-            data: { type: 'object', maxProperties: 16, additionalProperties: { type: ['string', 'number', 'null'], maxLength: 256 } },
+            data: {
+              type: 'object',
+              maxProperties: 16,
+              propertyNames: { pattern: '^[a-z][A-Za-z0-9_]{0,31}$' },
+              // Printable text only: the audit is read on terminals.
+              additionalProperties: { anyOf: [{ type: 'string', maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$' }, { type: 'number' }, { type: 'null' }] },
+            },
           },
         },
       },

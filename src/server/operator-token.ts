@@ -11,7 +11,11 @@ export interface OidcSettings {
   audience: string;
   /** Asymmetric algorithms only: a symmetric one would let anyone holding the verification key mint tokens. */
   algorithms: string[];
-  /** The claim whose value policy `user:` rules match (e.g. preferred_username, email, sub). */
+  /**
+   * The claim whose value policy `user:` rules match. `sub` is the provider's own; `email` counts only
+   * with `email_verified: true`; a claim users may set themselves (often preferred_username) would let
+   * one operator become another.
+   */
   usernameClaim: string;
   /** The claim holding the operator's groups, matched by policy `group:` rules. */
   groupsClaim: string;
@@ -35,6 +39,8 @@ export const MAX_TOKEN_BYTES = 16 * 1024;
 /** The provider's keys are fetched at most once per this interval for unknown key ids: a flood of forged kids costs one fetch. */
 const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_CACHE_MS = 10 * 60_000;
+/** After a failed discovery, requests fail fast for this long instead of each asking the provider again. */
+const DISCOVERY_RETRY_MS = 5_000;
 const FETCH_TIMEOUT_MS = 5_000;
 
 function unauthenticated(message: string): JitError {
@@ -63,6 +69,7 @@ export class OperatorTokenVerifier {
   readonly #settings: OidcSettings;
   readonly #cooldownMs: number;
   #keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  #discoveryFailedAt = 0;
 
   /** `keyRefetchCooldownMs`: shorter only in tests, which cannot wait half a minute for a rotation. */
   constructor(settings: OidcSettings, { keyRefetchCooldownMs = JWKS_COOLDOWN_MS } = {}) {
@@ -71,10 +78,15 @@ export class OperatorTokenVerifier {
   }
 
   #keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
+    // SECURITY: while the provider is down, a stream of requests does not become a stream of fetches.
+    if (!this.#keys && Date.now() - this.#discoveryFailedAt < DISCOVERY_RETRY_MS) {
+      return Promise.reject(new JitError('unavailable', `the OpenID provider ${this.#settings.issuer} could not be reached a moment ago`, { hint: 'try again shortly' }));
+    }
     this.#keys ??= discoverJwksUri(this.#settings.issuer)
       .then((uri) => createRemoteJWKSet(uri, { cooldownDuration: this.#cooldownMs, cacheMaxAge: JWKS_CACHE_MS, timeoutDuration: FETCH_TIMEOUT_MS }))
       .catch((error: unknown) => {
-        this.#keys = undefined; // the next request tries discovery again
+        this.#keys = undefined; // a request after the retry interval tries discovery again
+        this.#discoveryFailedAt = Date.now();
         throw error;
       });
     return this.#keys;
@@ -105,6 +117,10 @@ export class OperatorTokenVerifier {
         requiredClaims: ['exp', 'iat', 'sub'],
       }));
     } catch (error) {
+      // The provider's keys out of reach says nothing about the token: the caller should retry, not log in again.
+      if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
+        throw new JitError('unavailable', `the OpenID provider's keys could not be fetched from ${this.#settings.issuer}`, { hint: 'try again shortly', cause: error });
+      }
       throw unauthenticated(`the bearer token was refused: ${describe(error)}`);
     }
     return this.#operatorOf(payload);
@@ -113,6 +129,7 @@ export class OperatorTokenVerifier {
   #operatorOf(payload: JWTPayload): VerifiedOperator {
     const name = payload[this.#settings.usernameClaim];
     if (typeof name !== 'string' || !IDENTITY_NAME.test(name)) throw unauthenticated(`the token's ${this.#settings.usernameClaim} claim is not a usable user name`);
+    if (this.#settings.usernameClaim === 'email' && payload.email_verified !== true) throw unauthenticated('the token names an email address the provider has not verified');
     const claimed = payload[this.#settings.groupsClaim] ?? [];
     if (!Array.isArray(claimed) || claimed.length > MAX_GROUPS || !claimed.every((group) => typeof group === 'string' && IDENTITY_NAME.test(group))) {
       throw unauthenticated(`the token's ${this.#settings.groupsClaim} claim is not a list of group names`);
@@ -128,7 +145,6 @@ function describe(error: unknown): string {
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the provider matches its signature';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not verify';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'its algorithm is not allowed';
-  if (error instanceof errors.JWKSTimeout) return "the provider's keys could not be fetched in time";
   if (error instanceof errors.JOSEError) return error.code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', ' ');
   return 'it is malformed';
 }

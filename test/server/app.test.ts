@@ -67,6 +67,8 @@ describe('jit serve API', () => {
       expect(response.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect((await call('GET', '/v1/roles', { headers: { authorization: `Bearer ${tokens.alice}x` } })).status).toBe(401);
+    // The caller is proven before the body is looked at: an anonymous client learns nothing of the schema.
+    expect(await call('POST', '/v1/grants', { raw: '{"not": "valid"' })).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
   });
 
   it("lists roles as the caller may request them, from the token's groups", async () => {
@@ -122,6 +124,8 @@ describe('jit serve API', () => {
       ['a body over the limit', () => call('POST', '/v1/grants', { as: 'alice', raw: JSON.stringify({ ...elevation(), reason: 'x'.repeat(70_000) }) }), 413, 'usage'],
       ['a grant id that is not one', () => call('POST', '/v1/grants/..%2F..%2Fetc/heartbeat', { as: 'alice' }), 400, 'usage'],
       ["a revocation reason only the broker may give", () => call('POST', '/v1/grants/g_00000000000000000000000000/revoke', { as: 'alice', body: { reason: 'expired' } }), 400, 'usage'],
+      ['an event key that is not a name', () => call('POST', '/v1/grants/g_00000000000000000000000000/events', { as: 'alice', body: { type: 'session.ended', data: { ['x'.repeat(40)]: 1 } } }), 400, 'usage'],
+      ['an event value with control characters', () => call('POST', '/v1/grants/g_00000000000000000000000000/events', { as: 'alice', body: { type: 'session.ended', data: { program: 'ok\u001b[2Jforged\u202e' } } }), 400, 'usage'],
       ['an unknown endpoint', () => call('GET', '/v2/everything', { as: 'alice' }), 404, 'not_found'],
     ];
     for (const [what, response, status, code] of cases) {

@@ -94,9 +94,14 @@ async function enter(name: string): Promise<{ dir: string; home: string } | unde
   if (!own) return undefined;
   const home = join(own.mount, own.path);
   const dir = join(home, name);
-  let procs: number;
   try {
     mkdirSync(dir, { mode: 0o755 });
+  } catch {
+    // SECURITY: a directory this run did not make (the name taken already) is never joined or removed.
+    return undefined;
+  }
+  let procs: number;
+  try {
     procs = openSync(join(dir, 'cgroup.procs'), 'w');
   } catch {
     rmdirSafe(dir);
@@ -104,15 +109,11 @@ async function enter(name: string): Promise<{ dir: string; home: string } | unde
   }
   // Only the move waits for the grace period: one write on libuv's pool, started now. Each step of an
   // asynchronous mkdir or writeFile would wait for the main thread, busy issuing, and start the wait late.
-  try {
-    await new Promise<void>((resolve, reject) => write(procs, String(process.pid), (error) => (error ? reject(error) : resolve())));
-    return { dir, home };
-  } catch {
-    rmdirSafe(dir);
-    return undefined;
-  } finally {
-    closeSync(procs);
-  }
+  const moved = await new Promise<boolean>((resolve) => write(procs, String(process.pid), (error) => resolve(!error)));
+  closeSync(procs);
+  if (moved) return { dir, home };
+  rmdirSafe(dir);
+  return undefined;
 }
 
 function leave({ dir, home }: { dir: string; home: string }): void {

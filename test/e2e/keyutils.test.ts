@@ -44,7 +44,8 @@ grant=$("$JIT" exec -t DEMO-1 -r demo -- ${CHECK_INSIDE}) || exit $?
 echo "inside: $grant"
 if keyctl search @s user "keyring:$grant@jit" >/dev/null 2>&1; then echo "after: present"; else echo "after: gone"; fi`;
 
-describe.skipIf(!usable)('the kernel keyring as the keychain', () => {
+// Skipped only where `keyctl session` cannot make a session keyring (keyutils missing, or keyctl denied); scripts/test.sh installs keyutils.
+describe.skipIf(!usable)('the kernel keyring as the keychain (needs `keyctl session`)', () => {
   it('keychain: keyutils holds the credential in the session keyring while the command runs, and not after', async () => {
     const box = headlessBox('keyutils');
     const result = await inSessionKeyring(box, EXEC_AND_LOOK);

@@ -111,3 +111,28 @@ describe('stale session cgroups and jit itself', () => {
     expect(report.containment).toBe('environment');
   });
 });
+
+describe('PendingCgroup', () => {
+  it('never removes a directory it did not make (a name that already exists is given up, left as it was)', async (context) => {
+    const { mkdirSync, readFileSync, rmdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { PendingCgroup } = await import('../../src/platform/cgroup.js');
+    const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::'))?.slice(3);
+    const mount = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')).find((fields) => fields[fields.indexOf('-') + 1] === 'cgroup2')?.[4];
+    const existing = own !== undefined && mount ? join(mount, own, `jit-session-${process.pid}-preexisting`) : undefined;
+    try {
+      if (existing) mkdirSync(existing);
+    } catch {
+      return context.skip('no cgroup v2 this user may create (not root, no delegated slice)');
+    }
+    if (!existing) return context.skip('no cgroup v2 on this machine');
+    try {
+      const pending = new PendingCgroup(`jit-session-${process.pid}-preexisting`);
+      expect(await pending.ready()).toBeUndefined();
+      await pending.abandon();
+      expect(existsSync(existing)).toBe(true);
+    } finally {
+      rmdirSync(existing);
+    }
+  });
+});

@@ -18,11 +18,11 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'serve'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
-    -t|--ticket|--reason|--export|--since)
+    -t|--ticket|--reason|--export|--since|--config|--listen|--tls-cert|--tls-key)
       COMPREPLY=()
       return ;;
     -r|--role)
@@ -40,7 +40,7 @@ _jit() {
   esac
   case $path in
     '')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit init doctor completion prompt" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit serve init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
@@ -59,6 +59,8 @@ _jit() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--since -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'audit standing')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'serve')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--config --listen --tls-cert --tls-key --check -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'init')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--force -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'doctor')

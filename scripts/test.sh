@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 . scripts/os-packages.sh
 jit_require_commands "the test suite" npm:npm dbus-daemon:dbus gnome-keyring-daemon:gnome-keyring,dbus-x11 gdbus:libglib2.0-bin \
   secret-tool:libsecret-tools keyctl:keyutils script:bsdutils setpriv:util-linux bash:bash zsh:zsh fish:fish strace:strace \
-  pg_ctlcluster:postgresql
+  pg_ctlcluster:postgresql openssl:openssl systemd-analyze:systemd
 # shellcheck source=toolchain.sh
 . scripts/toolchain.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error

@@ -83,12 +83,7 @@ function rememberedConfig(path: string, hash: string): JitConfig | undefined {
 
 async function validateConfig(path: string, text: string): Promise<JitConfig> {
   // Loaded only now: the YAML parser and zod cost start-up that commands without a config never pay.
-  const [{ isMap, LineCounter, parseDocument }, { z }] = await Promise.all([import('../platform/yaml.js'), import('zod')]);
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxError = document.errors[0];
-  if (syntaxError) throw invalid(path, lineCounter.linePos(syntaxError.pos[0]), syntaxError.message.split('\n')[0] ?? 'YAML syntax error');
-
+  const [{ readYamlSettings }, { z }] = await Promise.all([import('../platform/yaml-settings.js'), import('zod')]);
   const schema = z.strictObject({
     backend: z
       .string({ error: 'must be embedded' })
@@ -97,25 +92,12 @@ async function validateConfig(path: string, text: string): Promise<JitConfig> {
     prompt: z.boolean({ error: 'must be true or false' }).default(true),
     keychain: z.enum(['auto', 'secret-service', 'keyutils'], { error: 'must be auto, secret-service or keyutils' }).default('auto'),
   });
-  let raw: unknown;
-  try {
-    // SECURITY: nested aliases ("billion laughs") are refused, not expanded; config.yaml needs none.
-    raw = document.toJS({ maxAliasCount: 10 });
-  } catch (error) {
-    throw invalid(path, undefined, (error as Error).message.split('\n')[0] ?? 'cannot be read as YAML');
+  // SECURITY: nested aliases ("billion laughs") are refused, not expanded; config.yaml needs none.
+  const read = readYamlSettings(text, schema, { maxAliasCount: 10 });
+  if (read.ok) return read.value as JitConfig;
+  if (!read.issue) throw invalid(path, read.position, read.message);
+  if (read.issue.code === 'unrecognized_keys') {
+    throw invalid(path, read.position, `unknown setting ${displayValue(read.keys.at(-1)!)}: config.yaml has backend, prompt and keychain`);
   }
-  const result = schema.safeParse(raw ?? {});
-  if (result.success) return result.data as JitConfig;
-
-  const issue = result.error.issues[0]!;
-  // A key the schema does not know is pointed at itself; any other problem at its key.
-  const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0];
-  const pair = isMap(document.contents) ? document.contents.items.find((item) => String((item.key as { value?: unknown } | null)?.value) === key) : undefined;
-  const offset = (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[0];
-  const position = offset === undefined ? undefined : lineCounter.linePos(offset);
-  if (issue.code === 'unrecognized_keys') {
-    throw invalid(path, position, `unknown setting ${displayValue(String(key))}: config.yaml has backend, prompt and keychain`);
-  }
-  const message = issue.path.length === 0 ? 'must be a mapping of settings (backend, prompt, keychain)' : `${issue.path.join('.')}: ${issue.message}`;
-  throw invalid(path, position, message);
+  throw invalid(path, read.position, read.issue.path.length === 0 ? 'must be a mapping of settings (backend, prompt, keychain)' : `${read.issue.path.join('.')}: ${read.message}`);
 }

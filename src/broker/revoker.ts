@@ -35,7 +35,7 @@ export class Revoker {
    * Ends a live grant (revoked, or expired when its TTL ran out) and revokes it at the target.
    * `ended` is false when another process ended it first; its revocation is still seen through.
    */
-  async end(grant: GrantRecord, reason: RevokeReason, actor: string): Promise<{ grant: GrantRecord; ended: boolean }> {
+  async end(grant: GrantRecord, reason: RevokeReason, actor: string, detail: Record<string, number | string> = {}): Promise<{ grant: GrantRecord; ended: boolean }> {
     const state = reason === 'expired' ? 'expired' : 'revoked';
     const endedAt = this.now();
     // SECURITY: a grant whose jit died while its issuer was at work may yet get a credential at the
@@ -50,7 +50,7 @@ export class Revoker {
         expect: { state: state === 'expired' ? 'active' : ['issuing', 'active'] },
         patch: { state, revokeReason: reason, revocation: 'pending', endedAtMs: endedAt, nextAttemptAtMs: endedAt, revocationLeaseUntilMs: null, verifyNotBeforeMs },
       },
-      events: [{ type: state === 'expired' ? 'grant.expired' : 'grant.revoked', actor, grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason } }],
+      events: [{ type: state === 'expired' ? 'grant.expired' : 'grant.revoked', actor, grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason, ...detail } }],
     });
     return { grant: await this.settle(grant.id), ended: written !== undefined };
   }

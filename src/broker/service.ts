@@ -23,8 +23,11 @@ export interface BrokerDeps {
   policy: Policy;
   store: Store;
   keys: KeyProvider;
-  /** The host the broker runs on: a grant owned by a process here is orphaned when that process is gone. */
-  host: string;
+  /**
+   * The host the embedded broker runs on: a grant owned by a process here is orphaned when that process
+   * is gone. Absent when served: every owner is remote, and alive only while its heartbeats arrive.
+   */
+  host?: string;
   now?: () => number;
 }
 
@@ -90,10 +93,15 @@ export class Broker {
     }));
   }
 
+  /** Why nothing may be issued now (the audit cannot be signed or was extended without the key), if so. */
+  auditProblem(): Promise<JitError | undefined> {
+    return this.#deps.store.auditProblem();
+  }
+
   /** Decides and, when allowed, issues. Every step is audited before the next one happens. */
   async request(operator: Operator, input: ElevationRequest): Promise<IssuedGrant> {
     // SECURITY: fail closed: without a sound, signable audit nothing is issued, since nothing could be proven.
-    const auditProblem = await this.#deps.store.auditProblem();
+    const auditProblem = await this.auditProblem();
     if (auditProblem) throw auditProblem;
     const role = this.#role(input.role);
     const ticket = validateTicketId(input.ticket, role.ticket.pattern);
@@ -221,7 +229,9 @@ export class Broker {
     for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'] })) {
       const reason = this.#sweepReason(grant, now);
       if (!reason) continue;
-      const { grant: ended, ended: byUs } = await this.#revoker.end(grant, reason, 'broker');
+      // The audit says why an owner counts as gone: its process, or its heartbeats (a dead man's switch).
+      const detail = reason === 'orphaned' && grant.ownerHost !== this.#deps.host ? { lastHeartbeatAt: Math.floor(grant.lastHeartbeatAtMs / 1000) } : {};
+      const { grant: ended, ended: byUs } = await this.#revoker.end(grant, reason, 'broker', detail);
       if (byUs) changed.push(ended);
     }
     return [...changed, ...(await this.#revoker.retryDue())].map(publicGrant);

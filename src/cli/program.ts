@@ -10,6 +10,7 @@ import { examples } from './commands/define/help.js';
 import { defineRevoke } from './commands/define/revoke.js';
 import { defineRoles } from './commands/define/roles.js';
 import { defineCompletion, defineDoctor, defineInit, definePrompt } from './commands/define/setup.js';
+import { defineServe } from './commands/define/serve.js';
 import { defineStatus } from './commands/define/status.js';
 import { execWithoutDashDash, mustFollowDashDash, usageError } from './usage.js';
 
@@ -52,6 +53,7 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
   runs(defineAuditVerify(audit), () => import('./commands/audit-verify.js'));
   runs(defineAuditExport(audit), () => import('./commands/audit-export.js'));
   runs(defineAuditStanding(audit), () => import('./commands/audit-standing.js'));
+  runs(defineServe(program), () => import('./commands/serve.js'));
   runs(defineInit(program), () => import('./commands/init.js'));
   runs(defineDoctor(program), () => import('./commands/doctor.js'));
   runs(defineCompletion(program), () => import('./commands/completion.js'));

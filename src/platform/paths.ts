@@ -144,13 +144,14 @@ export function preparePrivateFile(path: string): string {
 
 /**
  * Reads a file that decides what jit allows (policy.yaml, config.yaml); undefined when there is none.
- * Refuses a symlink or a foreign owner (71), and a file other users may write or larger than
+ * Refuses a symlink or an owner other than us or root (71), and a file other users may write or larger than
  * `maxBytes` (78).
  */
 export function readTrustedFile(path: string, maxBytes: number): string | undefined {
   const stats = lstatOrUndefined(path);
   if (stats === undefined) return undefined;
-  assertOwned(path, stats, 'file');
+  // A regular file root owns is trusted like one of ours (/etc/jit for a service account): root can change ours anyway.
+  if (!(stats.uid === 0 && stats.isFile())) assertOwned(path, stats, 'file');
   // An unreadable file is a configuration to fix (78), not a failure of jit.
   const { fd, opened } = openChecked(path, stats, constants.O_RDONLY, 'config');
   try {

@@ -12,8 +12,10 @@ import type { OperatorTokenVerifier } from './operator-token.js';
 export interface BrokerAppOptions {
   broker: Broker;
   verifier: OperatorTokenVerifier;
-  /** Structured request logs (pino); off in tests. */
-  logger?: boolean;
+  /** Structured request logs (pino, JSON lines) to this stream; none when absent. */
+  logger?: { stream: NodeJS.WritableStream };
+  /** PEM certificate and key: served over TLS when given. */
+  https?: { cert: string; key: string };
 }
 
 /** Far above any request the CLI sends; a bigger body is refused before it is parsed. */
@@ -70,10 +72,14 @@ function errorBody(code: ErrorCode, message: string, hint?: string) {
 export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   const { broker, verifier } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // SECURITY: pino's default request serializer logs method, url and address, never headers (bearer tokens).
+    logger: options.logger ? { stream: options.logger.stream, level: 'info' } : false,
+    ...(options.https ? { https: options.https } : {}),
+    // Idle keep-alive connections are closed on shutdown; requests in flight are waited for.
+    forceCloseConnections: 'idle',
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    maxParamLength: 64,
+    routerOptions: { maxParamLength: 64 },
     // Every log line of a request carries its id (reqId); the response names it so an operator can quote it.
     genReqId: () => crypto.randomUUID(),
     // SECURITY: a field the schema does not know is refused, not silently dropped, and "5" is not a number.
@@ -81,6 +87,8 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Shutting down: a request that was in flight ends its connection too, so the stop need not wait for keep-alive to lapse.
+    if (!app.server.listening) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
@@ -116,6 +124,8 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   app.get('/readyz', async (_request, reply: FastifyReply) => {
     try {
       await verifier.ready();
+      const problem = await broker.auditProblem();
+      if (problem) throw problem;
       return { ready: true };
     } catch (error) {
       const message = error instanceof JitError ? error.message : 'not ready';

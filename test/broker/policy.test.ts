@@ -34,7 +34,7 @@ describe('policy', () => {
     ['a YAML syntax error', 'roles:\n  demo: [\n', /policy\.yaml:\d+:\d+:/],
     ['a bad duration', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1y }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /policy\.yaml:3:\d+: roles\.demo\.ttl\.max: must be a duration/],
     ['default above max', 'roles:\n  demo:\n    ttl: { default: 2h, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:3:\d+: roles\.demo\.ttl\.default: ttl\.default must not exceed ttl\.max/],
-    ['an unknown key', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n    tll: 5m\n', /:2:\d+: roles\.demo: Unrecognized key.*tll/],
+    ['an unknown key', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n    tll: 5m\n', /:6:5: roles\.demo: Unrecognized key.*tll/],
     ['a missing issuer', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n', /:2:\d+: roles\.demo\.issuer/],
     ['an unknown issuer type', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: aws }\n', /:5:\d+: roles\.demo\.issuer\.type/],
     ['a relative command path', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: command, issue: ./issue, revoke: /x }\n', /:5:\d+: roles\.demo\.issuer\.issue: must be an absolute path/],

@@ -31,12 +31,13 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the npm package', () => {
-  it('holds the launcher, the bundle and the completions; no sources, tests or source maps', () => {
+  it('holds the launcher, the bundle, the completions and the systemd unit; no sources, tests or source maps', () => {
     expect(files).toContain('bin/jit.js');
+    expect(files).toContain('contrib/systemd/jit-serve.service');
     expect(files).toContain('dist/main.js');
     expect(files).toContain('completions/jit.bash');
     expect(files).toContain('package.json');
-    expect(files.filter((path) => !/^(bin|dist|completions)\//.test(path))).toEqual(['LICENSE', 'README.md', 'package.json'].filter((path) => files.includes(path)));
+    expect(files.filter((path) => !/^(bin|dist|completions|contrib)\//.test(path))).toEqual(['LICENSE', 'README.md', 'package.json'].filter((path) => files.includes(path)));
     expect(files.filter((path) => path.endsWith('.map') || path.endsWith('.ts'))).toEqual([]);
   });
 

@@ -10,9 +10,13 @@ export const POLICY_FILE = 'policy.yaml';
 const MAX_POLICY_BYTES = 256 * 1024;
 
 export async function loadPolicy(configDir: string): Promise<Policy> {
-  const path = join(configDir, POLICY_FILE);
+  return (await readPolicyFile(join(configDir, POLICY_FILE))) ?? defaultPolicy;
+}
+
+/** The policy in `path`, validated; undefined when there is no such file. */
+export async function readPolicyFile(path: string): Promise<Policy | undefined> {
   const text = readTrustedFile(path, MAX_POLICY_BYTES);
-  if (text === undefined) return defaultPolicy;
+  if (text === undefined) return undefined;
   // Loaded only now: the YAML parser and schema cost ~25 ms of start-up the built-in default never needs.
   const { parsePolicy } = await import('./parse.js');
   return parsePolicy(text, path);

@@ -5,7 +5,7 @@ import { UNSAFE_TEXT } from '../../core/errors.js';
 import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
 import { compileTicketPattern } from '../../core/ticket-pattern.js';
 
-const duration = z.string().transform((text, ctx) => {
+export const duration = z.string().transform((text, ctx) => {
   try {
     return parseDuration(text);
   } catch {

@@ -1,0 +1,55 @@
+// `jit serve` as a team runs it: the built binary with a broker.yaml in a private directory, on a
+// loopback port chosen at run time (read back from its JSON log line "broker serving").
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { collect, sandbox, type RunResult, type Sandbox } from './jit.js';
+import { until } from './waits.js';
+
+export interface ServedBroker {
+  url: string;
+  child: ChildProcess;
+  /** Everything it logged so far (JSON lines). */
+  log(): string;
+  /** Resolves when the process has exited, with what it printed. */
+  exited: Promise<RunResult>;
+}
+
+export interface BrokerFiles {
+  box: Sandbox;
+  dir: string;
+  configPath: string;
+  stateDir: string;
+  /** Opens the broker's SQLite store read-only, as an auditor would. */
+  db(): DatabaseSync;
+}
+
+/** A sandbox holding broker.yaml and policy.yaml; `config` is the broker.yaml text after the policy and stateDir lines. */
+export function brokerFiles(policy: string, config: string): BrokerFiles {
+  const box = sandbox();
+  const dir = join(box.home, 'broker');
+  mkdirSync(dir, { mode: 0o700 });
+  const stateDir = join(dir, 'state');
+  writeFileSync(join(dir, 'policy.yaml'), policy, { mode: 0o600 });
+  const configPath = join(dir, 'broker.yaml');
+  writeFileSync(configPath, `policy: ${join(dir, 'policy.yaml')}\nstateDir: ${stateDir}\n${config}`, { mode: 0o600 });
+  return { box, dir, configPath, stateDir, db: () => new DatabaseSync(join(stateDir, 'jit.db'), { readOnly: true, timeout: 5000 }) };
+}
+
+export async function serve(files: BrokerFiles, extraArgs: string[] = []): Promise<ServedBroker> {
+  const child = files.box.spawn(['serve', '--config', files.configPath, ...extraArgs]);
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const exited = collect(child, 120_000);
+  const url = await until(
+    'jit serve to log "broker serving"',
+    () => {
+      if (child.exitCode !== null) throw new Error(`jit serve exited with ${child.exitCode}: ${log}`);
+      const line = log.split('\n').find((text) => text.includes('"broker serving"'));
+      return line && (JSON.parse(line) as { url: string }).url;
+    },
+    15_000,
+  );
+  return { url, child, log: () => log, exited };
+}

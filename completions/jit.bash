@@ -18,7 +18,7 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'serve'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
@@ -40,7 +40,7 @@ _jit() {
   esac
   case $path in
     '')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit serve init doctor completion prompt" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit login whoami logout serve init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
@@ -59,6 +59,12 @@ _jit() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--since -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'audit standing')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'login')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'whoami')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'logout')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'serve')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--config --listen --tls-cert --tls-key --check -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'init')

@@ -11,7 +11,12 @@ import type { KeychainSetting } from '../platform/secret-store.js';
 export const CONFIG_FILE = 'config.yaml';
 
 export interface JitConfig {
-  backend: 'embedded';
+  /** embedded: the broker runs in this process; http: a team broker (`jit serve`) at `broker`. */
+  backend: 'embedded' | 'http';
+  /** The team broker's URL (backend: http): https://, or http:// on loopback. */
+  broker?: string;
+  /** A PEM file of the CA that signed the broker's certificate, when it is not one the system trusts. */
+  caFile?: string;
   /** Whether the `jit elevate` subshell shows the prompt segment (bash, zsh, fish). */
   prompt: boolean;
   /** Where credentials live while their grant does, on Linux: see keyring-store.ts. */
@@ -25,6 +30,8 @@ const MAX_CONFIG_BYTES = 64 * 1024;
 
 export const defaultConfigYaml = `# jit configuration. Reference: README.md, "Configuration and policy".
 # embedded: the broker runs inside jit; its state (SQLite, audit, keys) is in $XDG_STATE_HOME/jit.
+# http: a team broker (\`jit serve\`): add broker: https://jit.example.com (and caFile: /path/ca.pem for a
+# private CA), then run \`jit login\`.
 backend: embedded
 # true: the \`jit elevate\` subshell (bash, zsh, fish) shows the role and time left in its prompt.
 prompt: true
@@ -45,7 +52,8 @@ const VALIDATED_CONFIG_FILE = 'config-validated.json';
 
 function isConfig(value: unknown): value is JitConfig {
   const config = value as Partial<JitConfig> | null;
-  return config?.backend === 'embedded' && typeof config.prompt === 'boolean' && ['auto', 'secret-service', 'keyutils'].includes(String(config.keychain));
+  const backendOk = config?.backend === 'embedded' || (config?.backend === 'http' && typeof config.broker === 'string');
+  return backendOk && typeof config?.prompt === 'boolean' && ['auto', 'secret-service', 'keyutils'].includes(String(config.keychain));
 }
 
 /**
@@ -84,20 +92,30 @@ function rememberedConfig(path: string, hash: string): JitConfig | undefined {
 async function validateConfig(path: string, text: string): Promise<JitConfig> {
   // Loaded only now: the YAML parser and zod cost start-up that commands without a config never pay.
   const [{ readYamlSettings }, { z }] = await Promise.all([import('../platform/yaml-settings.js'), import('zod')]);
-  const schema = z.strictObject({
-    backend: z
-      .string({ error: 'must be embedded' })
-      .refine((value) => value === 'embedded', { error: (issue) => `${displayValue(String(issue.input))} is not available in this version: use embedded (a team broker, \`jit serve\`, comes later)` })
-      .default('embedded'),
-    prompt: z.boolean({ error: 'must be true or false' }).default(true),
-    keychain: z.enum(['auto', 'secret-service', 'keyutils'], { error: 'must be auto, secret-service or keyutils' }).default('auto'),
-  });
+  const { isLoopbackHost } = await import('../core/loopback.js');
+  const schema = z
+    .strictObject({
+      backend: z.enum(['embedded', 'http'], { error: 'must be embedded or http' }).default('embedded'),
+      broker: z
+        .string({ error: 'must be the team broker\'s URL' })
+        .refine((text) => URL.canParse(text) && ['https:', 'http:'].includes(new URL(text).protocol) && new URL(text).pathname === '/' && !new URL(text).search && !new URL(text).username, { error: 'must be the team broker\'s URL, like https://jit.example.com' })
+        // SECURITY: bearer tokens and credentials cross this connection.
+        .refine((text) => !URL.canParse(text) || new URL(text).protocol === 'https:' || isLoopbackHost(new URL(text).hostname), { error: 'must be https:// (http:// only on loopback)' })
+        .optional(),
+      caFile: z.string({ error: 'must be an absolute path' }).refine((text) => text.startsWith('/'), { error: 'must be an absolute path' }).optional(),
+      prompt: z.boolean({ error: 'must be true or false' }).default(true),
+      keychain: z.enum(['auto', 'secret-service', 'keyutils'], { error: 'must be auto, secret-service or keyutils' }).default('auto'),
+    })
+    .superRefine((config, context) => {
+      if (config.backend === 'http' && config.broker === undefined) context.addIssue({ code: 'custom', path: ['backend'], message: 'http needs broker: the team broker\'s URL' });
+      if (config.backend === 'embedded' && config.broker !== undefined) context.addIssue({ code: 'custom', path: ['broker'], message: 'is for backend: http; the embedded broker runs in jit itself' });
+    });
   // SECURITY: nested aliases ("billion laughs") are refused, not expanded; config.yaml needs none.
   const read = readYamlSettings(text, schema, { maxAliasCount: 10 });
   if (read.ok) return read.value as JitConfig;
   if (!read.issue) throw invalid(path, read.position, read.message);
   if (read.issue.code === 'unrecognized_keys') {
-    throw invalid(path, read.position, `unknown setting ${displayValue(read.keys.at(-1)!)}: config.yaml has backend, prompt and keychain`);
+    throw invalid(path, read.position, `unknown setting ${displayValue(read.keys.at(-1)!)}: config.yaml has backend, broker, caFile, prompt and keychain`);
   }
-  throw invalid(path, read.position, read.issue.path.length === 0 ? 'must be a mapping of settings (backend, prompt, keychain)' : `${read.issue.path.join('.')}: ${read.message}`);
+  throw invalid(path, read.position, read.issue.path.length === 0 ? 'must be a mapping of settings (backend, broker, caFile, prompt, keychain)' : `${read.issue.path.join('.')}: ${read.message}`);
 }

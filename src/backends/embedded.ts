@@ -1,15 +1,14 @@
 // The embedded backend: the broker runs in this process on a SQLite file in the state dir.
 import { join } from 'node:path';
 import { loadPolicy } from '../broker/policy/load.js';
-import type { GrantRecord } from '../broker/records.js';
 import { Broker } from '../broker/service.js';
 import { stateDirKeys } from '../broker/key-provider.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
 import { ensurePrivateDir, type JitPaths } from '../platform/paths.js';
-import { isProcessAlive, WAKE_SIGNAL } from '../platform/process-identity.js';
 import type { Backend } from './backend.js';
+import { wakeOwner } from './wake-owner.js';
 
 export const STORE_FILE = 'jit.db';
 
@@ -28,7 +27,7 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
     recordSession: (id, type, data) => broker.recordSession(operator, id, type, data),
     revoke: async (id: string, reason: RevokeReason) => {
       const ended = await broker.revoke(operator, id, reason);
-      if (reason === 'operator') wakeOwner(await store.getGrant(id), operator.host);
+      if (reason === 'operator' && ended.owner.host === operator.host) wakeOwner(ended.owner);
       return ended;
     },
     grant: (id) => broker.grant(operator, id),
@@ -40,17 +39,4 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
     standing: () => broker.standing(),
     close: () => store.close(),
   };
-}
-
-/** Tells the jit supervising a revoked grant to end its session now rather than at its next heartbeat. */
-function wakeOwner(grant: GrantRecord | undefined, host: string): void {
-  if (!grant) return;
-  const owner = { pid: grant.ownerPid, startTime: grant.ownerStartTime };
-  // SECURITY: only a process we have proven is the owner (same host, same pid *and* start time) is signalled.
-  if (grant.ownerHost !== host || owner.pid === process.pid || owner.startTime === null || !isProcessAlive(owner)) return;
-  try {
-    process.kill(owner.pid, WAKE_SIGNAL);
-  } catch {
-    // It ends at its next heartbeat instead.
-  }
 }

@@ -7,6 +7,7 @@ import { defineAudit, defineAuditExport, defineAuditStanding, defineAuditVerify 
 import { defineElevate } from './commands/define/elevate.js';
 import { defineExec } from './commands/define/exec.js';
 import { examples } from './commands/define/help.js';
+import { defineLogin, defineLogout, defineWhoami } from './commands/define/login.js';
 import { defineRevoke } from './commands/define/revoke.js';
 import { defineRoles } from './commands/define/roles.js';
 import { defineCompletion, defineDoctor, defineInit, definePrompt } from './commands/define/setup.js';
@@ -53,6 +54,9 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
   runs(defineAuditVerify(audit), () => import('./commands/audit-verify.js'));
   runs(defineAuditExport(audit), () => import('./commands/audit-export.js'));
   runs(defineAuditStanding(audit), () => import('./commands/audit-standing.js'));
+  runs(defineLogin(program), () => import('./commands/login.js'));
+  runs(defineWhoami(program), () => import('./commands/whoami.js'));
+  runs(defineLogout(program), () => import('./commands/logout.js'));
   runs(defineServe(program), () => import('./commands/serve.js'));
   runs(defineInit(program), () => import('./commands/init.js'));
   runs(defineDoctor(program), () => import('./commands/doctor.js'));

@@ -16,10 +16,18 @@ import { prepareColor, printError, warn } from './render.js';
  * expired grants at their targets), then what dead sessions on this machine left behind.
  */
 async function openBackend(context: Context): Promise<Backend> {
-  await context.config();
-  const { openEmbeddedBackend } = await import('../backends/embedded.js');
-  const { localOperator } = await import('../platform/operator.js');
-  const backend = await openEmbeddedBackend(context.paths, localOperator());
+  const config = await context.config();
+  let backend: Backend;
+  if (config.backend === 'http') {
+    // A team broker: the operator's login proves who calls; the broker sweeps on its own.
+    const { teamBroker } = await import('./team-broker.js');
+    const { openHttpBackend } = await import('../backends/http.js');
+    backend = openHttpBackend((await teamBroker(context, 'elevate')).client);
+  } else {
+    const { openEmbeddedBackend } = await import('../backends/embedded.js');
+    const { localOperator } = await import('../platform/operator.js');
+    backend = await openEmbeddedBackend(context.paths, localOperator());
+  }
   const ended = await backend.sweep();
   for (const grant of ended) {
     if (grant.revokeReason === 'orphaned' || grant.revokeReason === 'expired') warn(context, `revoked ${grant.id}, which had outlived its session or TTL`);

@@ -55,6 +55,9 @@ const exitCodeOf: Record<ErrorCode, number> = {
   cancelled: ExitCode.cancelled,
 };
 
+/** Every error code: what a broker's error body may name. */
+export const ERROR_CODES = new Set(Object.keys(exitCodeOf) as ErrorCode[]);
+
 export interface JitErrorOptions {
   /** What the user can do next; printed under the message. */
   hint?: string;

@@ -9,9 +9,20 @@ import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
 import type { OperatorTokenVerifier } from './operator-token.js';
 
+/** What `jit login` needs to know to log in for this broker: published unauthenticated at /v1/login. */
+export interface LoginSettings {
+  issuer: string;
+  audience: string;
+  /** The public client (no secret) registered at the provider for the CLI. */
+  clientId: string;
+  scopes: string;
+}
+
 export interface BrokerAppOptions {
   broker: Broker;
   verifier: OperatorTokenVerifier;
+  /** Absent when the broker config names no client for the CLI: then each CLI's config must. */
+  login?: LoginSettings;
   /** Structured request logs (pino, JSON lines) to this stream; none when absent. */
   logger?: { stream: NodeJS.WritableStream };
   /** PEM certificate and key: served over TLS when given. */
@@ -107,7 +118,8 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   // learns nothing of the schema and costs the broker no parsing.
   const callers = new WeakMap<FastifyRequest, Operator>();
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/v1/')) return;
+    // /v1/login is how a CLI learns where to log in: it cannot hold a token yet.
+    if (!request.url.startsWith('/v1/') || request.url === '/v1/login') return;
     const verified = await verifier.verify(request.headers.authorization);
     // The address is where the operator calls from, as the audit records it.
     callers.set(request, { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups });
@@ -131,6 +143,16 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
       const message = error instanceof JitError ? error.message : 'not ready';
       return reply.status(503).send(errorBody('unavailable', message));
     }
+  });
+
+  app.get('/v1/login', async () => {
+    if (!options.login) throw new JitError('not_found', 'this broker publishes no login settings', { hint: 'ask whoever runs it for oidc.clientId in its broker.yaml' });
+    return options.login;
+  });
+
+  app.get('/v1/whoami', async (request) => {
+    const operator = await caller(request);
+    return { name: operator.name, groups: operator.groups(), address: operator.host };
   });
 
   app.get('/v1/roles', async (request) => broker.roles(await caller(request)));

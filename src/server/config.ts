@@ -6,6 +6,7 @@ import { JitError, displayValue } from '../core/errors.js';
 import { duration } from '../broker/policy/schema.js';
 import { readTrustedFile } from '../platform/paths.js';
 import { readYamlSettings } from '../platform/yaml-settings.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import type { OidcSettings } from './operator-token.js';
 
 export const BROKER_CONFIG_FILE = 'broker.yaml';
@@ -26,16 +27,16 @@ export interface BrokerConfig {
   stateDir: string;
   store: { type: 'sqlite' } | { type: 'postgres'; url: string };
   oidc: OidcSettings;
+  /** The public client `jit login` uses, published at /v1/login; absent, each CLI config names its own. */
+  cliClientId: string | undefined;
+  /** The scopes `jit login` asks for (RFC 6749 §3.3). */
+  cliScopes: string;
 }
 
 const MAX_CONFIG_BYTES = 64 * 1024;
 
 /** Asymmetric JWS algorithms; HS* would let whoever verifies tokens mint them, and `none` proves nothing. */
 const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
 
 /** `host:port` or `[v6]:port`; port 0 picks a free one (the address served is logged). */
 export function parseListen(text: string): ListenAddress | undefined {
@@ -91,6 +92,8 @@ const schema = z
       usernameClaim: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'must be a claim name' }).default('sub'),
       groupsClaim: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'must be a claim name' }).default('groups'),
       leeway: duration.refine((seconds) => seconds <= 300, { error: 'must be at most 5m' }).default(30),
+      scopes: z.string({ error: 'must be scope names separated by spaces' }).regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}( [\x21\x23-\x5b\x5d-\x7e]{1,128}){0,15}$/, { error: 'must be scope names separated by spaces' }).default('openid offline_access'),
+      clientId: z.string({ error: 'must be the client id registered for the CLI' }).regex(/^[\x21-\x7e]{1,256}$/, { error: 'must be the client id registered for the CLI' }).optional(),
     }),
   })
   .superRefine((config, context) => {
@@ -139,5 +142,7 @@ export function loadBrokerConfig(path: string): BrokerConfig {
       groupsClaim: config.oidc.groupsClaim,
       leewaySeconds: config.oidc.leeway,
     },
+    cliClientId: config.oidc.clientId,
+    cliScopes: config.oidc.scopes,
   };
 }

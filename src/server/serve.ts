@@ -79,7 +79,8 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   // No host: a served broker judges every owner by its heartbeats, never by a process table.
   const broker = new Broker({ policy, store, keys });
   const verifier = new OperatorTokenVerifier(config.oidc, options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs });
-  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, ...(tls ? { https: tls } : {}) });
+  const login = config.cliClientId === undefined ? {} : { login: { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.cliClientId, scopes: config.cliScopes } };
+  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, ...login, ...(tls ? { https: tls } : {}) });
 
   const sweeps = startSweeps(broker, (error) => app.log.error({ err: error }, 'sweep failed'), (ended) => {
     for (const grant of ended) app.log.info({ grant: grant.id, state: grant.state, reason: grant.revokeReason, revocation: grant.revocation }, 'grant ended by the broker');

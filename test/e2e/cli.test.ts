@@ -126,15 +126,15 @@ describe('jit init', () => {
     expect((await box.run(['init', '--force'])).code).toBe(0);
   });
 
-  it('a config naming a backend this version lacks is a configuration error (78)', async () => {
+  it('a config naming a backend jit lacks is a configuration error (78)', async () => {
     const other = sandbox(keyring.env);
     try {
       expect((await other.run(['init'])).code).toBe(0);
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(join(other.configDir, 'config.yaml'), 'backend: http\n');
+      writeFileSync(join(other.configDir, 'config.yaml'), 'backend: vault\n');
       const result = await other.run(['roles']);
       expect(result.code).toBe(78);
-      expect(result.stderr).toMatch(/config\.yaml:1:1: backend: "http" is not available in this version/);
+      expect(result.stderr).toMatch(/config\.yaml:1:1: backend: must be embedded or http/);
     } finally {
       other.remove();
     }

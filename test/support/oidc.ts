@@ -1,13 +1,22 @@
 // A real OpenID provider (oidc-provider) on loopback, on a port chosen at run time. Each test user is a
 // client that obtains RFC 9068 access tokens (`at+jwt`, ES256) for the broker's audience with the
 // client-credentials grant; its `sub` is the user's name and its `groups` claim what the test says.
-// The signing key can be rotated; requests for the key set are counted.
-import { createServer, type Server } from 'node:http';
+// The public client `jit-cli` logs people in with the device flow (RFC 8628): `browse` plays the person
+// at the browser, who confirms the code and is taken for the user named. The signing key can be
+// rotated; requests for the key set are counted.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import Provider from 'oidc-provider';
 
+/** The public client `jit login` uses at this provider. */
+export const CLI_CLIENT_ID = 'jit-cli';
+/** The scopes it asks for: `jit` is this provider's scope for the broker's audience. */
+export const CLI_SCOPES = 'openid offline_access jit';
+
 export interface OidcProvider {
   issuer: string;
+  /** Opens `url` as a person at a browser would, logged in as `user`, and confirms what it is asked. */
+  browse(url: string, user: string): Promise<void>;
   /** An access token for `user`, issued by the provider over its token endpoint. */
   token(user: string): Promise<string>;
   /** A token with any claims and header, signed by the provider's current key: for claims the provider would never issue. */
@@ -26,12 +35,15 @@ async function signingKey(): Promise<JWK> {
   return { ...(await exportJWK(privateKey)), kid: `k${Math.random().toString(36).slice(2, 10)}`, alg: 'ES256', use: 'sig' };
 }
 
-export async function startOidcProvider(options: { audience: string; users: Record<string, string[]> }): Promise<OidcProvider> {
+export async function startOidcProvider(options: { audience: string; users: Record<string, string[]>; accessTokenTtl?: number }): Promise<OidcProvider> {
   let fetches = 0;
   let handler: ReturnType<Provider['callback']> | undefined;
+  let provider: Provider | undefined;
   let key: JWK | undefined;
   const server: Server = createServer((request, response) => {
     if (request.url?.startsWith('/jwks')) fetches++;
+    // The login and consent pages: the user the browsing test names is logged in and consents to all asked.
+    if (request.url?.startsWith('/interaction/')) return void finishInteraction(provider!, request, response);
     handler!(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,20 +51,31 @@ export async function startOidcProvider(options: { audience: string; users: Reco
 
   const build = async () => {
     key = await signingKey();
-    const provider = new Provider(issuer, {
-      clients: Object.keys(options.users).map((user) => ({ client_id: user, client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' })),
+    provider = new Provider(issuer, {
+      clients: [
+        ...Object.keys(options.users).map((user) => ({ client_id: user, client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' as const })),
+        { client_id: CLI_CLIENT_ID, token_endpoint_auth_method: 'none', application_type: 'native', grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' as const },
+      ],
       jwks: { keys: [key] },
+      findAccount: (_context, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
+      interactions: { url: (_context, interaction) => `/interaction/${interaction.uid}` },
+      scopes: ['openid', 'offline_access', 'jit'],
       features: {
         clientCredentials: { enabled: true },
+        deviceFlow: { enabled: true },
+        revocation: { enabled: true },
         devInteractions: { enabled: false },
         resourceIndicators: {
           enabled: true,
           defaultResource: () => options.audience,
           useGrantedResource: () => true,
-          getResourceServerInfo: () => ({ scope: 'jit', audience: options.audience, accessTokenTTL: 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+          getResourceServerInfo: () => ({ scope: 'jit', audience: options.audience, accessTokenTTL: options.accessTokenTtl ?? 300, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
         },
       },
-      extraTokenClaims: (_context, token) => ({ groups: options.users[(token as { clientId?: string }).clientId ?? ''] ?? [] }),
+      extraTokenClaims: (_context, token) => {
+        const { accountId, clientId } = token as { accountId?: string; clientId?: string };
+        return { groups: options.users[accountId ?? clientId ?? ''] ?? [] };
+      },
     });
     handler = provider.callback();
   };
@@ -60,6 +83,7 @@ export async function startOidcProvider(options: { audience: string; users: Reco
 
   return {
     issuer,
+    browse: (url, user) => browse(url, user),
     async token(user) {
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
@@ -80,4 +104,66 @@ export async function startOidcProvider(options: { audience: string; users: Reco
     rotate: build,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Who the browser is: its requests to the provider carry this header, read by the interaction page. */
+const USER_HEADER = 'x-test-user';
+
+async function finishInteraction(provider: Provider, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  try {
+    const details = await provider.interactionDetails(request, response);
+    const user = String(request.headers[USER_HEADER] ?? '');
+    let result: Record<string, unknown>;
+    if (details.prompt.name === 'login') {
+      result = { login: { accountId: user } };
+    } else {
+      const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
+      grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+      const missing = (details.prompt.details.missingResourceScopes ?? {}) as Record<string, string[]>;
+      for (const [resource, scopes] of Object.entries(missing)) grant.addResourceScope(resource, scopes.join(' '));
+      result = { consent: { grantId: await grant.save() } };
+    }
+    await provider.interactionFinished(request, response, result, { mergeWithLastSubmission: true });
+  } catch (error) {
+    response.statusCode = 500;
+    response.end(String(error));
+  }
+}
+
+/**
+ * A person at a browser: follows redirects with cookies, submits the confirmation form each page
+ * shows (never its abort button), and stops at the page that asks nothing more. Bounded in steps.
+ */
+async function browse(start: string, user: string): Promise<void> {
+  const cookies = new Map<string, string>();
+  let next: { url: string; method: string; body?: URLSearchParams } | undefined = { url: start, method: 'GET' };
+  for (let step = 0; step < 20 && next; step++) {
+    const response: Response = await fetch(next.url, {
+      method: next.method,
+      redirect: 'manual',
+      headers: { [USER_HEADER]: user, cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(next.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(next.body ? { body: next.body } : {}),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, ...value] = pair!.split('=');
+      cookies.set(name!.trim(), value.join('='));
+    }
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      next = { url: new URL(location, next.url).toString(), method: 'GET' };
+      continue;
+    }
+    const html = await response.text();
+    if (response.status !== 200) throw new Error(`the provider answered ${response.status} at ${next.url}: ${html.slice(0, 300)}`);
+    const form = /<form[^>]*id="op\.device(?:Confirm|Input)Form"[^>]*>([\s\S]*?)<\/form>/.exec(html) ?? /<form[^>]*>([\s\S]*?)<\/form>/.exec(html);
+    if (!form) return;
+    const action: string = /action="([^"]*)"/.exec(form[0])?.[1] ?? next.url;
+    const fields = new URLSearchParams();
+    for (const input of form[1]!.matchAll(/<input[^>]*>/g)) {
+      const name = /name="([^"]*)"/.exec(input[0])?.[1];
+      if (name) fields.set(name, /value="([^"]*)"/.exec(input[0])?.[1] ?? '');
+    }
+    next = { url: new URL(action, next.url).toString(), method: 'POST', body: fields };
+  }
 }

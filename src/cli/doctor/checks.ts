@@ -89,6 +89,10 @@ export async function checkConfigAndPolicy(context: Context): Promise<CheckResul
     const { detail, fix } = messageOf(error);
     results.push(fail('config', detail, fix));
   }
+  if ((await context.config().catch(() => undefined))?.backend === 'http') {
+    results.push(ok('policy', 'decided by the team broker'));
+    return results;
+  }
   try {
     const { loadPolicy } = await import('../../broker/policy/load.js');
     const policy = await loadPolicy(context.paths.configDir);
@@ -109,7 +113,21 @@ export async function checkBackend(context: Context, now: number): Promise<Check
     const { detail, fix } = messageOf(error);
     return [fail('backend', detail, fix)];
   }
-  const results = [ok('backend', `${backend.name}: ${(await backend.grants({ live: true })).length} live grant(s) of yours`)];
+  let live;
+  try {
+    live = await backend.grants({ live: true });
+  } catch (error) {
+    // A team broker that is down, or a login that has lapsed: the fix is in the message.
+    const { detail, fix } = messageOf(error);
+    return [fail('backend', detail, fix)];
+  }
+  const results = [ok('backend', `${backend.name}: ${live.length} live grant(s) of yours`)];
+  if (backend.name === 'http') {
+    // The audit, standing access and the clock that stamps events are the team broker's, checked where it runs.
+    results.push(ok('audit', 'kept by the team broker (jit serve); verified on its host'));
+    results.push(clockCheck(now, undefined));
+    return results;
+  }
   const verdict = await backend.verifyAudit();
   results.push(
     verdict.ok
@@ -119,11 +137,15 @@ export async function checkBackend(context: Context, now: number): Promise<Check
   const standing = await backend.standing();
   results.push(standing.length === 0 ? ok('standing', 'no access outlived its grant') : fail('standing', `${standing.length} grant(s) past their end without a verified revocation`, 'run `jit audit standing`'));
   const [last] = (await backend.events()).slice(-1);
-  const lastAt = last ? Date.parse(last.at) : undefined;
-  if (new Date(now).getUTCFullYear() < 2025) results.push(fail('clock', `the system clock says ${new Date(now).toISOString()}`, 'set the clock (timedatectl set-ntp true); TTLs depend on it'));
-  else if (lastAt !== undefined && now < lastAt - 60_000) results.push(fail('clock', `the clock is behind the last audit event (${last!.at})`, 'the clock went backwards: fix it (timedatectl set-ntp true) before elevating'));
-  else results.push(ok('clock', new Date(now).toISOString()));
+  results.push(clockCheck(now, last?.at));
   return results;
+}
+
+/** The clock is plausible and, when the audit has an event, not behind the last one. */
+function clockCheck(now: number, lastEventAt: string | undefined): CheckResult {
+  if (new Date(now).getUTCFullYear() < 2025) return fail('clock', `the system clock says ${new Date(now).toISOString()}`, 'set the clock (timedatectl set-ntp true); TTLs depend on it');
+  if (lastEventAt !== undefined && now < Date.parse(lastEventAt) - 60_000) return fail('clock', `the clock is behind the last audit event (${lastEventAt})`, 'the clock went backwards: fix it (timedatectl set-ntp true) before elevating');
+  return ok('clock', new Date(now).toISOString());
 }
 
 function rcFiles(shell: ShellName, env: Context['env']): string[] {

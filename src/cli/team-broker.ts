@@ -1,0 +1,25 @@
+// What the login commands share: the team broker config.yaml names, and the operator's login for it.
+import { BrokerClient } from '../backends/broker-client.js';
+import { JitError } from '../core/errors.js';
+import { LoginStore } from '../login/login-store.js';
+import { ensurePrivateDir } from '../platform/paths.js';
+import type { Context } from './context.js';
+
+export interface TeamBroker {
+  url: string;
+  client: BrokerClient;
+  logins: LoginStore;
+}
+
+export async function teamBroker(context: Context, command: string): Promise<TeamBroker> {
+  const config = await context.config();
+  if (config.backend !== 'http' || !config.broker) {
+    throw new JitError('usage', `jit ${command} is for a team broker, and config.yaml says backend: embedded`, {
+      hint: 'set backend: http and broker: URL in config.yaml (README.md, "Running a team broker")',
+    });
+  }
+  const url = new URL(config.broker).origin;
+  const logins = new LoginStore(context.secrets(), ensurePrivateDir(context.paths.stateDir));
+  const client = new BrokerClient({ url, ...(config.caFile ? { caFile: config.caFile } : {}), token: () => logins.accessToken(url) });
+  return { url, client, logins };
+}

@@ -1,0 +1,140 @@
+// The whole team flow with the built binary on both sides: `jit serve` on loopback, a real OpenID
+// provider, and a workstation whose config.yaml says backend: http. The operator logs in with the device
+// flow (the test plays the person at the browser), runs a command through the broker, is refreshed
+// silently, and loses access on exit and when the CLI is killed with -9 (the broker's dead man's switch).
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect } from '../support/jit.js';
+import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
+import { CLI_CLIENT_ID, CLI_SCOPES, startOidcProvider, type OidcProvider } from '../support/oidc.js';
+import { brokerFiles, serve, type BrokerFiles, type ServedBroker } from '../support/served.js';
+import { until } from '../support/waits.js';
+
+const AUDIENCE = 'https://jit.test/broker';
+const POLICY = `roles:
+  demo:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    issuer: { type: jwt }
+    heartbeat: { interval: 1s, timeout: 2s }
+  dba:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:dba]
+    issuer: { type: jwt }
+`;
+
+const sandboxes = useKeyringSandboxes();
+let provider: OidcProvider;
+let files: BrokerFiles;
+let broker: ServedBroker;
+
+beforeAll(async () => {
+  // Access tokens shorter than jit's refresh margin: every call refreshes first, so refresh is exercised throughout.
+  provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['sre'] }, accessTokenTtl: 30 });
+  files = brokerFiles(POLICY, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${AUDIENCE}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`);
+  broker = await serve(files);
+});
+afterAll(async () => {
+  broker?.child.kill('SIGKILL');
+  files?.box.remove();
+  await provider?.close();
+});
+
+/** A workstation whose jit talks to the served broker. */
+function workstation() {
+  const box = sandboxes.box();
+  mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(box.configDir, 'config.yaml'), `backend: http\nbroker: ${broker.url}\n`, { mode: 0o600 });
+  return box;
+}
+
+async function logIn(box: ReturnType<typeof workstation>, user: string) {
+  const child = box.spawn(['login']);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = collect(child, 30_000);
+  const url = await until('jit login to show where to confirm the code', () => /\(or open (\S+)\)/.exec(stderr)?.[1], 10_000);
+  await provider.browse(url, user);
+  return done;
+}
+
+function grantRows(): { id: string; state: string; revoke_reason: string | null; revocation: string | null }[] {
+  const db = files.db();
+  try {
+    return db.prepare('SELECT id, state, revoke_reason, revocation FROM grants ORDER BY issued_at').all() as ReturnType<typeof grantRows>;
+  } finally {
+    db.close();
+  }
+}
+
+describe('a team broker, end to end', () => {
+  it('refuses every command before login, with the way in', async () => {
+    const box = workstation();
+    const result = await box.run(['roles']);
+    expect(result.code).toBe(77);
+    expect(result.stderr).toMatch(/^jit: you are not logged in to the broker at http:\/\/127\.0\.0\.1:\d+\n\s+→ run `jit login`/);
+  });
+
+  it('logs in with the device flow, keeps the tokens in the keychain only, and says who you are', async () => {
+    const box = workstation();
+    const login = await logIn(box, 'alice');
+    expect(login.stderr).toMatch(/To log in to http:\/\/127\.0\.0\.1:\d+, open http:\/\/127\.0\.0\.1:\d+\/device and enter the code [A-Z]{4}-[A-Z]{4}/);
+    expect(login).toMatchObject({ code: 0, stdout: `Logged in to ${broker.url} as alice (groups: sre)\n` });
+    expect(await box.run(['whoami', '--json'])).toMatchObject({ code: 0, stdout: `${JSON.stringify({ broker: broker.url, name: 'alice', groups: ['sre'] })}\n` });
+    // SECURITY: no token in any file of the workstation's state.
+    const { execFileSync } = await import('node:child_process');
+    const found = execFileSync('sh', ['-c', `grep -rl "eyJ" ${box.home} || true`], { encoding: 'utf8' });
+    expect(found).toBe('');
+    const doctor = JSON.parse((await box.run(['doctor', '--json'])).stdout) as { checks: { name: string; status: string; detail: string }[] };
+    expect(doctor.checks.find((check) => check.name === 'backend')).toMatchObject({ status: 'ok', detail: 'http: 0 live grant(s) of yours' });
+    expect(doctor.checks.find((check) => check.name === 'audit')).toMatchObject({ status: 'ok', detail: expect.stringContaining('kept by the team broker') });
+    const roles = await box.run(['roles', '--json']);
+    expect(roles.code).toBe(0);
+    expect((JSON.parse(roles.stdout) as { roles: { name: string; mayRequest: boolean }[] }).roles.map((role) => [role.name, role.mayRequest])).toEqual([['demo', true], ['dba', false]]);
+  });
+
+  it('runs a command through the broker, which issues, audits and revokes on exit; a role of another group is denied', async () => {
+    const box = workstation();
+    expect((await logIn(box, 'alice')).code).toBe(0);
+    const before = grantRows().length;
+    const result = await box.run(['exec', '--ticket', 'OPS-7', '--role', 'demo', '--', 'sh', '-c', 'echo "$JIT_BACKEND $JIT_ROLE ${JIT_TOKEN:+token}"']);
+    expect(result).toMatchObject({ code: 0, stdout: 'http demo token\n' });
+    const rows = grantRows();
+    expect(rows.length).toBe(before + 1);
+    expect(rows.at(-1)).toMatchObject({ state: 'revoked', revoke_reason: 'exit', revocation: 'verified' });
+    const denied = await box.run(['exec', '--ticket', 'OPS-7', '--role', 'dba', '--', 'true']);
+    expect(denied.code).toBe(77);
+    expect(denied.stderr).toMatch(/^jit: the broker: request denied: alice is not among the requesters of dba/);
+  });
+
+  it('a CLI killed with -9 loses its grant within the heartbeat timeout + 1 s, without any other jit running', async () => {
+    const box = workstation();
+    expect((await logIn(box, 'alice')).code).toBe(0);
+    const pidFile = join(box.home, 'child.pid');
+    const cli = spawn(join(process.cwd(), 'bin/jit.js'), ['exec', '--ticket', 'OPS-8', '--role', 'demo', '--', 'sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], { env: box.env, stdio: 'ignore' });
+    const id = await until('the grant to be active', () => grantRows().find((row) => row.state === 'active')?.id, 15_000);
+    await until('the command to start', async () => (await import('node:fs')).existsSync(pidFile));
+    cli.kill('SIGKILL');
+    const killedAt = Date.now();
+    await until('the broker to revoke the dead CLI\'s grant', () => grantRows().find((row) => row.id === id)?.state === 'revoked', 6000);
+    expect(Date.now() - killedAt).toBeLessThan(2000 + 1000 + 500); // timeout + 1 s, + one poll
+    expect(grantRows().find((row) => row.id === id)).toMatchObject({ revoke_reason: 'orphaned', revocation: 'verified' });
+  });
+
+  it('logs out: the login leaves the keychain, and the next command asks for a new one', async () => {
+    const box = workstation();
+    expect((await logIn(box, 'alice')).code).toBe(0);
+    expect(await box.run(['logout'])).toMatchObject({ code: 0, stdout: `Logged out of ${broker.url}\n`, stderr: '' });
+    expect((await box.run(['whoami'])).code).toBe(77);
+  });
+
+  it('a broker that is down is exit 69 with its address', async () => {
+    const box = workstation();
+    writeFileSync(join(box.configDir, 'config.yaml'), 'backend: http\nbroker: http://127.0.0.1:9\n', { mode: 0o600 });
+    const result = await box.run(['login']);
+    expect(result.code).toBe(69);
+    expect(result.stderr).toMatch(/^jit: the broker at http:\/\/127\.0\.0\.1:9 cannot be reached \(ECONNREFUSED\)\n\s+→ /);
+  });
+});

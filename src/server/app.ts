@@ -118,8 +118,10 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   // learns nothing of the schema and costs the broker no parsing.
   const callers = new WeakMap<FastifyRequest, Operator>();
   app.addHook('onRequest', async (request) => {
+    // The route matched, not the raw URL: `/%761/roles` is routed to /v1/roles and must be proven too.
     // /v1/login is how a CLI learns where to log in: it cannot hold a token yet.
-    if (!request.url.startsWith('/v1/') || request.url === '/v1/login') return;
+    const route = request.routeOptions.url ?? request.url;
+    if (!(route.startsWith('/v1/') || request.url.startsWith('/v1/')) || route === '/v1/login') return;
     const verified = await verifier.verify(request.headers.authorization);
     // The address is where the operator calls from, as the audit records it.
     callers.set(request, { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups });

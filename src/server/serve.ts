@@ -87,7 +87,8 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   });
   let url: string;
   try {
-    url = await app.listen({ host: config.listen.host, port: config.listen.port });
+    // `localhost` is bound as the address it stands for here, never as whatever a resolver says.
+    url = await app.listen({ host: config.listen.host === 'localhost' ? '127.0.0.1' : config.listen.host, port: config.listen.port });
   } catch (error) {
     await sweeps.stop();
     await store.close();

@@ -54,6 +54,11 @@ const owner = { pid: process.pid, startTime: null };
 const elevation = (role = 'demo') => ({ role, ticket: 'OPS-123', owner });
 
 describe('jit serve API', () => {
+  it('proves the caller of a /v1 route reached through a percent-encoded path, before reading its body', async () => {
+    expect(await call('GET', '/%761/roles')).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
+    expect(await call('POST', '/%761/grants', { body: { role: 'demo' } })).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
+  });
+
   it('answers health and readiness without a token', async () => {
     expect(await call('GET', '/healthz')).toMatchObject({ status: 200, body: { ok: true } });
     expect(await call('GET', '/readyz')).toMatchObject({ status: 200, body: { ready: true } });

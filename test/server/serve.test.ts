@@ -65,6 +65,7 @@ describe('jit serve: the config', () => {
     ['a symmetric algorithm', 'listen: 127.0.0.1:0\noidc:\n  issuer: https://idp.example.com\n  audience: jit\n  algorithms: [HS256]\n', /broker\.yaml:7:16: oidc\.algorithms\.0: must be asymmetric algorithms/],
     ['a relative TLS path', 'listen: 127.0.0.1:0\ntls: { cert: cert.pem, key: /k.pem }\n', /broker\.yaml:4:8: tls\.cert: must be an absolute path/],
     ['a listen address without a port', 'listen: 127.0.0.1\n', /broker\.yaml:3:1: listen: must be host:port/],
+    ['plain HTTP on a name that only looks like loopback', 'listen: 127.0.0.256:8443\n', /broker\.yaml:3:1: listen: 127\.0\.0\.256 is not loopback/],
   ])('refuses %s with exit 78 and the line and column', async (_what, config, expected) => {
     const made = files(config.includes('oidc:') ? config : `${config}${oidc()}`);
     const result = await made.box.run(['serve', '--config', made.configPath, '--check']);

@@ -33,11 +33,10 @@ export default async function serve(options: ServeOptions, context: Context): Pr
   // The broker runs until told to stop; a second signal while stopping does not cut the stop short.
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    // HUP too: an operator who sends it expecting a reload gets a clean stop, never a lost request.
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, stop);
   });
-  process.on('SIGTERM', () => {});
-  process.on('SIGINT', () => {});
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => {});
   await broker.close();
   return 0;
 }

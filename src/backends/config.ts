@@ -98,9 +98,15 @@ async function validateConfig(path: string, text: string): Promise<JitConfig> {
       backend: z.enum(['embedded', 'http'], { error: 'must be embedded or http' }).default('embedded'),
       broker: z
         .string({ error: 'must be the team broker\'s URL' })
-        .refine((text) => URL.canParse(text) && ['https:', 'http:'].includes(new URL(text).protocol) && new URL(text).pathname === '/' && !new URL(text).search && !new URL(text).username, { error: 'must be the team broker\'s URL, like https://jit.example.com' })
-        // SECURITY: bearer tokens and credentials cross this connection.
-        .refine((text) => !URL.canParse(text) || new URL(text).protocol === 'https:' || isLoopbackHost(new URL(text).hostname), { error: 'must be https:// (http:// only on loopback)' })
+        .superRefine((text, context) => {
+          const url = URL.canParse(text) ? new URL(text) : undefined;
+          if (!url || !['https:', 'http:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.username) {
+            context.addIssue({ code: 'custom', message: 'must be the team broker\'s URL, like https://jit.example.com' });
+          } else if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+            // SECURITY: bearer tokens and credentials cross this connection.
+            context.addIssue({ code: 'custom', message: 'must be https:// (http:// only on loopback)' });
+          }
+        })
         .optional(),
       caFile: z.string({ error: 'must be an absolute path' }).refine((text) => text.startsWith('/'), { error: 'must be an absolute path' }).optional(),
       prompt: z.boolean({ error: 'must be true or false' }).default(true),

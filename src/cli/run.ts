@@ -22,7 +22,7 @@ async function openBackend(context: Context): Promise<Backend> {
     // A team broker: the operator's login proves who calls; the broker sweeps on its own.
     const { teamBroker } = await import('./team-broker.js');
     const { openHttpBackend } = await import('../backends/http.js');
-    backend = openHttpBackend((await teamBroker(context, 'elevate')).client);
+    backend = openHttpBackend((await teamBroker(context, 'elevate')).connect());
   } else {
     const { openEmbeddedBackend } = await import('../backends/embedded.js');
     const { localOperator } = await import('../platform/operator.js');

@@ -7,8 +7,9 @@ import type { Context } from './context.js';
 
 export interface TeamBroker {
   url: string;
-  client: BrokerClient;
   logins: LoginStore;
+  /** A client whose calls carry the login; made on demand (it holds a connection pool to close). */
+  connect(): BrokerClient;
 }
 
 export async function teamBroker(context: Context, command: string): Promise<TeamBroker> {
@@ -20,6 +21,6 @@ export async function teamBroker(context: Context, command: string): Promise<Tea
   }
   const url = new URL(config.broker).origin;
   const logins = new LoginStore(context.secrets(), ensurePrivateDir(context.paths.stateDir));
-  const client = new BrokerClient({ url, ...(config.caFile ? { caFile: config.caFile } : {}), token: () => logins.accessToken(url) });
-  return { url, client, logins };
+  const connect = () => new BrokerClient({ url, ...(config.caFile ? { caFile: config.caFile } : {}), token: () => logins.accessToken(url) });
+  return { url, logins, connect };
 }

@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { readPolicyFile } from '../broker/policy/load.js';
-import { stateDirKeys } from '../broker/key-provider.js';
+import { stateDirKeys, type KeyProvider } from '../broker/key-provider.js';
 import { Broker } from '../broker/service.js';
 import { PostgresStore } from '../broker/store/postgres.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
@@ -58,7 +58,7 @@ function readPem(path: string, what: 'cert' | 'key'): string {
   }
 }
 
-async function openStore(config: BrokerConfig, stateDir: string, keys: ReturnType<typeof stateDirKeys>): Promise<Store> {
+async function openStore(config: BrokerConfig, stateDir: string, keys: KeyProvider): Promise<Store> {
   if (config.store.type === 'postgres') return PostgresStore.open({ url: config.store.url, keys, anchorDir: stateDir });
   return SqliteStore.open(join(stateDir, STORE_FILE), { stateDir, keys });
 }

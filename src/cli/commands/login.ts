@@ -18,7 +18,8 @@ function checkedSettings(value: unknown, broker: string): LoginSettings {
 }
 
 export default async function login(_options: LoginOptions, context: Context): Promise<number> {
-  const { url, client, logins } = await teamBroker(context, 'login');
+  const { url, logins, connect } = await teamBroker(context, 'login');
+  const client = connect();
   const settings = checkedSettings(await client.call('GET', '/v1/login', { idempotent: true, authenticated: false }), url);
   try {
     const endpoints = await discover(settings.issuer);

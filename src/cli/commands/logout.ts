@@ -6,8 +6,7 @@ import { teamBroker } from '../team-broker.js';
 import type { LogoutOptions } from './define/login.js';
 
 export default async function logout(_options: LogoutOptions, context: Context): Promise<number> {
-  const { url, client, logins } = await teamBroker(context, 'logout');
-  await client.close();
+  const { url, logins } = await teamBroker(context, 'logout');
   const login = await logins.load(url);
   if (!login) {
     context.stdout.write(`Not logged in to ${url}\n`);

@@ -46,11 +46,6 @@ export function removeStaleContainments(): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function emptied(members: () => number[], ms: number): Promise<boolean> {
-  for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(25)) if (members().length === 0) return true;
-  return members().length === 0;
-}
-
 function signalAll(pids: number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
@@ -75,17 +70,29 @@ export async function endSurvivors(record: ContainmentRecord, credentialValues: 
   const inside = all().includes(process.pid);
   const members = () => all().filter((pid) => pid !== process.pid);
   const containment = record.cgroup ? 'cgroup' : 'environment';
-  const found = members();
-  if (found.length > 0) {
-    signalAll(found, 'SIGHUP');
-    signalAll(found, 'SIGCONT'); // a stopped job must wake to hear the hang-up
-    if (!(await emptied(members, graceMs))) {
+  const found = new Set<number>();
+  // A session may still be forking while it is ended: every pass looks again and signals the newcomers.
+  const hangUpNewcomers = (pids: number[]) => {
+    const newcomers = pids.filter((pid) => !found.has(pid));
+    newcomers.forEach((pid) => found.add(pid));
+    signalAll(newcomers, 'SIGHUP');
+    signalAll(newcomers, 'SIGCONT'); // a stopped job must wake to hear the hang-up
+  };
+  hangUpNewcomers(members());
+  if (found.size > 0) {
+    let left = members();
+    for (const deadline = Date.now() + graceMs; left.length > 0 && Date.now() < deadline; left = members()) {
+      hangUpNewcomers(left);
+      await sleep(25);
+    }
+    for (const deadline = Date.now() + 1000; left.length > 0 && Date.now() < deadline; left = members()) {
+      left.forEach((pid) => found.add(pid));
       if (record.cgroup && !inside) killCgroup(record.cgroup);
-      else signalAll(members(), 'SIGKILL');
-      await emptied(members, 1000);
+      else signalAll(left, 'SIGKILL');
+      await sleep(25);
     }
   }
   const remaining = members();
   if (record.cgroup && all().length === 0) removeCgroup(record.cgroup);
-  return { containment, found: found.length, remaining };
+  return { containment, found: found.size, remaining };
 }

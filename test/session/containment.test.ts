@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { endSurvivors, prepareContainment, removeStaleContainments, startContained } from '../../src/session/containment.js';
-import { isAlive, until } from '../support/waits.js';
+import { processesWithEnvironment } from '../../src/platform/process-scan.js';
+import { until } from '../support/waits.js';
 
 const grantId = 'g_0000000000000000000000abcd';
 const children: ChildProcess[] = [];
@@ -15,10 +16,15 @@ function start(env: Record<string, string>, script: string): ChildProcess {
   return child;
 }
 
+// Alive is not enough: until its exec, a spawned child still shows this process's environment.
+function startedWith(child: ChildProcess, entry: string, values: string[] = []): Promise<unknown> {
+  return until('the child to start with its environment', () => child.pid !== undefined && processesWithEnvironment(entry, values).includes(child.pid));
+}
+
 describe('endSurvivors without a cgroup (found by environment)', () => {
   it('ends a process that carries JIT_SESSION, even one that ignores SIGHUP', async () => {
     const child = start({ JIT_SESSION: grantId }, "trap '' HUP; while :; do sleep 1; done");
-    await until('the child to start', () => child.pid !== undefined && isAlive(child.pid));
+    await startedWith(child, `JIT_SESSION=${grantId}`);
     const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: null }, [], 300);
     // The shell, and its `sleep 1` when caught between two.
     expect(report).toEqual({ containment: 'environment', found: expect.any(Number), remaining: [] });
@@ -29,9 +35,17 @@ describe('endSurvivors without a cgroup (found by environment)', () => {
   it('finds a process that dropped JIT_SESSION but kept the credential', async () => {
     const secret = 'tok-0123456789abcdef';
     const child = start({ SOME_TOKEN: secret }, 'exec sleep 300');
-    await until('the child to start', () => child.pid !== undefined && isAlive(child.pid));
+    await startedWith(child, '', [secret]);
     const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: null }, [secret], 300);
     expect(report).toMatchObject({ found: 1, remaining: [] });
+  });
+
+  it('ends a session that keeps forking while it is ended: newcomers are signalled too', async () => {
+    const child = start({ JIT_SESSION: grantId }, "trap '' HUP; while :; do sleep 300 & sleep 0.02; done");
+    await startedWith(child, `JIT_SESSION=${grantId}`);
+    const report = await endSurvivors({ grantId, ownerPid: process.pid, cgroup: null }, [], 200);
+    expect(report.remaining).toEqual([]);
+    expect(processesWithEnvironment(`JIT_SESSION=${grantId}`)).toEqual([]);
   });
 
   it('costs nothing and finds nothing when nothing is left', async () => {

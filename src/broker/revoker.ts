@@ -3,7 +3,7 @@
 // the one process holding its lease, and an outcome is recorded only if nothing changed meanwhile.
 import type { RevokeReason } from '../core/states.js';
 import type { Issuer } from './issuers/issuer.js';
-import { issueWindowMs } from './issuers/registry.js';
+import { issueWindowMs, revocationDeadlineMs } from './issuers/registry.js';
 import type { IssuerConfig } from './policy/types.js';
 import type { GrantRecord } from './records.js';
 import type { Store } from './store/store.js';
@@ -12,8 +12,11 @@ import type { Store } from './store/store.js';
 export const MAX_REVOCATION_ATTEMPTS = 8;
 /** Attempts made at once when a grant ends, before the rest is left to later runs. */
 const IMMEDIATE_ATTEMPTS = 3;
-/** How long one process may hold an attempt: longer than any issuer's revoke and verify together. */
-const LEASE_MS = 5 * 60 * 1000;
+/**
+ * How long past an attempt's own deadline its lease lasts: long enough to record the outcome, short
+ * enough that a broker killed during an attempt leaves the grant to another within minutes.
+ */
+const LEASE_MARGIN_MS = 30_000;
 /** Beyond an issuer's timeout, before a grant ended during issuance counts as settled. */
 const SETTLE_MARGIN_MS = 1000;
 
@@ -36,6 +39,15 @@ export class Revoker {
    * `ended` is false when another process ended it first; its revocation is still seen through.
    */
   async end(grant: GrantRecord, reason: RevokeReason, actor: string, detail: Record<string, number | string> = {}): Promise<{ grant: GrantRecord; ended: boolean }> {
+    const ended = await this.close(grant, reason, actor, detail);
+    return { grant: await this.settle(grant.id), ended };
+  }
+
+  /**
+   * Ends a live grant without going to its target: one commit, which leaves its revocation pending for
+   * `settle` or a later sweep. False when another process ended it first.
+   */
+  async close(grant: GrantRecord, reason: RevokeReason, actor: string, detail: Record<string, number | string> = {}): Promise<boolean> {
     const state = reason === 'expired' ? 'expired' : 'revoked';
     const endedAt = this.now();
     // SECURITY: a grant whose jit died while its issuer was at work may yet get a credential at the
@@ -52,7 +64,7 @@ export class Revoker {
       },
       events: [{ type: state === 'expired' ? 'grant.expired' : 'grant.revoked', actor, grantId: grant.id, ticket: grant.ticket, role: grant.role, data: { reason, ...detail } }],
     });
-    return { grant: await this.settle(grant.id), ended: written !== undefined };
+    return written !== undefined;
   }
 
   /**
@@ -85,16 +97,27 @@ export class Revoker {
   async attempt(grant: GrantRecord): Promise<GrantRecord | undefined> {
     const now = this.now();
     const before = { revocationAttempts: grant.revocationAttempts, handle: grant.handle };
-    if (!(await this.store.claimRevocation(grant.id, before, now, now + LEASE_MS))) return undefined;
+    const deadlineMs = revocationDeadlineMs(JSON.parse(grant.issuerConfig) as IssuerConfig);
+    if (!(await this.store.claimRevocation(grant.id, before, now, now + deadlineMs + LEASE_MARGIN_MS))) return undefined;
     const attempts = grant.revocationAttempts + 1;
     const audit = { grantId: grant.id, ticket: grant.ticket, role: grant.role, actor: 'revoker' };
     let failure: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
       const issuer = await this.issuerFor(grant);
-      await issuer.revoke(grant);
-      if (!(await issuer.verifyRevoked(grant))) failure = 'the target still accepts the credential';
+      const revokeAndVerify = async () => {
+        await issuer.revoke(grant);
+        return issuer.verifyRevoked(grant);
+      };
+      // SECURITY: an attempt that never ends would hold the grant's lease while nothing is retried.
+      const outOfTime = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the target did not answer within ${deadlineMs / 1000}s`)), deadlineMs);
+      });
+      if (!(await Promise.race([revokeAndVerify(), outOfTime]))) failure = 'the target still accepts the credential';
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);
+    } finally {
+      clearTimeout(timer);
     }
     const giveUp = failure !== undefined && attempts >= MAX_REVOCATION_ATTEMPTS;
     const notBefore = grant.verifyNotBeforeMs;
@@ -131,15 +154,31 @@ export class Revoker {
     return this.store.getGrant(grant.id);
   }
 
-  /** Retries every revocation whose next attempt is due. */
-  async retryDue(): Promise<GrantRecord[]> {
-    const now = this.now();
-    const due = (await this.store.listGrants({ states: ['revoked', 'expired'] })).filter((g) => unsettled(g) && (g.nextAttemptAtMs ?? 0) <= now);
-    const results: GrantRecord[] = [];
-    for (const grant of due) {
-      const attempted = await this.attempt(grant);
-      if (attempted) results.push(attempted);
+  /** Ended grants whose revocation is unsettled and whose next attempt is due. */
+  due(): Promise<GrantRecord[]> {
+    return this.store.listGrants({ revocationDueBy: this.now() });
+  }
+}
+
+/**
+ * Revocations under way in this process: several at once, so that one target that hangs delays no
+ * other grant's revocation; at most `limit`, and never two for one grant.
+ */
+export class RevocationPool {
+  readonly #running = new Map<string, Promise<GrantRecord | undefined>>();
+
+  constructor(private readonly limit: number) {}
+
+  /** Starts `work` for each grant not already under way, while there is room; the rest wait for a later call. */
+  start(grants: readonly GrantRecord[], work: (grant: GrantRecord) => Promise<GrantRecord | undefined>): Promise<GrantRecord | undefined>[] {
+    const started: Promise<GrantRecord | undefined>[] = [];
+    for (const grant of grants) {
+      if (this.#running.size >= this.limit) break;
+      if (this.#running.has(grant.id)) continue;
+      const running = work(grant).finally(() => this.#running.delete(grant.id));
+      this.#running.set(grant.id, running);
+      started.push(running);
     }
-    return results;
+    return started;
   }
 }

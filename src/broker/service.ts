@@ -11,12 +11,12 @@ import type { Operator } from '../platform/operator.js';
 import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
 import type { Issuer } from './issuers/issuer.js';
-import { createIssuer } from './issuers/registry.js';
+import { createIssuer, issueWindowMs } from './issuers/registry.js';
 import type { KeyProvider } from './key-provider.js';
 import { mayRequest } from './policy/requesters.js';
 import type { IssuerConfig, Policy, RolePolicy } from './policy/types.js';
 import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
-import { Revoker } from './revoker.js';
+import { RevocationPool, Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 
 export interface BrokerDeps {
@@ -47,10 +47,16 @@ export function publicGrant(grant: GrantRecord): Grant {
   };
 }
 
+/** Session events one grant may carry: a session records a handful (started, survivors, ended). */
+const MAX_SESSION_EVENTS = 16;
+/** Revocations one broker process makes at once; more wait for the next sweep. */
+const REVOCATIONS_AT_ONCE = 16;
+
 export class Broker {
   readonly #deps: BrokerDeps;
   readonly #now: () => number;
   readonly #revoker: Revoker;
+  readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE);
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -155,7 +161,8 @@ export class Broker {
     try {
       // SECURITY: active only if still issuing: a grant revoked meanwhile must not come back to life.
       activated = await this.#deps.store.commit({
-        updateGrant: { id: grant.id, expect: { state: 'issuing' }, patch: { state: 'active', handle: issued.handle } },
+        // The owner's heartbeats are due from now on: the time spent issuing is not held against it.
+        updateGrant: { id: grant.id, expect: { state: 'issuing' }, patch: { state: 'active', handle: issued.handle, lastHeartbeatAtMs: this.#now() } },
         events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAtMs / 1000), ttlSeconds } }],
       });
     } catch (error) {
@@ -208,6 +215,11 @@ export class Broker {
   async recordSession(caller: Operator, id: string, type: SessionEventType, data: Record<string, string | number | null>): Promise<void> {
     const grant = await this.#own(caller, id);
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
+    // SECURITY: a holder may add to its grant's audit, but only so much: the chain is no place to flood.
+    const recorded = (await this.#deps.store.events({ grantId: grant.id })).filter((event) => event.type.startsWith('session.')).length;
+    if (recorded >= MAX_SESSION_EVENTS) {
+      throw new JitError('usage', `grant ${grant.id} already has ${MAX_SESSION_EVENTS} session events`, { hint: 'a session records when it starts and ends and what survived it; nothing more is kept' });
+    }
     await this.#deps.store.commit({ events: [{ type, actor: this.#actor(caller), grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
   }
 
@@ -224,26 +236,44 @@ export class Broker {
    * whose supervising jit is gone, and retries revocations that are due. Returns what this call changed.
    */
   async sweep(): Promise<Grant[]> {
+    return (await this.enforce()).settled;
+  }
+
+  /**
+   * The sweep in two steps: first every grant that is due ends, one commit each and no target
+   * contacted, so that a slow target delays no other grant's end; then the revocations that are due
+   * start, several at once. `ended` is what this call ended; `settled`, what its revocations came to.
+   */
+  async enforce(): Promise<{ ended: Grant[]; settled: Promise<Grant[]> }> {
     const now = this.#now();
-    const changed: GrantRecord[] = [];
+    const ended = new Set<string>();
     for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'] })) {
       const reason = this.#sweepReason(grant, now);
       if (!reason) continue;
       // The audit says why an owner counts as gone: its process, or its heartbeats (a dead man's switch).
       const detail = reason === 'orphaned' && grant.ownerHost !== this.#deps.host ? { lastHeartbeatAt: Math.floor(grant.lastHeartbeatAtMs / 1000) } : {};
-      const { grant: ended, ended: byUs } = await this.#revoker.end(grant, reason, 'broker', detail);
-      if (byUs) changed.push(ended);
+      if (await this.#revoker.close(grant, reason, 'broker', detail)) ended.add(grant.id);
     }
-    return [...changed, ...(await this.#revoker.retryDue())].map(publicGrant);
+    const due = await this.#revoker.due();
+    // What this call ended gets a few attempts at once; an older revocation, its one retry.
+    const started = this.#revocations.start(due, (grant) => (ended.has(grant.id) ? this.#revoker.settle(grant.id) : this.#revoker.attempt(grant)));
+    const settled = Promise.allSettled(started).then((outcomes) => {
+      const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
+      return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [publicGrant(outcome.value)] : []));
+    });
+    const endedGrants = await Promise.all([...ended].map(async (id) => publicGrant((await this.#deps.store.getGrant(id))!)));
+    return { ended: endedGrants, settled };
   }
 
   #sweepReason(grant: GrantRecord, now: number): RevokeReason | undefined {
     if (grant.state === 'active' && grant.expiresAtMs <= now) return 'expired';
-    const ownerGone =
-      grant.ownerHost === this.#deps.host
-        ? !isProcessAlive({ pid: grant.ownerPid, startTime: grant.ownerStartTime })
-        : now - grant.lastHeartbeatAtMs > (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
-    return ownerGone ? 'orphaned' : undefined;
+    if (grant.ownerHost === this.#deps.host) return isProcessAlive({ pid: grant.ownerPid, startTime: grant.ownerStartTime }) ? undefined : 'orphaned';
+    // A remote owner's heartbeats start once its grant is active; while the issuer is at work (here or in
+    // a broker that died meanwhile) the owner is given the issuer's whole window besides.
+    const timeoutMs = (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
+    const issuingMs = grant.state === 'issuing' ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
+    return now - grant.lastHeartbeatAtMs > timeoutMs + issuingMs ? 'orphaned' : undefined;
   }
 
   /** Grants past their end without a verified revocation: the list that should always be empty. */

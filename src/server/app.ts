@@ -27,6 +27,8 @@ export interface BrokerAppOptions {
   logger?: { stream: NodeJS.WritableStream };
   /** PEM certificate and key: served over TLS when given. */
   https?: { cert: string; key: string };
+  /** Proxies (IPs, CIDR blocks) whose X-Forwarded-For is believed; by default the peer's address is the client's. */
+  trustedProxies?: string[];
 }
 
 /** Far above any request the CLI sends; a bigger body is refused before it is parsed. */
@@ -86,6 +88,8 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     // SECURITY: pino's default request serializer logs method, url and address, never headers (bearer tokens).
     logger: options.logger ? { stream: options.logger.stream, level: 'info' } : false,
     ...(options.https ? { https: options.https } : {}),
+    // SECURITY: X-Forwarded-For is anyone's to write; only the proxies named in the config are believed.
+    ...(options.trustedProxies?.length ? { trustProxy: options.trustedProxies } : {}),
     // Idle keep-alive connections are closed on shutdown; requests in flight are waited for.
     forceCloseConnections: 'idle',
     bodyLimit: BODY_LIMIT_BYTES,
@@ -95,6 +99,16 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     genReqId: () => crypto.randomUUID(),
     // SECURITY: a field the schema does not know is refused, not silently dropped, and "5" is not a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // What Node's parser refuses before any route sees it (headers too large, not HTTP) gets the one error body too.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const [status, message] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large'] : [400, 'the request is not valid HTTP'];
+      const body = JSON.stringify(errorBody('usage', message));
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    },
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

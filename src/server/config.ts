@@ -1,5 +1,6 @@
 // broker.yaml: how `jit serve` runs (listen address, TLS, store, OpenID provider, policy). Validated like
 // the policy: every error names the file, line and column, and an unknown key is refused.
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { JitError, displayValue } from '../core/errors.js';
@@ -22,6 +23,8 @@ export interface BrokerConfig {
   /** PEM files; absent only on loopback, or where `allowPlainHttp` says a proxy in front terminates TLS. */
   tls: { cert: string; key: string } | undefined;
   allowPlainHttp: boolean;
+  /** Proxies whose X-Forwarded-For names the client (the address the audit records); none by default. */
+  trustedProxies: string[];
   policy: string;
   /** Private to the broker: the signing keys, the audit anchor and, with `store: sqlite`, the database. */
   stateDir: string;
@@ -31,6 +34,8 @@ export interface BrokerConfig {
   cliClientId: string | undefined;
   /** The scopes `jit login` asks for (RFC 6749 §3.3). */
   cliScopes: string;
+  /** How long a stop waits for requests and revocations in flight before it closes them. */
+  stopTimeoutSeconds: number;
 }
 
 const MAX_CONFIG_BYTES = 64 * 1024;
@@ -77,14 +82,30 @@ const storeUrl = z.string({ error: 'must be sqlite or a postgres:// URL' }).supe
   else if (url.password !== '') context.addIssue({ code: 'custom', message: 'must not hold a password: give it in PGPASSWORD or a ~/.pgpass file of the service user' });
 });
 
+const clientIdSetting = z.string({ error: 'must be a client id registered at the provider' }).regex(/^[\x21-\x7e]{1,256}$/, { error: 'must be a client id registered at the provider' });
+
+/** An IP address or a CIDR block, never a name: trust must not follow what a resolver says. */
+const proxyAddress = z.string({ error: 'must be an IP address or CIDR block' }).refine(
+  (text) => {
+    const [address, bits, ...rest] = text.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  },
+  { error: 'must be an IP address or CIDR block, like 127.0.0.1 or 10.0.0.0/8' },
+);
+
 const schema = z
   .strictObject({
     listen: z.string({ error: 'must be host:port' }).refine((text) => parseListen(text) !== undefined, { error: 'must be host:port, like 127.0.0.1:8443 or [::1]:8443' }),
     tls: z.strictObject({ cert: absolutePath, key: absolutePath }).optional(),
     allowPlainHttp: z.boolean({ error: 'must be true or false' }).default(false),
+    trustedProxies: z.array(proxyAddress).max(16).default([]),
     policy: absolutePath,
     stateDir: absolutePath,
     store: storeUrl.default('sqlite'),
+    // Below the service manager's own stop timeout (TimeoutStopSec=30 in the shipped unit), which would SIGKILL.
+    stopTimeout: duration.refine((seconds) => seconds >= 1 && seconds <= 600, { error: 'must be between 1s and 10m' }).default(15),
     oidc: z.strictObject({
       issuer: httpsUrl,
       audience: z.string({ error: 'must be the broker\'s identifier at the provider' }).min(1).max(256),
@@ -93,13 +114,18 @@ const schema = z
       groupsClaim: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: 'must be a claim name' }).default('groups'),
       leeway: duration.refine((seconds) => seconds <= 300, { error: 'must be at most 5m' }).default(30),
       scopes: z.string({ error: 'must be scope names separated by spaces' }).regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}( [\x21\x23-\x5b\x5d-\x7e]{1,128}){0,15}$/, { error: 'must be scope names separated by spaces' }).default('openid offline_access'),
-      clientId: z.string({ error: 'must be the client id registered for the CLI' }).regex(/^[\x21-\x7e]{1,256}$/, { error: 'must be the client id registered for the CLI' }).optional(),
+      clientId: clientIdSetting.optional(),
+      clients: z.array(clientIdSetting).min(1).max(32).optional(),
     }),
   })
   .superRefine((config, context) => {
     const listen = parseListen(config.listen);
     const problem = listen && plainHttpProblem({ listen, tls: config.tls, allowPlainHttp: config.allowPlainHttp });
     if (problem) context.addIssue({ code: 'custom', path: ['listen'], message: problem });
+    // SECURITY: fail closed: the broker names the clients it takes operators from, or every client of the provider would do.
+    if (!config.oidc.clientId && !config.oidc.clients) {
+      context.addIssue({ code: 'custom', path: ['oidc'], message: 'name the clients whose tokens the broker accepts: clientId (the one `jit login` uses) and/or clients' });
+    }
   });
 
 /** Why this broker must not serve as configured: plain HTTP off loopback, unless a proxy is said to terminate TLS. */
@@ -131,6 +157,7 @@ export function loadBrokerConfig(path: string): BrokerConfig {
     listen: parseListen(config.listen)!,
     tls: config.tls,
     allowPlainHttp: config.allowPlainHttp,
+    trustedProxies: config.trustedProxies,
     policy: config.policy,
     stateDir: config.stateDir,
     store: config.store === 'sqlite' ? { type: 'sqlite' } : { type: 'postgres', url: config.store },
@@ -141,8 +168,10 @@ export function loadBrokerConfig(path: string): BrokerConfig {
       usernameClaim: config.oidc.usernameClaim,
       groupsClaim: config.oidc.groupsClaim,
       leewaySeconds: config.oidc.leeway,
+      clients: [...new Set([...(config.oidc.clientId ? [config.oidc.clientId] : []), ...(config.oidc.clients ?? [])])],
     },
     cliClientId: config.oidc.clientId,
     cliScopes: config.oidc.scopes,
+    stopTimeoutSeconds: config.stopTimeout,
   };
 }

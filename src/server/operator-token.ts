@@ -21,6 +21,11 @@ export interface OidcSettings {
   groupsClaim: string;
   /** Clock skew tolerated on exp, nbf and iat. */
   leewaySeconds: number;
+  /**
+   * The clients whose tokens are accepted (their `client_id`): the CLI's, and any automation named on
+   * purpose. Absent, any client of the provider whose token names this broker is.
+   */
+  clients?: readonly string[];
 }
 
 export interface VerifiedOperator {
@@ -127,6 +132,12 @@ export class OperatorTokenVerifier {
   }
 
   #operatorOf(payload: JWTPayload): VerifiedOperator {
+    // SECURITY: another client of the same provider (a service's client_credentials) is not an operator
+    // unless the config says so, even with a token issued for this broker.
+    const client = payload.client_id;
+    if (this.#settings.clients && (typeof client !== 'string' || !this.#settings.clients.includes(client))) {
+      throw unauthenticated(`the token was issued to client ${typeof client === 'string' && IDENTITY_NAME.test(client) ? client : '(unnamed)'}, which this broker does not accept`);
+    }
     const name = payload[this.#settings.usernameClaim];
     if (typeof name !== 'string' || !IDENTITY_NAME.test(name)) throw unauthenticated(`the token's ${this.#settings.usernameClaim} claim is not a usable user name`);
     if (this.#settings.usernameClaim === 'email' && payload.email_verified !== true) throw unauthenticated('the token names an email address the provider has not verified');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readPolicyFile } from '../broker/policy/load.js';
 import { stateDirKeys, type KeyProvider } from '../broker/key-provider.js';
 import { Broker } from '../broker/service.js';
+import type { Grant } from '../backends/contract.js';
 import { PostgresStore } from '../broker/store/postgres.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
 import type { Store } from '../broker/store/store.js';
@@ -19,15 +20,20 @@ export const STORE_FILE = 'jit.db';
 
 /** How often the broker looks for grants to end: the bound on how late a TTL or a lost heartbeat is acted on. */
 const SWEEP_INTERVAL_MS = 500;
-/** A shutdown that takes longer than this (a request stuck on an issuer) is cut short. */
-const SHUTDOWN_DEADLINE_MS = 15_000;
 const MAX_PEM_BYTES = 64 * 1024;
 
 export interface RunningBroker {
   /** The address served, with the port the system chose when the config said 0. */
   url: string;
-  /** Stops taking requests, lets those in flight and the current sweep finish, then closes the store. */
-  close(): Promise<void>;
+  /**
+   * Stops taking requests, lets those in flight and the revocations under way finish, then closes the
+   * store; `complete` is false when the deadline cut that short.
+   */
+  close(): Promise<StopOutcome>;
+}
+
+export interface StopOutcome {
+  complete: boolean;
 }
 
 export interface ServeOptions {
@@ -80,10 +86,12 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   const broker = new Broker({ policy, store, keys });
   const verifier = new OperatorTokenVerifier(config.oidc, options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs });
   const login = config.cliClientId === undefined ? {} : { login: { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.cliClientId, scopes: config.cliScopes } };
-  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, ...login, ...(tls ? { https: tls } : {}) });
+  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, trustedProxies: config.trustedProxies, ...login, ...(tls ? { https: tls } : {}) });
 
-  const sweeps = startSweeps(broker, (error) => app.log.error({ err: error }, 'sweep failed'), (ended) => {
-    for (const grant of ended) app.log.info({ grant: grant.id, state: grant.state, reason: grant.revokeReason, revocation: grant.revocation }, 'grant ended by the broker');
+  const sweeps = startSweeps(broker, {
+    onError: (error) => app.log.error({ err: error }, 'sweep failed'),
+    onEnded: (grant) => app.log.info({ grant: grant.id, state: grant.state, reason: grant.revokeReason }, 'grant ended by the broker'),
+    onSettled: (grant) => app.log[grant.revocation === 'verified' ? 'info' : 'warn']({ grant: grant.id, revocation: grant.revocation }, 'revocation attempted'),
   });
   let url: string;
   try {
@@ -96,46 +104,75 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   }
   app.log.info({ url, policy: config.policy, store: config.store.type, issuer: config.oidc.issuer }, 'broker serving');
 
-  let closing: Promise<void> | undefined;
+  let closing: Promise<StopOutcome> | undefined;
   const close = () =>
     (closing ??= (async () => {
       app.log.info('broker stopping: finishing requests in flight');
-      const deadline = setTimeout(() => {
-        app.log.error(`requests still in flight after ${SHUTDOWN_DEADLINE_MS / 1000}s; closing their connections`);
-        app.server.closeAllConnections();
-      }, SHUTDOWN_DEADLINE_MS);
-      try {
-        // SECURITY: in-flight requests finish first (each commits its audit events), then the sweep, then the store.
+      // SECURITY: in-flight requests finish first (each commits its audit events), then the sweep and
+      // the revocations it started, then the store.
+      const orderly = (async () => {
         await app.close();
         await sweeps.stop();
-        await store.close();
-      } finally {
-        clearTimeout(deadline);
+        return { complete: true };
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<StopOutcome>((resolveDeadline) => {
+        timer = setTimeout(() => resolveDeadline({ complete: false }), config.stopTimeoutSeconds * 1000);
+      });
+      const outcome = await Promise.race([orderly, deadline]);
+      clearTimeout(timer);
+      if (!outcome.complete) {
+        // What was cut short is not lost: a grant left issuing is ended by the next broker's sweep once its
+        // owner's heartbeats and the issuer's window have passed, and a revocation left under way is
+        // retried when its lease runs out.
+        app.log.error({ revocations: sweeps.revocationsUnderWay() }, 'stop deadline reached; closing the requests and revocations still in flight');
+        app.server.closeAllConnections();
       }
+      await store.close();
       app.log.info('broker stopped');
+      return outcome;
     })());
   return { url, close };
 }
 
-/** Runs the broker's sweep every interval, one at a time; `stop` waits for the one under way. */
-function startSweeps(broker: Broker, onError: (error: unknown) => void, onEnded: (ended: Awaited<ReturnType<Broker['sweep']>>) => void): { stop(): Promise<void> } {
+interface SweepHandlers {
+  onError(error: unknown): void;
+  /** A grant the sweep ended (its TTL, or its owner gone). */
+  onEnded(grant: Grant): void;
+  /** What a revocation the sweep started came to. */
+  onSettled(grant: Grant): void;
+}
+
+/**
+ * Runs the broker's sweep every interval: each pass ends what is due and starts the revocations that
+ * are due without waiting for them, so that a slow target never delays the next pass. `stop` waits for
+ * the pass under way and the revocations it started.
+ */
+function startSweeps(broker: Broker, handlers: SweepHandlers) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  const revocations = new Set<Promise<void>>();
   const tick = () => {
     running = broker
-      .sweep()
-      .then(onEnded, onError)
+      .enforce()
+      .then(({ ended, settled }) => {
+        ended.forEach(handlers.onEnded);
+        const revocation = settled.then((grants) => grants.forEach(handlers.onSettled), handlers.onError).finally(() => revocations.delete(revocation));
+        revocations.add(revocation);
+      }, handlers.onError)
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, SWEEP_INTERVAL_MS);
       });
   };
   timer = setTimeout(tick, 0);
   return {
+    revocationsUnderWay: () => revocations.size,
     async stop() {
       stopped = true;
       clearTimeout(timer);
       await running;
+      await Promise.all(revocations);
     },
   };
 }

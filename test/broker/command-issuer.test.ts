@@ -71,6 +71,25 @@ describe('command issuer', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('is not held past its timeout by a process that left its group with its output still open', async () => {
+    env = await testBroker();
+    const escapedPid = join(env.dir, 'escaped.pid');
+    // `setsid` leaves the process group the timeout kills; its copy of stdout keeps the pipe open.
+    const issue = env.script('issue', `setsid sh -c 'echo $$ > ${escapedPid}; exec sleep 30' & sleep 30`);
+    const started = Date.now();
+    try {
+      const error = await failure(issuer({ issue }, 1).issue(grant));
+      expect(error.message).toContain('did not finish within 1s');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      try {
+        process.kill(Number(readFileSync(escapedPid, 'utf8')), 'SIGKILL');
+      } catch {
+        // Not started, or gone.
+      }
+    }
+  });
+
   it.each([
     ['not JSON', 'echo hello', 'did not answer with JSON'],
     ['no env object', `echo '{"handle":"x"}'`, 'without an "env" object'],

@@ -29,7 +29,8 @@ describe('compare-and-set', () => {
     const { grant } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: { pid: 2 ** 22 + 1, startTime: '1' } });
     const other = await secondBroker(env);
     const [first, second] = await Promise.all([env.broker.sweep(), other.sweep()]);
-    expect([...first, ...second].map((g) => g.id)).toEqual([grant.id]);
+    // One ends it and the other may make its revocation attempt: each reports what it did.
+    expect(new Set([...first, ...second].map((g) => g.id))).toEqual(new Set([grant.id]));
     const types = (await env.store.events({ grantId: grant.id })).map((e) => e.type);
     expect(types.filter((t) => t === 'grant.revoked')).toHaveLength(1);
     expect(types.filter((t) => t === 'revocation.verified')).toHaveLength(1);

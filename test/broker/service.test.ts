@@ -97,6 +97,16 @@ describe('broker', () => {
     expect((await env.broker.verifyAudit()).ok).toBe(true);
   });
 
+  it('keeps at most 16 session events per grant: a holder cannot flood the audit', async () => {
+    env = await testBroker();
+    const { grant } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: liveOwner() });
+    for (let i = 0; i < 16; i++) await env.broker.recordSession(operator, grant.id, 'session.survivors', { found: i });
+    const error = await env.broker.recordSession(operator, grant.id, 'session.ended', { outcome: 'exit' }).catch((e: unknown) => e);
+    expect((error as JitError).exitCode).toBe(ExitCode.usage);
+    expect((error as JitError).message).toContain('already has 16 session events');
+    expect((await env.store.events({ grantId: grant.id })).filter((event) => event.type.startsWith('session.'))).toHaveLength(16);
+  });
+
   it('a failed issue is recorded and the partial credential revoked', async () => {
     env = await testBroker((script) => commandPolicy(script('issue', 'echo "quota exceeded" >&2; exit 2'), script('revoke', 'cat > "$(dirname "$0")/revoked"')));
     const revokedLog = join(env.dir, 'revoked');

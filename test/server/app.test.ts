@@ -141,4 +141,48 @@ describe('jit serve API', () => {
     expect((await env.store.listGrants({})).length).toBe(grantsBefore);
     expect((await env.broker.events({})).length).toBe(eventsBefore);
   });
+
+  it("answers what Node's parser refuses (headers over its limit, not HTTP) in the one error body", async () => {
+    const { connect } = await import('node:net');
+    const rawExchange = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(base);
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    for (const [request, status] of [
+      [`GET /v1/roles HTTP/1.1\r\nhost: x\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+      ['NOT HTTP AT ALL\r\n\r\n', 400],
+    ] as const) {
+      const answer = await rawExchange(request);
+      expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'usage', message: expect.any(String) } });
+    }
+  });
+});
+
+describe('jit serve API behind a proxy', () => {
+  async function actorOfGrant(server: FastifyInstance, url: string, forwardedFor: string): Promise<string> {
+    const response = await fetch(`${url}/v1/grants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify(elevation()),
+    });
+    expect(response.status).toBe(201);
+    const { grant } = (await response.json()) as { grant: { id: string } };
+    const created = (await env.broker.events({ grantId: grant.id })).find((event) => event.type === 'grant.issuing');
+    await server.close();
+    return created!.actor;
+  }
+
+  it("records the address a trusted proxy forwards, and ignores X-Forwarded-For from anyone else", async () => {
+    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const trusting = buildBrokerApp({ broker: env.broker, verifier, trustedProxies: ['127.0.0.0/8'] });
+    expect(await actorOfGrant(trusting, await trusting.listen({ host: '127.0.0.1', port: 0 }), '203.0.113.7')).toBe('user:alice@203.0.113.7');
+    const trustingOthers = buildBrokerApp({ broker: env.broker, verifier, trustedProxies: ['10.0.0.0/8'] });
+    expect(await actorOfGrant(trustingOthers, await trustingOthers.listen({ host: '127.0.0.1', port: 0 }), '203.0.113.7')).toBe('user:alice@127.0.0.1');
+  });
 });

@@ -40,6 +40,13 @@ describe('operator tokens', () => {
     expect((await verifier.verify(`Bearer ${await provider.token('bob')}`)).groups).toEqual([]);
   });
 
+  it('accepts only the clients the config names: a service with its own client is not an operator', async () => {
+    const verifier = new OperatorTokenVerifier({ ...settings, clients: ['alice'] });
+    expect((await verifier.verify(`Bearer ${await provider.token('alice')}`)).name).toBe('alice');
+    const refused = await refusal(verifier, `Bearer ${await provider.token('bob')}`);
+    expect(refused.message).toBe('the token was issued to client bob, which this broker does not accept');
+  });
+
   it('refuses a missing, non-bearer or malformed Authorization header', async () => {
     const verifier = new OperatorTokenVerifier(settings);
     for (const header of [undefined, '', 'Basic YWxpY2U6cHc=', 'Bearer', 'Bearer a.b', 'Bearer a.b.c.d', `Bearer ${'a'.repeat(20)}.x.y extra`]) await refusal(verifier, header);

@@ -36,7 +36,7 @@ function files(config: string, policy = POLICY): BrokerFiles {
   return made;
 }
 
-const oidc = () => `oidc:\n  issuer: ${provider.issuer}\n  audience: ${AUDIENCE}\n  algorithms: [ES256]\n`;
+const oidc = () => `oidc:\n  issuer: ${provider.issuer}\n  audience: ${AUDIENCE}\n  algorithms: [ES256]\n  clients: [alice]\n`;
 
 async function call(base: string, method: string, path: string, body?: unknown) {
   const response = await fetch(`${base}${path}`, {
@@ -66,6 +66,9 @@ describe('jit serve: the config', () => {
     ['a relative TLS path', 'listen: 127.0.0.1:0\ntls: { cert: cert.pem, key: /k.pem }\n', /broker\.yaml:4:8: tls\.cert: must be an absolute path/],
     ['a listen address without a port', 'listen: 127.0.0.1\n', /broker\.yaml:3:1: listen: must be host:port/],
     ['plain HTTP on a name that only looks like loopback', 'listen: 127.0.0.256:8443\n', /broker\.yaml:3:1: listen: 127\.0\.0\.256 is not loopback/],
+    ['an OpenID provider whose accepted clients are not named', 'listen: 127.0.0.1:0\noidc:\n  issuer: https://idp.example.com\n  audience: jit\n', /broker\.yaml:4:1: oidc: name the clients whose tokens the broker accepts/],
+    ['a trusted proxy given by name', 'listen: 127.0.0.1:0\ntrustedProxies: [proxy.example.com]\n', /broker\.yaml:4:18: trustedProxies\.0: must be an IP address or CIDR block/],
+    ['a stop timeout the service manager would cut short', 'listen: 127.0.0.1:0\nstopTimeout: 1h\n', /broker\.yaml:4:1: stopTimeout: must be between 1s and 10m/],
   ])('refuses %s with exit 78 and the line and column', async (_what, config, expected) => {
     const made = files(config.includes('oidc:') ? config : `${config}${oidc()}`);
     const result = await made.box.run(['serve', '--config', made.configPath, '--check']);
@@ -169,6 +172,64 @@ describe('jit serve: running it', () => {
     await expect(fetch(`${broker.url.replace('https:', 'http:')}/healthz`)).rejects.toThrow();
     broker.child.kill('SIGTERM');
     expect((await broker.exited).code).toBe(0);
+  });
+
+  it('a stop cut short by stopTimeout exits 69, and the next broker ends the grant it left issuing', async () => {
+    const made = files(`listen: 127.0.0.1:0\nstopTimeout: 1s\n${oidc()}`, 'roles: {}\n');
+    const script = (name: string, body: string) => {
+      const path = join(made.dir, name);
+      writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o700 });
+      return path;
+    };
+    // An issuer that never answers within its 3s; heartbeats are missed after 2s.
+    const issue = script('issue', 'sleep 30');
+    const revoke = script('revoke', 'cat > /dev/null');
+    writeFileSync(
+      join(made.dir, 'policy.yaml'),
+      `roles:\n  stuck:\n    ttl: { default: 5m, max: 1h }\n    requesters: ['*']\n    heartbeat: { interval: 1s, timeout: 2s }\n    issuer: { type: command, issue: ${issue}, revoke: ${revoke}, timeout: 3s }\n`,
+      { mode: 0o600 },
+    );
+    const first = await serve(made);
+    cleanups.push(() => first.child.kill('SIGKILL'));
+    const inFlight = call(first.url, 'POST', '/v1/grants', { role: 'stuck', ticket: 'OPS-5', owner }).catch((error: unknown) => error);
+    await until('the grant to be issuing', () => {
+      const db = made.db();
+      try {
+        return db.prepare("SELECT id FROM grants WHERE state = 'issuing'").get() !== undefined;
+      } finally {
+        db.close();
+      }
+    }, 5000);
+    const stoppedAt = Date.now();
+    first.child.kill('SIGTERM');
+    const exited = await first.exited;
+    expect(exited.code).toBe(69);
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    expect(exited.stderr).toContain('jit: the broker stopped before everything in flight had finished');
+    expect(exited.stdout).toContain('stop deadline reached');
+    await inFlight;
+
+    const second = await serve(made);
+    cleanups.push(() => second.child.kill('SIGKILL'));
+    const [grantId] = await until('the grant left issuing to be ended', () => {
+      const db = made.db();
+      try {
+        const row = db.prepare("SELECT grant_id FROM audit_events WHERE type = 'grant.revoked'").get() as { grant_id: string } | undefined;
+        return row && [row.grant_id];
+      } finally {
+        db.close();
+      }
+    }, 10_000);
+    const db = made.db();
+    try {
+      const revoked = db.prepare("SELECT actor, data FROM audit_events WHERE type = 'grant.revoked' AND grant_id = ?").get(grantId!) as { actor: string; data: string };
+      expect(revoked.actor).toBe('broker');
+      expect(JSON.parse(revoked.data)).toMatchObject({ reason: 'orphaned' });
+    } finally {
+      db.close();
+    }
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
   });
 
   it('on SIGTERM finishes the request in flight, with its audit, before it exits 0', async () => {

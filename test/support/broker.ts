@@ -20,8 +20,11 @@ export interface TestBroker {
   remove(): void;
 }
 
-/** `policy` may be a function, to write issuer scripts into the test dir before the policy names them. */
-export async function testBroker(policy?: string | ((script: TestBroker['script']) => string)): Promise<TestBroker> {
+/**
+ * `policy` may be a function, to write issuer scripts into the test dir before the policy names them.
+ * `served`: a broker as `jit serve` runs it, with no host of its own, judging owners by heartbeats.
+ */
+export async function testBroker(policy?: string | ((script: TestBroker['script']) => string), options: { served?: boolean } = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-broker-'));
   chmodSync(dir, 0o700);
   const clock = { now: Date.now() };
@@ -34,7 +37,7 @@ export async function testBroker(policy?: string | ((script: TestBroker['script'
   const store = SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, keys, now: () => new Date(clock.now) });
   const yaml = typeof policy === 'function' ? policy(script) : policy;
   const parsed = yaml ? await parsePolicy(yaml, 'test-policy.yaml') : (await import('../../src/broker/policy/default.js')).defaultPolicy;
-  const broker = new Broker({ policy: parsed, store, keys, host: operator.host, now: () => clock.now });
+  const broker = new Broker({ policy: parsed, store, keys, ...(options.served ? {} : { host: operator.host }), now: () => clock.now });
   return {
     broker,
     store,

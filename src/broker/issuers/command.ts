@@ -73,6 +73,8 @@ export class CommandIssuer implements Issuer {
       const timer = setTimeout(() => {
         failure = new JitError('unavailable', `issuer ${action} did not finish within ${this.config.timeoutSeconds}s`, { hint: `check ${executable}` });
         killAll();
+        // Not waiting for its output to close: a process that left the group (setsid) may hold it open for good.
+        reject(failure);
       }, timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => {
         stdoutBytes += chunk.length;

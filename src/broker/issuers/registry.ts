@@ -29,3 +29,11 @@ export async function createIssuer(config: IssuerConfig, deps: IssuerDeps): Prom
 export function issueWindowMs(config: IssuerConfig): number {
   return config.type === 'command' ? config.timeoutSeconds * 1000 : 0;
 }
+
+/**
+ * How long one revocation attempt (revoke, then verify) may take before it counts as failed: a target
+ * that never answers must not hold the attempt, or the grant's lease, for good.
+ */
+export function revocationDeadlineMs(config: IssuerConfig): number {
+  return config.type === 'command' ? (2 * config.timeoutSeconds + 1) * 1000 : 30_000;
+}

@@ -25,4 +25,6 @@ export const postgresMigrations: readonly string[] = [
      $$ BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$;
    CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION jit_audit_append_only();
    CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION jit_audit_append_only();`,
+  // The sweep looks for unsettled revocations twice a second: from an index, not among every grant ever ended.
+  `CREATE INDEX grants_revocation_due ON grants(next_attempt_at) WHERE revocation IN ('pending', 'failed');`,
 ];

@@ -28,4 +28,6 @@ export const migrations: readonly string[] = [
   `CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
    ALTER TABLE grants ADD COLUMN revocation_lease_until INTEGER;
    ALTER TABLE grants ADD COLUMN verify_not_before INTEGER;`,
+  // The sweep looks for unsettled revocations twice a second: from an index, not among every grant ever ended.
+  `CREATE INDEX grants_revocation_due ON grants(next_attempt_at) WHERE revocation IN ('pending', 'failed');`,
 ];

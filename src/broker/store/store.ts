@@ -50,6 +50,8 @@ export interface Change {
 export interface GrantFilter {
   states?: GrantRecord['state'][];
   requester?: string;
+  /** Only ended grants whose revocation is unsettled and whose next attempt is due by this time (ms). */
+  revocationDueBy?: number;
 }
 
 export interface EventFilter {

@@ -37,6 +37,11 @@ export default async function serve(options: ServeOptions, context: Context): Pr
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, stop);
   });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => {});
-  await broker.close();
+  const { complete } = await broker.close();
+  if (!complete) {
+    throw new JitError('unavailable', 'the broker stopped before everything in flight had finished (an issuer or a target did not answer in time)', {
+      hint: 'the next `jit serve` ends grants left issuing and retries revocations left unfinished; its log names them',
+    });
+  }
   return 0;
 }

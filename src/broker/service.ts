@@ -29,6 +29,16 @@ export interface BrokerDeps {
    */
   host?: string;
   now?: () => number;
+  /** Told of decisions, ends and settled revocations as they happen (the served broker's metrics). */
+  observer?: BrokerObserver;
+}
+
+export interface BrokerObserver {
+  decided(outcome: 'approved' | 'denied'): void;
+  /** A live grant the broker ended on its own (TTL, owner gone), at `atMs`. */
+  ended(grant: GrantRecord, reason: RevokeReason, atMs: number): void;
+  /** What a revocation the sweep started came to, at `atMs`. */
+  revocationSettled(grant: GrantRecord, atMs: number): void;
 }
 
 /** A grant as callers see it (backends/contract.ts): what the row holds for the broker alone stays here. */
@@ -124,6 +134,7 @@ export class Broker {
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
     const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified: false, tty: operator.tty, pid: input.owner.pid } } as const;
     if (denial) {
+      this.#deps.observer?.decided('denied');
       await this.#deps.store.commit({
         insertRequest: { ...request, state: 'denied' },
         events: [created, { type: 'request.denied', ...audit, actor: 'policy', data: { reason: denial } }],
@@ -139,6 +150,7 @@ export class Broker {
       revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null, endedAtMs: null,
     };
     const grantAudit = { ...audit, grantId: grant.id };
+    this.#deps.observer?.decided('approved');
     // SECURITY: the decision and the intent to issue are on the chain before any credential exists.
     await this.#deps.store.commit({
       insertRequest: { ...request, state: 'approved' },
@@ -252,11 +264,18 @@ export class Broker {
       if (!reason) continue;
       // The audit says why an owner counts as gone: its process, or its heartbeats (a dead man's switch).
       const detail = reason === 'orphaned' && grant.ownerHost !== this.#deps.host ? { lastHeartbeatAt: Math.floor(grant.lastHeartbeatAtMs / 1000) } : {};
-      if (await this.#revoker.close(grant, reason, 'broker', detail)) ended.add(grant.id);
+      if (await this.#revoker.close(grant, reason, 'broker', detail)) {
+        ended.add(grant.id);
+        this.#deps.observer?.ended(grant, reason, this.#now());
+      }
     }
     const due = await this.#revoker.due();
     // What this call ended gets a few attempts at once; an older revocation, its one retry.
-    const started = this.#revocations.start(due, (grant) => (ended.has(grant.id) ? this.#revoker.settle(grant.id) : this.#revoker.attempt(grant)));
+    const started = this.#revocations.start(due, async (grant) => {
+      const settled = ended.has(grant.id) ? await this.#revoker.settle(grant.id) : await this.#revoker.attempt(grant);
+      if (settled) this.#deps.observer?.revocationSettled(settled, this.#now());
+      return settled;
+    });
     const settled = Promise.allSettled(started).then((outcomes) => {
       const failure = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failure) throw failure.reason;
@@ -274,6 +293,12 @@ export class Broker {
     const timeoutMs = (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
     const issuingMs = grant.state === 'issuing' ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
     return now - grant.lastHeartbeatAtMs > timeoutMs + issuingMs ? 'orphaned' : undefined;
+  }
+
+  /** How many grants are issuing and active now. */
+  async live(): Promise<{ issuing: number; active: number }> {
+    const grants = await this.#deps.store.listGrants({ states: ['issuing', 'active'] });
+    return { issuing: grants.filter((g) => g.state === 'issuing').length, active: grants.filter((g) => g.state === 'active').length };
   }
 
   /** Grants past their end without a verified revocation: the list that should always be empty. */

@@ -36,7 +36,9 @@ export type ErrorCode =
   | 'config'
   | 'cannot_execute'
   | 'not_found'
-  | 'cancelled';
+  | 'cancelled'
+  /** Too many requests to a served broker for now (429). */
+  | 'rate_limited';
 
 const exitCodeOf: Record<ErrorCode, number> = {
   usage: ExitCode.usage,
@@ -53,6 +55,7 @@ const exitCodeOf: Record<ErrorCode, number> = {
   cannot_execute: ExitCode.cannotExecute,
   not_found: ExitCode.notFound,
   cancelled: ExitCode.cancelled,
+  rate_limited: ExitCode.temporary,
 };
 
 /** Every error code: what a broker's error body may name. */

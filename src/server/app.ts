@@ -1,5 +1,6 @@
 // The broker's HTTP face: a versioned JSON API over the Broker, every /v1 call made as the operator its
 // bearer token proves. One error body, `{ error: { code, message, hint? } }`, whose code is the CLI's.
+import { BlockList, isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ElevationRequest } from '../backends/contract.js';
 import type { Broker } from '../broker/service.js';
@@ -7,7 +8,9 @@ import type { SessionEventType } from '../broker/records.js';
 import { JitError, type ErrorCode } from '../core/errors.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
+import { DEFAULT_METRICS_FROM, type BrokerMetrics } from './metrics.js';
 import type { OperatorTokenVerifier } from './operator-token.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 
 /** What `jit login` needs to know to log in for this broker: published unauthenticated at /v1/login. */
 export interface LoginSettings {
@@ -29,6 +32,30 @@ export interface BrokerAppOptions {
   https?: { cert: string; key: string };
   /** Proxies (IPs, CIDR blocks) whose X-Forwarded-For is believed; by default the peer's address is the client's. */
   trustedProxies?: string[];
+  /** Requests per second each operator may make, sustained and at once; DEFAULT_RATE_LIMIT when absent. */
+  rateLimit?: RateLimitSettings;
+  /** Served at /metrics when given, to the addresses (IPs, CIDR blocks) in `metricsFrom`: loopback by default. */
+  metrics?: BrokerMetrics;
+  metricsFrom?: string[];
+}
+
+
+function addressList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const family = isIP(address!) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address!, family);
+    else list.addSubnet(address!, Number(bits), family);
+  }
+  return list;
+}
+
+/** Failed authentications each address may make: enough for a person retyping, not for a guesser. */
+const FAILED_AUTH_LIMIT: RateLimitSettings = { perSecond: 1, burst: 20 };
+
+function rateLimited(what: string, seconds: number): JitError {
+  return new JitError('rate_limited', `too many requests ${what}; try again in ${seconds}s`, { hint: 'slow down, or ask whoever runs the broker to raise rateLimit' });
 }
 
 /** Far above any request the CLI sends; a bigger body is refused before it is parsed. */
@@ -51,6 +78,7 @@ const statusOf: Record<ErrorCode, number> = {
   cannot_execute: 400,
   not_found: 404,
   cancelled: 400,
+  rate_limited: 429,
 };
 
 /** Reasons a client may give; the broker's own (orphaned, expired, issue_failed, audit_failed) are never a client's to claim. */
@@ -131,12 +159,32 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   // SECURITY: every /v1 call proves its caller before its body is read or checked: an anonymous client
   // learns nothing of the schema and costs the broker no parsing.
   const callers = new WeakMap<FastifyRequest, Operator>();
-  app.addHook('onRequest', async (request) => {
+  const limit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  const perOperator = new RateLimiter(limit.perSecond, limit.burst);
+  const failedAuth = new RateLimiter(FAILED_AUTH_LIMIT.perSecond, FAILED_AUTH_LIMIT.burst);
+  app.addHook('onRequest', async (request, reply) => {
     // The route matched, not the raw URL: `/%761/roles` is routed to /v1/roles and must be proven too.
     // /v1/login is how a CLI learns where to log in: it cannot hold a token yet.
     const route = request.routeOptions.url ?? request.url;
     if (!(route.startsWith('/v1/') || request.url.startsWith('/v1/')) || route === '/v1/login') return;
-    const verified = await verifier.verify(request.headers.authorization);
+    // SECURITY: an address that keeps failing to authenticate is refused before any token is checked.
+    const blocked = failedAuth.waitFor(request.ip);
+    if (blocked > 0) {
+      reply.header('retry-after', String(blocked));
+      throw rateLimited('that failed to authenticate from this address', blocked);
+    }
+    let verified;
+    try {
+      verified = await verifier.verify(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof JitError && error.code === 'unauthenticated') failedAuth.take(request.ip);
+      throw error;
+    }
+    const wait = perOperator.take(verified.name);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw rateLimited(`from ${verified.name}`, wait);
+    }
     // The address is where the operator calls from, as the audit records it.
     callers.set(request, { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups });
   });
@@ -149,6 +197,20 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   }
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  const metrics = options.metrics;
+  if (metrics) {
+    const readers = addressList(options.metricsFrom ?? DEFAULT_METRICS_FROM);
+    app.addHook('onResponse', async (request, reply) => {
+      // The route's pattern, never the raw URL: ids in paths would make a series per grant.
+      metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+    });
+    app.get('/metrics', async (request, reply) => {
+      const address = request.ip.replace(/^::ffff:/, '');
+      if (!readers.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) throw new JitError('denied', 'this address may not read the metrics', { hint: 'add it to metricsFrom in the broker config' });
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(await broker.live()));
+    });
+  }
   app.get('/readyz', async (_request, reply: FastifyReply) => {
     try {
       await verifier.ready();

@@ -9,6 +9,8 @@ import { readTrustedFile } from '../platform/paths.js';
 import { readYamlSettings } from '../platform/yaml-settings.js';
 import { isLoopbackHost } from '../core/loopback.js';
 import type { OidcSettings } from './operator-token.js';
+import { DEFAULT_METRICS_FROM } from './metrics.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './rate-limit.js';
 
 export const BROKER_CONFIG_FILE = 'broker.yaml';
 
@@ -25,6 +27,8 @@ export interface BrokerConfig {
   allowPlainHttp: boolean;
   /** Proxies whose X-Forwarded-For names the client (the address the audit records); none by default. */
   trustedProxies: string[];
+  /** Addresses that may read /metrics; loopback by default. */
+  metricsFrom: string[];
   policy: string;
   /** Private to the broker: the signing keys, the audit anchor and, with `store: sqlite`, the database. */
   stateDir: string;
@@ -36,6 +40,8 @@ export interface BrokerConfig {
   cliScopes: string;
   /** How long a stop waits for requests and revocations in flight before it closes them. */
   stopTimeoutSeconds: number;
+  /** Requests per second each operator may make: sustained, and in a burst. */
+  rateLimit: RateLimitSettings;
 }
 
 const MAX_CONFIG_BYTES = 64 * 1024;
@@ -85,7 +91,7 @@ const storeUrl = z.string({ error: 'must be sqlite or a postgres:// URL' }).supe
 const clientIdSetting = z.string({ error: 'must be a client id registered at the provider' }).regex(/^[\x21-\x7e]{1,256}$/, { error: 'must be a client id registered at the provider' });
 
 /** An IP address or a CIDR block, never a name: trust must not follow what a resolver says. */
-const proxyAddress = z.string({ error: 'must be an IP address or CIDR block' }).refine(
+const addressOrBlock = z.string({ error: 'must be an IP address or CIDR block' }).refine(
   (text) => {
     const [address, bits, ...rest] = text.split('/');
     const family = isIP(address ?? '');
@@ -100,12 +106,19 @@ const schema = z
     listen: z.string({ error: 'must be host:port' }).refine((text) => parseListen(text) !== undefined, { error: 'must be host:port, like 127.0.0.1:8443 or [::1]:8443' }),
     tls: z.strictObject({ cert: absolutePath, key: absolutePath }).optional(),
     allowPlainHttp: z.boolean({ error: 'must be true or false' }).default(false),
-    trustedProxies: z.array(proxyAddress).max(16).default([]),
+    trustedProxies: z.array(addressOrBlock).max(16).default([]),
+    metricsFrom: z.array(addressOrBlock).max(64).default(DEFAULT_METRICS_FROM),
     policy: absolutePath,
     stateDir: absolutePath,
     store: storeUrl.default('sqlite'),
     // Below the service manager's own stop timeout (TimeoutStopSec=30 in the shipped unit), which would SIGKILL.
     stopTimeout: duration.refine((seconds) => seconds >= 1 && seconds <= 600, { error: 'must be between 1s and 10m' }).default(15),
+    rateLimit: z
+      .strictObject({
+        perSecond: z.number({ error: 'must be a number of requests' }).positive({ error: 'must be above 0' }).max(100_000),
+        burst: z.number({ error: 'must be a number of requests' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(1_000_000),
+      })
+      .default(DEFAULT_RATE_LIMIT),
     oidc: z.strictObject({
       issuer: httpsUrl,
       audience: z.string({ error: 'must be the broker\'s identifier at the provider' }).min(1).max(256),
@@ -158,6 +171,7 @@ export function loadBrokerConfig(path: string): BrokerConfig {
     tls: config.tls,
     allowPlainHttp: config.allowPlainHttp,
     trustedProxies: config.trustedProxies,
+    metricsFrom: config.metricsFrom,
     policy: config.policy,
     stateDir: config.stateDir,
     store: config.store === 'sqlite' ? { type: 'sqlite' } : { type: 'postgres', url: config.store },
@@ -173,5 +187,6 @@ export function loadBrokerConfig(path: string): BrokerConfig {
     cliClientId: config.oidc.clientId,
     cliScopes: config.oidc.scopes,
     stopTimeoutSeconds: config.stopTimeout,
+    rateLimit: config.rateLimit,
   };
 }

@@ -13,6 +13,7 @@ import type { Store } from '../broker/store/store.js';
 import { JitError } from '../core/errors.js';
 import { ensurePrivateDir } from '../platform/paths.js';
 import { buildBrokerApp } from './app.js';
+import { BrokerMetrics } from './metrics.js';
 import type { BrokerConfig } from './config.js';
 import { OperatorTokenVerifier } from './operator-token.js';
 
@@ -81,12 +82,16 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   const { policy, tls } = await prepareBroker(config);
   const stateDir = ensurePrivateDir(config.stateDir);
   const keys = stateDirKeys(stateDir);
-  const store = await openStore(config, stateDir, keys);
+  // Made or read now, not at the first grant: replicas must share these keys, copied from the first
+  // broker's state dir, and a key made later by one replica alone would sign what the others cannot vouch for.
+  await keys.tokenKey();
+  const metrics = new BrokerMetrics();
+  const store = metrics.timed(await openStore(config, stateDir, keys));
   // No host: a served broker judges every owner by its heartbeats, never by a process table.
-  const broker = new Broker({ policy, store, keys });
+  const broker = new Broker({ policy, store, keys, observer: metrics });
   const verifier = new OperatorTokenVerifier(config.oidc, options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs });
   const login = config.cliClientId === undefined ? {} : { login: { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.cliClientId, scopes: config.cliScopes } };
-  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, trustedProxies: config.trustedProxies, ...login, ...(tls ? { https: tls } : {}) });
+  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, trustedProxies: config.trustedProxies, rateLimit: config.rateLimit, metrics, metricsFrom: config.metricsFrom, ...login, ...(tls ? { https: tls } : {}) });
 
   const sweeps = startSweeps(broker, {
     onError: (error) => app.log.error({ err: error }, 'sweep failed'),

@@ -186,3 +186,57 @@ describe('jit serve API behind a proxy', () => {
     expect(await actorOfGrant(trustingOthers, await trustingOthers.listen({ host: '127.0.0.1', port: 0 }), '203.0.113.7')).toBe('user:alice@127.0.0.1');
   });
 });
+
+describe('jit serve API rate limits', () => {
+  it('holds back an operator over its limit with 429 and Retry-After, and nobody else', async () => {
+    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const limited = buildBrokerApp({ broker: env.broker, verifier, rateLimit: { perSecond: 0.01, burst: 3 } });
+    const url = await limited.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const get = (user: string) => fetch(`${url}/v1/roles`, { headers: { authorization: `Bearer ${tokens[user]}` } });
+      expect([(await get('alice')).status, (await get('alice')).status, (await get('alice')).status]).toEqual([200, 200, 200]);
+      const refused = await get('alice');
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringContaining('too many requests from alice') } });
+      expect((await get('bob')).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('refuses an address that keeps failing to authenticate before checking its next token', async () => {
+    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const guarded = buildBrokerApp({ broker: env.broker, verifier });
+    const url = await guarded.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 21; i++) statuses.push((await fetch(`${url}/v1/roles`, { headers: { authorization: `Bearer ${tokens.alice}x` } })).status);
+      expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+      expect(statuses[20]).toBe(429);
+      // Even a good token from that address waits now.
+      expect((await fetch(`${url}/v1/roles`, { headers: { authorization: `Bearer ${tokens.alice}` } })).status).toBe(429);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
+
+describe('jit serve API metrics', () => {
+  it('serves /metrics only to the addresses metricsFrom names', async () => {
+    const { BrokerMetrics } = await import('../../src/server/metrics.js');
+    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    for (const [metricsFrom, status] of [[['10.0.0.0/8'], 403], [['127.0.0.1'], 200]] as const) {
+      const served = buildBrokerApp({ broker: env.broker, verifier, metrics: new BrokerMetrics(), metricsFrom: [...metricsFrom] });
+      const url = await served.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        const response = await fetch(`${url}/metrics`);
+        expect(response.status).toBe(status);
+        if (status === 403) expect(await response.json()).toMatchObject({ error: { code: 'denied', hint: expect.stringContaining('metricsFrom') } });
+        else expect(await response.text()).toContain('# TYPE jit_grants_live gauge');
+      } finally {
+        await served.close();
+      }
+    }
+  });
+});

@@ -134,6 +134,18 @@ describe('jit serve: the broker ends access on its own', () => {
       clearInterval(heartbeats);
     }
 
+    // What Prometheus reads of it, from this host (loopback may read /metrics by default).
+    const scraped = await fetch(`${broker.url}/metrics`);
+    expect(scraped.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const metrics = await scraped.text();
+    expect(metrics).toContain('jit_decisions_total{outcome="approved"} 2');
+    expect(metrics).toContain('jit_grants_live{state="active"} 0');
+    expect(metrics).toMatch(/^jit_expiry_lateness_seconds_count\{step="ended"\} 1$/m);
+    expect(metrics).toMatch(/^jit_expiry_lateness_seconds_count\{step="revoked"\} 1$/m);
+    expect(metrics).toMatch(/^jit_expiry_lateness_seconds_bucket\{step="ended",le="1"\} 1$/m);
+    expect(metrics).toMatch(/^jit_store_seconds_count\{operation="commit"\} [1-9]\d*$/m);
+    expect(metrics).toContain('jit_http_requests_total{route="/v1/grants",status="201"} 2');
+
     const db = made.db();
     try {
       const ended = db.prepare("SELECT grant_id, actor, data FROM audit_events WHERE type IN ('grant.revoked', 'grant.expired') ORDER BY seq").all() as { grant_id: string; actor: string; data: string }[];

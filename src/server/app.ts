@@ -10,6 +10,7 @@ import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
 import { DEFAULT_METRICS_FROM, type BrokerMetrics } from './metrics.js';
 import type { OperatorTokenVerifier } from './operator-token.js';
+import { apiDocument, requestSchemas, routePath } from './api-document.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 
 /** What `jit login` needs to know to log in for this broker: published unauthenticated at /v1/login. */
@@ -80,31 +81,6 @@ const statusOf: Record<ErrorCode, number> = {
   cancelled: 400,
   rate_limited: 429,
 };
-
-/** Reasons a client may give; the broker's own (orphaned, expired, issue_failed, audit_failed) are never a client's to claim. */
-const CLIENT_REVOKE_REASONS: RevokeReason[] = ['exit', 'signal', 'operator', 'keychain_unavailable'];
-const SESSION_EVENTS: SessionEventType[] = ['session.started', 'session.ended', 'session.survivors'];
-
-const grantIdParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^g_[0-9a-z]{26}$' } } } as const;
-
-const requestBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['role', 'ticket', 'owner'],
-  properties: {
-    role: { type: 'string', maxLength: 64 },
-    ticket: { type: 'string', maxLength: 128 },
-    ttlSeconds: { type: 'integer', minimum: 1, maximum: 7 * 24 * 3600 },
-    reason: { type: 'string', maxLength: 1024 },
-    parentSession: { type: 'string', pattern: '^g_[0-9a-z]{26}$' },
-    owner: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['pid', 'startTime'],
-      properties: { pid: { type: 'integer', minimum: 1, maximum: 4_194_304 }, startTime: { type: ['string', 'null'], pattern: '^[0-9]{1,20}$' } },
-    },
-  },
-} as const;
 
 function errorBody(code: ErrorCode, message: string, hint?: string) {
   return { error: { code, message, ...(hint === undefined ? {} : { hint }) } };
@@ -197,6 +173,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   }
 
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/openapi.json', async () => apiDocument);
 
   const metrics = options.metrics;
   if (metrics) {
@@ -235,25 +212,25 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
 
   app.get('/v1/roles', async (request) => broker.roles(await caller(request)));
 
-  app.post('/v1/grants', { schema: { body: requestBody } }, async (request, reply) => {
+  app.post('/v1/grants', { schema: requestSchemas('/v1/grants', 'post') }, async (request, reply) => {
     const operator = await caller(request);
     const issued = await broker.request(operator, request.body as ElevationRequest);
     return reply.status(201).send(issued);
   });
 
-  app.get('/v1/grants', { schema: { querystring: { type: 'object', additionalProperties: false, properties: { live: { type: 'string', enum: ['true', 'false'] } } } } }, async (request) => {
+  app.get('/v1/grants', { schema: requestSchemas('/v1/grants', 'get') }, async (request) => {
     const { live } = request.query as { live?: 'true' | 'false' };
     return broker.grants(await caller(request), live === undefined ? {} : { live: live === 'true' });
   });
 
-  app.get('/v1/grants/:id', { schema: { params: grantIdParam } }, async (request) => {
+  app.get(routePath('/v1/grants/{id}'), { schema: requestSchemas('/v1/grants/{id}', 'get') }, async (request) => {
     const { id } = request.params as { id: string };
     const grant = await broker.grant(await caller(request), id);
     if (!grant) throw new JitError('not_found', `there is no grant ${id} of yours`);
     return grant;
   });
 
-  app.post('/v1/grants/:id/heartbeat', { schema: { params: grantIdParam } }, async (request) => {
+  app.post(routePath('/v1/grants/{id}/heartbeat'), { schema: requestSchemas('/v1/grants/{id}/heartbeat', 'post') }, async (request) => {
     const { id } = request.params as { id: string };
     const state = await broker.heartbeat(await caller(request), id);
     if (!state) throw new JitError('not_found', `there is no grant ${id} of yours`);
@@ -261,27 +238,9 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   });
 
   app.post(
-    '/v1/grants/:id/events',
-    {
-      schema: {
-        params: grantIdParam,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['type', 'data'],
-          properties: {
-            type: { type: 'string', enum: SESSION_EVENTS },
-            data: {
-              type: 'object',
-              maxProperties: 16,
-              propertyNames: { pattern: '^[a-z][A-Za-z0-9_]{0,31}$' },
-              // Printable text only: the audit is read on terminals.
-              additionalProperties: { anyOf: [{ type: 'string', maxLength: 256, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]*$' }, { type: 'number' }, { type: 'null' }] },
-            },
-          },
-        },
-      },
-    },
+    routePath('/v1/grants/{id}/events'),
+    // Printable text only in event data (see the document): the audit is read on terminals.
+    { schema: requestSchemas('/v1/grants/{id}/events', 'post') },
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const { type, data } = request.body as { type: SessionEventType; data: Record<string, string | number | null> };
@@ -291,8 +250,9 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   );
 
   app.post(
-    '/v1/grants/:id/revoke',
-    { schema: { params: grantIdParam, body: { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: { type: 'string', enum: CLIENT_REVOKE_REASONS } } } } },
+    routePath('/v1/grants/{id}/revoke'),
+    // Only reasons a client may give: the broker's own (orphaned, expired, issue_failed, audit_failed) are never a client's to claim.
+    { schema: requestSchemas('/v1/grants/{id}/revoke', 'post') },
     async (request) => {
       const { id } = request.params as { id: string };
       const { reason } = request.body as { reason: RevokeReason };

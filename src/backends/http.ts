@@ -1,24 +1,22 @@
 // The http backend: the CLI as a client of a team broker (`jit serve`). Every call carries the
 // operator's login; the broker decides, issues, audits and sweeps. The workstation holds only its login
 // tokens and the live credential.
-import type { AuditEvent } from '../broker/records.js';
+import { compareExport } from '../broker/audit/export.js';
 import { JitError } from '../core/errors.js';
 import type { GrantState } from '../core/states.js';
+import { fetchChain, readWitness, verifyPublished, writeWitness, type AuditPage } from './audit-witness.js';
 import type { Backend } from './backend.js';
 import type { BrokerClient } from './broker-client.js';
 import type { Grant, IssuedGrant, RoleSummary } from './contract.js';
 import { wakeOwner } from './wake-owner.js';
 
-/** The audit of a team broker is read where it is kept, by those who run it. */
-function auditOnBroker(url: string): JitError {
-  return new JitError('usage', `the audit is kept by the team broker at ${url}, not on this machine`, {
-    hint: 'on the broker host, as its service user: JIT_STATE_DIR=<its stateDir> jit audit verify (a client-side audit check comes with a later version)',
-  });
-}
-
-/** `client` carries the operator's login (cli/team-broker.ts). */
-export function openHttpBackend(client: BrokerClient): Backend {
+/**
+ * `client` carries the operator's login (cli/team-broker.ts); `witnessFile` keeps what this workstation
+ * has proven of the broker's audit (backends/audit-witness.ts).
+ */
+export function openHttpBackend(client: BrokerClient, { witnessFile }: { witnessFile: string }): Backend {
   const grantPath = (id: string) => `/v1/grants/${encodeURIComponent(id)}`;
+  const chainAfter = (afterSeq: number) => fetchChain((after) => client.call<AuditPage>('GET', `/v1/audit?after=${after}`, { idempotent: true }), afterSeq);
   return {
     name: 'http',
     roles: () => client.call<RoleSummary[]>('GET', '/v1/roles', { idempotent: true }),
@@ -43,18 +41,27 @@ export function openHttpBackend(client: BrokerClient): Backend {
     grants: (filter = {}) => client.call<Grant[]>('GET', filter.live === undefined ? '/v1/grants' : `/v1/grants?live=${filter.live}`, { idempotent: true }),
     // The broker sweeps on its own timer; a client has nothing to sweep.
     sweep: async () => [],
-    events: async (): Promise<AuditEvent[]> => {
-      throw auditOnBroker(client.url);
+    events: async (filter = {}) =>
+      (await chainAfter(0)).events.filter((event) => (filter.grantId === undefined || event.grantId === filter.grantId) && (filter.ticket === undefined || event.ticket === filter.ticket)),
+    verifyAudit: async (exported) => {
+      if (exported) {
+        // An earlier export against the whole chain as the broker publishes it now.
+        const chain = await chainAfter(0);
+        const { verdict } = verifyPublished(chain, undefined, client.url, new Date());
+        if (!verdict.ok) return verdict;
+        const compared = compareExport(exported, chain.events, chain.key);
+        return compared.ok ? verdict : { ok: false, seq: compared.seq, problem: compared.problem, events: verdict.events, checkpoints: verdict.checkpoints };
+      }
+      const witness = readWitness(witnessFile, client.url);
+      const { verdict, witness: seen } = verifyPublished(await chainAfter(witness?.seq ?? 0), witness, client.url, new Date());
+      if (seen) writeWitness(witnessFile, seen);
+      return verdict;
     },
-    verifyAudit: async () => {
-      throw auditOnBroker(client.url);
+    exportAudit: async (afterSeq = 0) => {
+      const { key, events, checkpoints } = await chainAfter(afterSeq);
+      return { key, events, checkpoints };
     },
-    exportAudit: async () => {
-      throw auditOnBroker(client.url);
-    },
-    standing: async () => {
-      throw auditOnBroker(client.url);
-    },
+    standing: () => client.call<Grant[]>('GET', '/v1/audit/standing', { idempotent: true }),
     close: () => client.close(),
   };
 }

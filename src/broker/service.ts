@@ -320,13 +320,17 @@ export class Broker {
     return compared.ok ? verdict : { ok: false, seq: compared.seq, problem: compared.problem, events: verdict.events, checkpoints: verdict.checkpoints };
   }
 
-  /** Events after `afterSeq` with their checkpoints, and the key that verifies them. */
-  async exportAudit(afterSeq = 0): Promise<AuditExport> {
+  /** Events after `afterSeq` (at most `limit` of them) with their checkpoints, and the key that verifies them. */
+  async exportAudit(afterSeq = 0, limit = Infinity): Promise<AuditExport & { head: { seq: number; hash: string } | null }> {
     const snapshot = await this.#deps.store.auditSnapshot();
+    const events = snapshot.events.filter((event) => event.seq > afterSeq).slice(0, limit);
+    const last = events.at(-1)?.seq ?? afterSeq;
+    const head = snapshot.events.at(-1);
     return {
       key: snapshot.verifier?.publicJwk ?? null,
-      events: snapshot.events.filter((event) => event.seq > afterSeq),
-      checkpoints: snapshot.checkpoints.filter((checkpoint) => checkpoint.seq > afterSeq),
+      events,
+      checkpoints: snapshot.checkpoints.filter((checkpoint) => checkpoint.seq > afterSeq && checkpoint.seq <= last),
+      head: head ? { seq: head.seq, hash: head.hash } : null,
     };
   }
 }

@@ -22,7 +22,9 @@ async function openBackend(context: Context): Promise<Backend> {
     // A team broker: the operator's login proves who calls; the broker sweeps on its own.
     const { teamBroker } = await import('./team-broker.js');
     const { openHttpBackend } = await import('../backends/http.js');
-    backend = openHttpBackend((await teamBroker(context, 'elevate')).connect());
+    const { witnessPath } = await import('../backends/audit-witness.js');
+    const team = await teamBroker(context, 'elevate');
+    backend = openHttpBackend(team.connect(), { witnessFile: witnessPath(context.paths.stateDir, team.url) });
   } else {
     const { openEmbeddedBackend } = await import('../backends/embedded.js');
     const { localOperator } = await import('../platform/operator.js');

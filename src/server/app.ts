@@ -3,6 +3,7 @@
 import { BlockList, isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ElevationRequest } from '../backends/contract.js';
+import { matchesRule } from '../broker/policy/requesters.js';
 import type { Broker } from '../broker/service.js';
 import type { SessionEventType } from '../broker/records.js';
 import { JitError, type ErrorCode } from '../core/errors.js';
@@ -38,7 +39,12 @@ export interface BrokerAppOptions {
   /** Served at /metrics when given, to the addresses (IPs, CIDR blocks) in `metricsFrom`: loopback by default. */
   metrics?: BrokerMetrics;
   metricsFrom?: string[];
+  /** Who may read the whole audit (`*`, `user:NAME`, `group:NAME`): everyone who may log in unless the config says. */
+  auditReaders?: string[];
 }
+
+/** Events per page of GET /v1/audit: a page stays a few MiB however long the chain grows. */
+export const AUDIT_PAGE_EVENTS = 2000;
 
 
 function addressList(entries: readonly string[]): BlockList {
@@ -248,6 +254,27 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
       return reply.status(204).send();
     },
   );
+
+  /** The caller, if the config lets them read the audit; who else's grants it holds is theirs to see then. */
+  async function auditReader(request: FastifyRequest): Promise<Operator> {
+    const operator = await caller(request);
+    if (!matchesRule(options.auditReaders ?? ['*'], operator)) {
+      throw new JitError('denied', `${operator.name} may not read this broker's audit`, { hint: 'ask whoever runs the broker to add you to auditReaders' });
+    }
+    return operator;
+  }
+
+  app.get('/v1/audit', { schema: requestSchemas('/v1/audit', 'get') }, async (request) => {
+    await auditReader(request);
+    const { after } = request.query as { after?: string };
+    const page = await broker.exportAudit(after === undefined ? 0 : Number(after), AUDIT_PAGE_EVENTS);
+    return { ...page, more: page.head !== null && (page.events.at(-1)?.seq ?? Number(after ?? 0)) < page.head.seq };
+  });
+
+  app.get('/v1/audit/standing', async (request) => {
+    await auditReader(request);
+    return broker.standing();
+  });
 
   app.post(
     routePath('/v1/grants/{id}/revoke'),

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { JitError, displayValue } from '../core/errors.js';
-import { duration } from '../broker/policy/schema.js';
+import { duration, requester } from '../broker/policy/schema.js';
 import { readTrustedFile } from '../platform/paths.js';
 import { readYamlSettings } from '../platform/yaml-settings.js';
 import { isLoopbackHost } from '../core/loopback.js';
@@ -29,6 +29,8 @@ export interface BrokerConfig {
   trustedProxies: string[];
   /** Addresses that may read /metrics; loopback by default. */
   metricsFrom: string[];
+  /** Who may read the whole audit through the API (`*`, `user:NAME`, `group:NAME`). */
+  auditReaders: string[];
   policy: string;
   /** Private to the broker: the signing keys, the audit anchor and, with `store: sqlite`, the database. */
   stateDir: string;
@@ -108,6 +110,7 @@ const schema = z
     allowPlainHttp: z.boolean({ error: 'must be true or false' }).default(false),
     trustedProxies: z.array(addressOrBlock).max(16).default([]),
     metricsFrom: z.array(addressOrBlock).max(64).default(DEFAULT_METRICS_FROM),
+    auditReaders: z.array(requester).min(1).max(64).default(['*']),
     policy: absolutePath,
     stateDir: absolutePath,
     store: storeUrl.default('sqlite'),
@@ -172,6 +175,7 @@ export function loadBrokerConfig(path: string): BrokerConfig {
     allowPlainHttp: config.allowPlainHttp,
     trustedProxies: config.trustedProxies,
     metricsFrom: config.metricsFrom,
+    auditReaders: config.auditReaders,
     policy: config.policy,
     stateDir: config.stateDir,
     store: config.store === 'sqlite' ? { type: 'sqlite' } : { type: 'postgres', url: config.store },

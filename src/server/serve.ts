@@ -91,7 +91,7 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   const broker = new Broker({ policy, store, keys, observer: metrics });
   const verifier = new OperatorTokenVerifier(config.oidc, options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs });
   const login = config.cliClientId === undefined ? {} : { login: { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.cliClientId, scopes: config.cliScopes } };
-  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, trustedProxies: config.trustedProxies, rateLimit: config.rateLimit, metrics, metricsFrom: config.metricsFrom, ...login, ...(tls ? { https: tls } : {}) });
+  const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, trustedProxies: config.trustedProxies, rateLimit: config.rateLimit, metrics, metricsFrom: config.metricsFrom, auditReaders: config.auditReaders, ...login, ...(tls ? { https: tls } : {}) });
 
   const sweeps = startSweeps(broker, {
     onError: (error) => app.log.error({ err: error }, 'sweep failed'),

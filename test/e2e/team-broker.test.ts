@@ -89,7 +89,8 @@ describe('a team broker, end to end', () => {
     expect(found).toBe('');
     const doctor = JSON.parse((await box.run(['doctor', '--json'])).stdout) as { checks: { name: string; status: string; detail: string }[] };
     expect(doctor.checks.find((check) => check.name === 'backend')).toMatchObject({ status: 'ok', detail: 'http: 0 live grant(s) of yours' });
-    expect(doctor.checks.find((check) => check.name === 'audit')).toMatchObject({ status: 'ok', detail: expect.stringContaining('kept by the team broker') });
+    expect(doctor.checks.find((check) => check.name === 'audit')).toMatchObject({ status: 'ok', detail: expect.stringContaining('proven from this workstation') });
+    expect(doctor.checks.find((check) => check.name === 'standing')).toMatchObject({ status: 'ok' });
     const roles = await box.run(['roles', '--json']);
     expect(roles.code).toBe(0);
     expect((JSON.parse(roles.stdout) as { roles: { name: string; mayRequest: boolean }[] }).roles.map((role) => [role.name, role.mayRequest])).toEqual([['demo', true], ['dba', false]]);
@@ -107,6 +108,30 @@ describe('a team broker, end to end', () => {
     const denied = await box.run(['exec', '--ticket', 'OPS-7', '--role', 'dba', '--', 'true']);
     expect(denied.code).toBe(77);
     expect(denied.stderr).toMatch(/^jit: the broker: request denied: alice is not among the requesters of dba/);
+  });
+
+  it('proves the broker\'s audit from the workstation, and keeps proving it grows from what it saw', async () => {
+    const box = workstation();
+    expect((await logIn(box, 'alice')).code).toBe(0);
+    expect((await box.run(['exec', '--ticket', 'OPS-11', '--role', 'demo', '--', 'true'])).code).toBe(0);
+    const first = await box.run(['audit', 'verify', '--json']);
+    expect(first.code).toBe(0);
+    const verdict = JSON.parse(first.stdout) as { ok: boolean; events: number; head: string };
+    expect(verdict).toMatchObject({ ok: true });
+    // What it proved is pinned in the private state dir: the key and the head.
+    const { readdirSync, statSync, readFileSync } = await import('node:fs');
+    const [witness] = readdirSync(box.stateDir).filter((name) => name.startsWith('audit-witness-'));
+    expect(statSync(join(box.stateDir, witness!)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(join(box.stateDir, witness!), 'utf8'))).toMatchObject({ broker: broker.url, seq: verdict.events, hash: verdict.head });
+
+    expect((await box.run(['exec', '--ticket', 'OPS-12', '--role', 'demo', '--', 'true'])).code).toBe(0);
+    const again = await box.run(['audit', 'verify']);
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: \d+ events chained/) });
+    const trail = JSON.parse((await box.run(['audit', '--ticket', 'OPS-12', '--json'])).stdout) as { events: { type: string }[] };
+    expect(trail.events.map((event) => event.type)).toEqual(expect.arrayContaining(['request.created', 'grant.issued', 'session.started', 'session.ended', 'grant.revoked', 'revocation.verified']));
+    const standing = await box.run(['audit', 'standing', '--json']);
+    expect(standing.code).toBe(0);
+    expect(JSON.parse(standing.stdout)).toEqual({ standing: [] });
   });
 
   it('a CLI killed with -9 loses its grant within the heartbeat timeout + 1 s, without any other jit running', async () => {

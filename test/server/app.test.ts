@@ -240,3 +240,27 @@ describe('jit serve API metrics', () => {
     }
   });
 });
+
+describe('jit serve API audit', () => {
+  it('publishes the chain with its key and head to its auditReaders only', async () => {
+    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const served = buildBrokerApp({ broker: env.broker, verifier, auditReaders: ['group:dba'] });
+    const url = await served.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const read = (user: string, query = '') => fetch(`${url}/v1/audit${query}`, { headers: { authorization: `Bearer ${tokens[user]}` } });
+      const denied = await read('bob');
+      expect(denied.status).toBe(403);
+      expect(await denied.json()).toMatchObject({ error: { code: 'denied', message: 'bob may not read this broker\'s audit' } });
+      expect((await fetch(`${url}/v1/audit/standing`, { headers: { authorization: `Bearer ${tokens.bob}` } })).status).toBe(403);
+      const page = (await (await read('alice')).json()) as { key: { kid: string }; events: { seq: number; hash: string }[]; checkpoints: unknown[]; head: { seq: number; hash: string }; more: boolean };
+      expect(page.key.kid).toEqual(expect.any(String));
+      expect(page.events.at(-1)).toMatchObject(page.head);
+      expect(page.more).toBe(false);
+      const after = (await (await read('alice', `?after=${page.head.seq - 1}`)).json()) as { events: { seq: number }[] };
+      expect(after.events.map((event) => event.seq)).toEqual([page.head.seq]);
+      expect((await read('alice', '?after=-1')).status).toBe(400);
+    } finally {
+      await served.close();
+    }
+  });
+});

@@ -46,7 +46,8 @@ const issuer = z.discriminatedUnion('type', [
   }),
 ]);
 
-const requester = z.string().regex(/^(\*|user:[a-z_][a-z0-9_.-]*|group:[a-zA-Z_][a-zA-Z0-9_.-]*)$/, 'must be *, user:NAME or group:NAME');
+// Names as a team broker's OpenID provider gives them too (alice@example.com, 00u1Ab…), not only login names.
+export const requester = z.string().regex(/^(\*|user:[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127}|group:[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127})$/, 'must be *, user:NAME or group:NAME');
 
 const role = z
   .strictObject({

@@ -144,10 +144,10 @@ describe('jit serve API', () => {
 
   it("answers what Node's parser refuses (headers over its limit, not HTTP) in the one error body", async () => {
     const { connect } = await import('node:net');
-    const rawExchange = (text: string) =>
+    const rawExchange = (text: string, whole: boolean) =>
       new Promise<string>((resolve, reject) => {
         const { port } = new URL(base);
-        const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
+        const socket = connect(Number(port), '127.0.0.1', () => (whole ? socket.end(text) : socket.write(text)));
         let answer = '';
         socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
         socket.on('end', () => resolve(answer));
@@ -157,11 +157,17 @@ describe('jit serve API', () => {
       [`GET /v1/roles HTTP/1.1\r\nhost: x\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
       ['NOT HTTP AT ALL\r\n\r\n', 400],
     ] as const) {
-      const answer = await rawExchange(request);
+      const answer = await rawExchange(request, true);
       expect(answer.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'usage', message: expect.any(String) } });
     }
-  });
+    // A client that never finishes its headers (slowloris) is cut off at the 10 s request timeout, not 30 s later.
+    const started = Date.now();
+    const answer = await rawExchange('GET /v1/roles HTTP/1.1\r\nhost: x\r\n', false);
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'usage', message: 'the request was not sent within 10s' } });
+  }, 20_000);
 });
 
 describe('jit serve API behind a proxy', () => {

@@ -60,7 +60,7 @@ _jit() {
     'audit standing')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'login')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--browser --device -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'whoami')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'logout')

@@ -1,5 +1,6 @@
-// The operator's OpenID provider as `jit login` talks to it: discovery, the device flow (RFC 8628) and
-// refresh. The provider is named by the broker (/v1/login), whose TLS the CLI has already checked.
+// The operator's OpenID provider as `jit login` talks to it: discovery, the device flow (RFC 8628), the
+// code exchange of the browser flow (RFC 6749 §4.1 with PKCE, RFC 7636) and refresh. The provider is
+// named by the broker (/v1/login), whose TLS the CLI has already checked.
 import { JitError, displayValue } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
 
@@ -14,8 +15,13 @@ export interface LoginSettings {
 
 export interface ProviderEndpoints {
   token: string;
+  authorization?: string;
   deviceAuthorization?: string;
   revocation?: string;
+  /** RFC 9207: the provider names itself (`iss`) in every authorization response, so one without it is refused. */
+  issuerInAuthorizationResponse: boolean;
+  /** The PKCE methods it publishes (RFC 8414 code_challenge_methods_supported); undefined when it says nothing. */
+  codeChallengeMethods?: string[];
 }
 
 /** What a login yields; kept in the keychain, never in a file. */
@@ -36,7 +42,7 @@ function unreachable(issuer: string, error: unknown): JitError {
 function checkedUrl(text: unknown, what: string, issuer: string): string {
   if (typeof text !== 'string' || !URL.canParse(text)) throw new JitError('unavailable', `the OpenID provider ${issuer} publishes no usable ${what}`);
   const url = new URL(text);
-  // SECURITY: the device code and the refresh token cross this connection.
+  // SECURITY: the device code, the authorization code and the refresh token cross this connection.
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new JitError('unavailable', `the OpenID provider ${issuer} publishes ${what} ${displayValue(text)}, which is not https`, { hint: 'ask whoever runs the provider' });
   }
@@ -53,8 +59,11 @@ export async function discover(issuer: string): Promise<ProviderEndpoints> {
   if (document.issuer !== issuer) throw new JitError('unavailable', `the OpenID provider at ${issuer} calls itself ${displayValue(String(document.issuer))}`, { hint: 'ask whoever runs the broker to check oidc.issuer' });
   return {
     token: checkedUrl(document.token_endpoint, 'token endpoint', issuer),
+    ...(document.authorization_endpoint === undefined ? {} : { authorization: checkedUrl(document.authorization_endpoint, 'authorization endpoint', issuer) }),
     ...(document.device_authorization_endpoint === undefined ? {} : { deviceAuthorization: checkedUrl(document.device_authorization_endpoint, 'device authorization endpoint', issuer) }),
     ...(document.revocation_endpoint === undefined ? {} : { revocation: checkedUrl(document.revocation_endpoint, 'revocation endpoint', issuer) }),
+    issuerInAuthorizationResponse: document.authorization_response_iss_parameter_supported === true,
+    ...(Array.isArray(document.code_challenge_methods_supported) ? { codeChallengeMethods: document.code_challenge_methods_supported.filter((method): method is string => typeof method === 'string') } : {}),
   };
 }
 
@@ -84,7 +93,7 @@ function tokenSet(body: Record<string, unknown>, issuer: string, previousRefresh
 }
 
 /** The provider's refusal in words, without echoing anything it sent back verbatim beyond its error code. */
-function refusal(body: Record<string, unknown>): string {
+export function refusal(body: Record<string, unknown>): string {
   const code = typeof body.error === 'string' && /^[a-z_]{1,64}$/.test(body.error) ? body.error : 'an error';
   return code;
 }
@@ -139,6 +148,18 @@ export async function finishDeviceLogin(settings: LoginSettings, endpoints: Prov
     throw new JitError('unauthenticated', `the OpenID provider refused the device login: ${refusal(body)}`, { hint: 'run `jit login` again' });
   }
   throw new JitError('unauthenticated', 'the device code expired before the login was confirmed', { hint: 'run `jit login` again and confirm the code in time' });
+}
+
+/** The browser flow's last step: the code the loopback redirect received, for tokens, proven by the PKCE verifier. */
+export async function exchangeCode(settings: LoginSettings, endpoints: ProviderEndpoints, grant: { code: string; verifier: string; redirectUri: string }, now: () => number = Date.now): Promise<TokenSet> {
+  const { status, body } = await post(
+    endpoints.token,
+    // RFC 6749 §4.1.3: redirect_uri exactly as the authorization request sent it; RFC 8707: the broker as the audience.
+    { grant_type: 'authorization_code', code: grant.code, redirect_uri: grant.redirectUri, code_verifier: grant.verifier, client_id: settings.clientId, resource: settings.audience },
+    settings.issuer,
+  );
+  if (status !== 200) throw new JitError('unauthenticated', `the OpenID provider refused the login code: ${refusal(body)}`, { hint: 'run `jit login --browser` again' });
+  return tokenSet(body, settings.issuer, null, now);
 }
 
 /** A fresh access token from the refresh token; an `unauthenticated` JitError when the login has lapsed. */

@@ -75,6 +75,7 @@ describe('a team broker, end to end', () => {
     const result = await box.run(['roles']);
     expect(result.code).toBe(77);
     expect(result.stderr).toMatch(/^jit: you are not logged in to the broker at http:\/\/127\.0\.0\.1:\d+\n\s+→ run `jit login`/);
+    expect(await box.run(['login', '--browser', '--device'])).toMatchObject({ code: 64, stderr: expect.stringMatching(/^jit: --browser and --device are two ways to log in: pass one\n\s+→ /) });
   });
 
   it('logs in with the device flow, keeps the tokens in the keychain only, and says who you are', async () => {

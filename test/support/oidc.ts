@@ -1,8 +1,9 @@
 // A real OpenID provider (oidc-provider) on loopback, on a port chosen at run time. Each test user is a
 // client that obtains RFC 9068 access tokens (`at+jwt`, ES256) for the broker's audience with the
 // client-credentials grant; its `sub` is the user's name and its `groups` claim what the test says.
-// The public client `jit-cli` logs people in with the device flow (RFC 8628): `browse` plays the person
-// at the browser, who confirms the code and is taken for the user named. The signing key can be
+// The public client `jit-cli` logs people in with the device flow (RFC 8628) or, as a native app, with
+// the authorization code flow and PKCE on a loopback redirect (RFC 8252): `browse` plays the person at
+// the browser, who confirms (or refuses) and is taken for the user named. The signing key can be
 // rotated; requests for the key set are counted.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
@@ -15,8 +16,11 @@ export const CLI_SCOPES = 'openid offline_access jit';
 
 export interface OidcProvider {
   issuer: string;
-  /** Opens `url` as a person at a browser would, logged in as `user`, and confirms what it is asked. */
-  browse(url: string, user: string): Promise<void>;
+  /**
+   * Opens `url` as a person at a browser would, logged in as `user`, and confirms what it is asked (or
+   * refuses it, with `refuse`). Resolves with the page it ends on, which may be jit's loopback callback.
+   */
+  browse(url: string, user: string, options?: { refuse?: boolean }): Promise<LastPage>;
   /** An access token for `user`, issued by the provider over its token endpoint. */
   token(user: string): Promise<string>;
   /** A token with any claims and header, signed by the provider's current key: for claims the provider would never issue. */
@@ -26,6 +30,12 @@ export interface OidcProvider {
   /** Signs with a new key from now on; the key set publishes only the new one. */
   rotate(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Where a browse ended: the address and status of the last page, which asked nothing more. */
+export interface LastPage {
+  url: string;
+  status: number;
 }
 
 const SECRET = 'test-client-secret-that-is-long-enough';
@@ -54,7 +64,18 @@ export async function startOidcProvider(options: { audience: string; users: Reco
     provider = new Provider(issuer, {
       clients: [
         ...Object.keys(options.users).map((user) => ({ client_id: user, client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' as const })),
-        { client_id: CLI_CLIENT_ID, token_endpoint_auth_method: 'none', application_type: 'native', grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' as const },
+        // RFC 8252 §7.3: a native client's loopback redirect URI matches on any port (oidc-provider
+        // ignores the port of an http://127.0.0.1 URI for application_type native); PKCE is required of
+        // it, as of every public client.
+        {
+          client_id: CLI_CLIENT_ID,
+          token_endpoint_auth_method: 'none',
+          application_type: 'native',
+          grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'authorization_code', 'refresh_token'],
+          redirect_uris: ['http://127.0.0.1/callback'],
+          response_types: ['code'],
+          id_token_signed_response_alg: 'ES256' as const,
+        },
       ],
       jwks: { keys: [key] },
       findAccount: (_context, id) => ({ accountId: id, claims: () => ({ sub: id }) }),
@@ -83,7 +104,7 @@ export async function startOidcProvider(options: { audience: string; users: Reco
 
   return {
     issuer,
-    browse: (url, user) => browse(url, user),
+    browse: (url, user, browsing = {}) => browse(url, user, issuer, browsing.refuse ?? false),
     async token(user) {
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
@@ -108,13 +129,17 @@ export async function startOidcProvider(options: { audience: string; users: Reco
 
 /** Who the browser is: its requests to the provider carry this header, read by the interaction page. */
 const USER_HEADER = 'x-test-user';
+/** Set by a browser whose person refuses: the interaction ends with access_denied. */
+const REFUSE_HEADER = 'x-test-refuse';
 
 async function finishInteraction(provider: Provider, request: IncomingMessage, response: ServerResponse): Promise<void> {
   try {
     const details = await provider.interactionDetails(request, response);
     const user = String(request.headers[USER_HEADER] ?? '');
     let result: Record<string, unknown>;
-    if (details.prompt.name === 'login') {
+    if (request.headers[REFUSE_HEADER] === '1') {
+      result = { error: 'access_denied', error_description: 'End-User refused the login' };
+    } else if (details.prompt.name === 'login') {
       result = { login: { accountId: user } };
     } else {
       const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params.client_id) });
@@ -133,15 +158,16 @@ async function finishInteraction(provider: Provider, request: IncomingMessage, r
 /**
  * A person at a browser: follows redirects with cookies, submits the confirmation form each page
  * shows (never its abort button), and stops at the page that asks nothing more. Bounded in steps.
+ * A page of the provider's other than 200 is an error; a page elsewhere (jit's callback) is returned.
  */
-async function browse(start: string, user: string): Promise<void> {
+async function browse(start: string, user: string, issuer: string, refuse: boolean): Promise<LastPage> {
   const cookies = new Map<string, string>();
   let next: { url: string; method: string; body?: URLSearchParams } | undefined = { url: start, method: 'GET' };
   for (let step = 0; step < 20 && next; step++) {
     const response: Response = await fetch(next.url, {
       method: next.method,
       redirect: 'manual',
-      headers: { [USER_HEADER]: user, cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(next.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      headers: { [USER_HEADER]: user, ...(refuse ? { [REFUSE_HEADER]: '1' } : {}), cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '), ...(next.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       ...(next.body ? { body: next.body } : {}),
     });
     for (const line of response.headers.getSetCookie()) {
@@ -155,9 +181,10 @@ async function browse(start: string, user: string): Promise<void> {
       continue;
     }
     const html = await response.text();
-    if (response.status !== 200) throw new Error(`the provider answered ${response.status} at ${next.url}: ${html.slice(0, 300)}`);
+    const atProvider = new URL(next.url).origin === new URL(issuer).origin;
+    if (atProvider && response.status !== 200) throw new Error(`the provider answered ${response.status} at ${next.url}: ${html.slice(0, 300)}`);
     const form = /<form[^>]*id="op\.device(?:Confirm|Input)Form"[^>]*>([\s\S]*?)<\/form>/.exec(html) ?? /<form[^>]*>([\s\S]*?)<\/form>/.exec(html);
-    if (!form) return;
+    if (!form || !atProvider) return { url: next.url, status: response.status };
     const action: string = /action="([^"]*)"/.exec(form[0])?.[1] ?? next.url;
     const fields = new URLSearchParams();
     for (const input of form[1]!.matchAll(/<input[^>]*>/g)) {
@@ -166,4 +193,5 @@ async function browse(start: string, user: string): Promise<void> {
     }
     next = { url: new URL(action, next.url).toString(), method: 'POST', body: fields };
   }
+  throw new Error(`the browse from ${start} did not end within 20 steps`);
 }

@@ -6,8 +6,10 @@ import { examples } from './help.js';
 export function defineLogin(program: Command) {
   return program
     .command('login')
-    .description('log in to the team broker in config.yaml with its OpenID provider (device flow: confirm a code in any browser)')
-    .addHelpText('after', examples('jit login', 'jit whoami'));
+    .description('log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)')
+    .option('--browser', 'a browser on this machine: authorization code + PKCE, back to jit on 127.0.0.1')
+    .option('--device', 'a code to confirm in a browser on any device (the device flow): over SSH, on a server')
+    .addHelpText('after', examples('jit login             # the browser here at a desktop; the device flow over SSH or without a display', 'jit login --device    # a code to confirm in any browser, on any device', 'jit login --browser   # opens the provider here (or prints where); it returns to jit', 'jit whoami'));
 }
 
 export function defineWhoami(program: Command) {

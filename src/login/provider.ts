@@ -143,7 +143,7 @@ export async function finishDeviceLogin(settings: LoginSettings, endpoints: Prov
       intervalMs += 5000;
       continue;
     }
-    if (body.error === 'access_denied') throw new JitError('cancelled', 'the login was refused in the browser', { hint: 'run `jit login` again to start over' });
+    if (body.error === 'access_denied') throw new JitError('denied', 'the login was refused in the browser', { hint: 'run `jit login` again to start over' });
     if (body.error === 'expired_token') break;
     throw new JitError('unauthenticated', `the OpenID provider refused the device login: ${refusal(body)}`, { hint: 'run `jit login` again' });
   }

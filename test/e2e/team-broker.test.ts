@@ -50,13 +50,13 @@ function workstation() {
   return box;
 }
 
-async function logIn(box: ReturnType<typeof workstation>, user: string) {
+async function logIn(box: ReturnType<typeof workstation>, user: string, browsing: { refuse?: boolean } = {}) {
   const child = box.spawn(['login']);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const done = collect(child, 30_000);
   const url = await until('jit login to show where to confirm the code', () => /\(or open (\S+)\)/.exec(stderr)?.[1], 10_000);
-  await provider.browse(url, user);
+  await provider.browse(url, user, browsing);
   return done;
 }
 
@@ -75,6 +75,11 @@ describe('a team broker, end to end', () => {
     const result = await box.run(['roles']);
     expect(result.code).toBe(77);
     expect(result.stderr).toMatch(/^jit: you are not logged in to the broker at http:\/\/127\.0\.0\.1:\d+\n\s+→ run `jit login`/);
+    // Refused at the provider: denied (77), and nothing kept.
+    const refused = await logIn(box, 'alice', { refuse: true });
+    expect(refused.code).toBe(77);
+    expect(refused.stderr).toMatch(/jit: the login was refused in the browser\n\s+→ run `jit login` again/);
+    expect((await box.run(['roles'])).code).toBe(77);
     expect(await box.run(['login', '--browser', '--device'])).toMatchObject({ code: 64, stderr: expect.stringMatching(/^jit: --browser and --device are two ways to log in: pass one\n\s+→ /) });
   });
 

@@ -157,12 +157,13 @@ async function finishInteraction(provider: Provider, request: IncomingMessage, r
 
 /**
  * A person at a browser: follows redirects with cookies, submits the confirmation form each page
- * shows (never its abort button), and stops at the page that asks nothing more. Bounded in steps.
+ * shows (its abort button only when refusing), and stops at the page that asks nothing more. Bounded in steps.
  * A page of the provider's other than 200 is an error; a page elsewhere (jit's callback) is returned.
  */
 async function browse(start: string, user: string, issuer: string, refuse: boolean): Promise<LastPage> {
   const cookies = new Map<string, string>();
   let next: { url: string; method: string; body?: URLSearchParams } | undefined = { url: start, method: 'GET' };
+  let aborted = false;
   for (let step = 0; step < 20 && next; step++) {
     const response: Response = await fetch(next.url, {
       method: next.method,
@@ -184,12 +185,18 @@ async function browse(start: string, user: string, issuer: string, refuse: boole
     const atProvider = new URL(next.url).origin === new URL(issuer).origin;
     if (atProvider && response.status !== 200) throw new Error(`the provider answered ${response.status} at ${next.url}: ${html.slice(0, 300)}`);
     const form = /<form[^>]*id="op\.device(?:Confirm|Input)Form"[^>]*>([\s\S]*?)<\/form>/.exec(html) ?? /<form[^>]*>([\s\S]*?)<\/form>/.exec(html);
-    if (!form || !atProvider) return { url: next.url, status: response.status };
+    // After the abort button, the provider offers to enter a code again: the person has said no and stops here.
+    if (!form || !atProvider || aborted) return { url: next.url, status: response.status };
     const action: string = /action="([^"]*)"/.exec(form[0])?.[1] ?? next.url;
     const fields = new URLSearchParams();
     for (const input of form[1]!.matchAll(/<input[^>]*>/g)) {
       const name = /name="([^"]*)"/.exec(input[0])?.[1];
       if (name) fields.set(name, /value="([^"]*)"/.exec(input[0])?.[1] ?? '');
+    }
+    // Refusing a device code is the confirmation page's abort button.
+    if (refuse && form[0].includes('id="op.deviceConfirmForm"')) {
+      fields.set('abort', 'yes');
+      aborted = true;
     }
     next = { url: new URL(action, next.url).toString(), method: 'POST', body: fields };
   }

@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOidcProvider, type OidcProvider } from '../support/oidc.js';
-import { brokerFiles, serve, type BrokerFiles } from '../support/served.js';
+import { brokerFiles, callBroker, serve, type BrokerFiles } from '../support/served.js';
 import { until } from '../support/waits.js';
 
 const AUDIENCE = 'https://jit.test/broker';
@@ -38,15 +38,7 @@ function files(config: string, policy = POLICY): BrokerFiles {
 
 const oidc = () => `oidc:\n  issuer: ${provider.issuer}\n  audience: ${AUDIENCE}\n  algorithms: [ES256]\n  clients: [alice]\n`;
 
-async function call(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${await provider.token('alice')}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
+const call = async (base: string, method: string, path: string, body?: unknown) => callBroker(base, await provider.token('alice'), method, path, body);
 
 const owner = { pid: 4242, startTime: '123456' };
 

@@ -53,3 +53,14 @@ export async function serve(files: BrokerFiles, extraArgs: string[] = []): Promi
   );
   return { url, child, log: () => log, exited };
 }
+
+/** One API call as an operator holding `token`; the answer's status and JSON body. */
+export async function callBroker(base: string, token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}

@@ -62,7 +62,7 @@ complete -c jit -n '__fish_seen_subcommand_from revoke' -s h -l help -d 'show he
 complete -c jit -n '__fish_seen_subcommand_from revoke' -f -a '(__jit_cached grant)'
 complete -c jit -n '__fish_seen_subcommand_from roles' -l json -d 'machine-readable output'
 complete -c jit -n '__fish_seen_subcommand_from roles' -s h -l help -d 'show help for this command'
-complete -c jit -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from verify export standing' -f -a verify -d 'prove the hash chain, its signed checkpoints and the anchor; exit 1 naming the first bad event'
+complete -c jit -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from verify export standing' -f -a verify -d 'prove the hash chain, its signed checkpoints and the anchor; with a team broker, prove its published chain here, against the key and head this workstation saw before; exit 1 naming the first bad event'
 complete -c jit -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from verify export standing' -f -a export -d 'write the events and signed checkpoints as JSON Lines, for a SIEM or safekeeping'
 complete -c jit -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from verify export standing' -f -a standing -d 'list grants past their end without a verified revocation (should be empty); exit 1 if any'
 complete -c jit -n '__fish_seen_subcommand_from audit; and not __fish_seen_subcommand_from verify export standing' -l grant -r -f -a '(__jit_cached grant)' -d 'only events of this grant'

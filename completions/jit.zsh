@@ -93,7 +93,7 @@ _jit__audit() {
     '1: :->command' \
     '*:: :->args' && ret=0
   case $state in
-    command) local -a commands=('verify:prove the hash chain, its signed checkpoints and the anchor; exit 1 naming the first bad event' 'export:write the events and signed checkpoints as JSON Lines, for a SIEM or safekeeping' 'standing:list grants past their end without a verified revocation (should be empty); exit 1 if any'); _describe -t commands command commands && ret=0 ;;
+    command) local -a commands=('verify:prove the hash chain, its signed checkpoints and the anchor; with a team broker, prove its published chain here, against the key and head this workstation saw before; exit 1 naming the first bad event' 'export:write the events and signed checkpoints as JSON Lines, for a SIEM or safekeeping' 'standing:list grants past their end without a verified revocation (should be empty); exit 1 if any'); _describe -t commands command commands && ret=0 ;;
     args) (( $+functions[_jit__audit__$words[1]] )) && _jit__audit__$words[1] && ret=0 ;;
   esac
   return ret

@@ -1,8 +1,8 @@
-// A team broker's audit, proven from the workstation: the chain's events and signed checkpoints as the
-// broker publishes them (GET /v1/audit), checked with its public audit key. The first check pins that key
-// and the head it saw; every later one requires the same key and a chain that still grows from that
-// head. So a requester checks the broker too: a rewrite of anything this workstation has seen, a swapped
-// key or a truncated chain is reported, whoever runs the broker.
+// A team broker's audit, proven from the workstation: the whole chain's events and signed checkpoints
+// as the broker publishes them (GET /v1/audit), checked with its public audit key. The first check pins
+// that key and the head it saw; every later one requires the same key and that head still in place. So
+// a requester checks the broker too: a rewrite of anything this workstation has seen, a swapped key or
+// a truncated chain is reported, whoever runs the broker.
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { PublicJwk } from '../broker/audit/audit-key.js';
@@ -53,7 +53,10 @@ export function readWitness(path: string, brokerUrl: string): Witness | undefine
   return witness.broker === brokerUrl ? witness : undefined;
 }
 
+/** Keeps the newer of this witness and the one on disk: two checks at once never move it back. */
 export function writeWitness(path: string, witness: Witness): void {
+  const current = readWitness(path, witness.broker);
+  if (current && current.seq > witness.seq) return;
   writePrivateFile(path, `${JSON.stringify(witness)}\n`);
 }
 
@@ -78,30 +81,31 @@ export async function fetchChain(fetchPage: (afterSeq: number) => Promise<AuditP
 const sameKey = (a: PublicJwk, b: PublicJwk) => a.kid === b.kid && a.x === b.x && a.y === b.y && a.crv === b.crv;
 
 /**
- * Proves what the broker published after `witness` (or from the first event, with none): links, hashes,
- * every checkpoint by the pinned key, a checkpoint over the head. Returns the new witness when it holds.
+ * Proves the whole chain the broker published, from its first event: links, hashes, every checkpoint, a
+ * checkpoint over the head. With a witness, also the same key, and the event it saw still in place.
+ * Returns the new witness when it holds.
  */
 export function verifyPublished(chain: Omit<AuditPage, 'more'>, witness: Witness | undefined, brokerUrl: string, now: Date): { verdict: ChainVerdict; witness?: Witness } {
-  const start = witness ? { seq: witness.seq, hash: witness.hash } : { seq: 0, hash: GENESIS_HASH };
-  const counts = { events: chain.head?.seq ?? 0, checkpoints: chain.checkpoints.length };
+  const counts = { events: chain.events.length, checkpoints: chain.checkpoints.length };
   const fail = (seq: number, problem: string) => ({ verdict: { ok: false as const, seq, problem, ...counts } });
+  const seen = witness ? ` when this workstation checked it on ${witness.checkedAt}` : '';
   const head = chain.head;
-  if (!head) return witness ? fail(1, `the broker shows no audit at all, but it held ${witness.seq} events when this workstation checked it on ${witness.checkedAt} (truncated or replaced)`) : { verdict: { ok: true, events: 0, checkpoints: 0, head: GENESIS_HASH } };
+  if (!head) return witness ? fail(1, `the broker shows no audit at all, but it held ${witness.seq} events${seen} (truncated or replaced)`) : { verdict: { ok: true, events: 0, checkpoints: 0, head: GENESIS_HASH } };
   if (!chain.key) return fail(1, 'the broker publishes events but no audit key to verify them with');
-  if (witness && !sameKey(chain.key, witness.key)) return fail(witness.seq, `the broker's audit key is not the one it had when this workstation checked it on ${witness.checkedAt} (replaced)`);
-  if (head.seq < start.seq) return fail(head.seq + 1, `the chain ends at ${head.seq}, but it held ${start.seq} events when this workstation checked it on ${witness!.checkedAt} (truncated)`);
-  if (head.seq === start.seq && chain.events.length === 0) {
-    if (!sameHash(head.hash, start.hash)) return fail(head.seq, 'the chain\'s head differs from the one this workstation saw (rewritten)');
-    return { verdict: { ok: true, events: head.seq, checkpoints: 0, head: head.hash }, witness: { ...witness!, checkedAt: now.toISOString() } };
+  if (witness && !sameKey(chain.key, witness.key)) return fail(witness.seq, `the broker's audit key is not the one it had${seen} (replaced)`);
+  const broken = checkLinks(chain.events, 1, GENESIS_HASH);
+  if (broken) return fail(broken.seq, broken.problem);
+  const last = chain.events.at(-1);
+  if (!last || last.seq !== head.seq || !sameHash(last.hash, head.hash)) return fail(last?.seq ?? 1, 'the events published do not end at the head the broker names');
+  if (witness) {
+    const held = chain.events[witness.seq - 1];
+    if (!held) return fail(head.seq + 1, `the chain ends at ${head.seq}, but it held ${witness.seq} events${seen} (truncated)`);
+    if (!sameHash(held.hash, witness.hash)) return fail(witness.seq, `the chain up to event ${witness.seq} differs from the one this workstation saw (rewritten)`);
   }
-  const broken = checkLinks(chain.events, start.seq + 1, start.hash);
-  if (broken) return fail(broken.seq, witness && broken.seq === start.seq + 1 ? `the chain no longer grows from the event ${start.seq} this workstation saw (rewritten): ${broken.problem}` : broken.problem);
-  const last = chain.events.at(-1)!;
-  if (last.seq !== head.seq || !sameHash(last.hash, head.hash)) return fail(last.seq, 'the events published do not end at the head the broker names');
   const verifier = verifierOf(chain.key);
   for (const checkpoint of chain.checkpoints) {
     const signed = openCheckpoint(checkpoint.jws, verifier);
-    const event = chain.events[checkpoint.seq - start.seq - 1];
+    const event = chain.events[checkpoint.seq - 1];
     if (!signed || !event || signed.seq !== event.seq || !sameHash(signed.hash, event.hash)) {
       return fail(checkpoint.seq, 'a checkpoint does not verify with the audit key (forged or rewritten)');
     }

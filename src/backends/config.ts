@@ -43,7 +43,7 @@ keychain: auto
 
 function invalid(path: string, position: { line: number; col: number } | undefined, message: string): JitError {
   return new JitError('config', `invalid config: ${path}${position ? `:${position.line}:${position.col}` : ''}: ${message}`, {
-    hint: `fix ${path}; \`jit init --force\` writes a fresh example (and policy.yaml too)`,
+    hint: `fix ${path} (README.md, "Configuration and policy", shows every setting)`,
   });
 }
 

@@ -53,8 +53,10 @@ export class Revoker {
     // SECURITY: a grant whose jit died while its issuer was at work may yet get a credential at the
     // target, until the issuer's timeout, with nobody left to revoke it: its revocation is verified only
     // after that. (A living owner revokes a late credential itself: Revoker.discardLate.)
-    const window = grant.state === 'issuing' && reason === 'orphaned' ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
-    const verifyNotBeforeMs = window > 0 ? grant.issuedAtMs + window + SETTLE_MARGIN_MS : null;
+    // An issuer that failed (a timeout above all) may have left helpers behind that still deliver: its
+    // revocation is verified once more a whole issuer window later.
+    const window = grant.state === 'issuing' && (reason === 'orphaned' || reason === 'issue_failed') ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
+    const verifyNotBeforeMs = window === 0 ? null : reason === 'issue_failed' ? endedAt + window + SETTLE_MARGIN_MS : grant.issuedAtMs + window + SETTLE_MARGIN_MS;
     const written = await this.store.commit({
       updateGrant: {
         id: grant.id,
@@ -162,21 +164,29 @@ export class Revoker {
 
 /**
  * Revocations under way in this process: several at once, so that one target that hangs delays no
- * other grant's revocation; at most `limit`, and never two for one grant.
+ * other grant's revocation; at most `limit` in all and `perTarget` at one target (grants of the same
+ * issuer settings), so that a target that hangs cannot take every place; never two for one grant.
  */
 export class RevocationPool {
-  readonly #running = new Map<string, Promise<GrantRecord | undefined>>();
+  readonly #running = new Map<string, { target: string; work: Promise<GrantRecord | undefined> }>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly perTarget: number,
+  ) {}
 
   /** Starts `work` for each grant not already under way, while there is room; the rest wait for a later call. */
   start(grants: readonly GrantRecord[], work: (grant: GrantRecord) => Promise<GrantRecord | undefined>): Promise<GrantRecord | undefined>[] {
     const started: Promise<GrantRecord | undefined>[] = [];
+    const atTarget = new Map<string, number>();
+    for (const { target } of this.#running.values()) atTarget.set(target, (atTarget.get(target) ?? 0) + 1);
     for (const grant of grants) {
       if (this.#running.size >= this.limit) break;
-      if (this.#running.has(grant.id)) continue;
+      const target = grant.issuerConfig;
+      if (this.#running.has(grant.id) || (atTarget.get(target) ?? 0) >= this.perTarget) continue;
+      atTarget.set(target, (atTarget.get(target) ?? 0) + 1);
       const running = work(grant).finally(() => this.#running.delete(grant.id));
-      this.#running.set(grant.id, running);
+      this.#running.set(grant.id, { target, work: running });
       started.push(running);
     }
     return started;

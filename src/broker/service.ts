@@ -59,14 +59,16 @@ export function publicGrant(grant: GrantRecord): Grant {
 
 /** Session events one grant may carry: a session records a handful (started, survivors, ended). */
 const MAX_SESSION_EVENTS = 16;
-/** Revocations one broker process makes at once; more wait for the next sweep. */
+/** Revocations one broker process makes at once, and at one target; more wait for the next sweep. */
 const REVOCATIONS_AT_ONCE = 16;
+const REVOCATIONS_AT_ONE_TARGET = 4;
 
 export class Broker {
   readonly #deps: BrokerDeps;
   readonly #now: () => number;
   readonly #revoker: Revoker;
-  readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE);
+  readonly #sessionWrites = new Map<string, Promise<void>>();
+  readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE, REVOCATIONS_AT_ONE_TARGET);
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -228,11 +230,21 @@ export class Broker {
     const grant = await this.#own(caller, id);
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
     // SECURITY: a holder may add to its grant's audit, but only so much: the chain is no place to flood.
-    const recorded = (await this.#deps.store.events({ grantId: grant.id })).filter((event) => event.type.startsWith('session.')).length;
-    if (recorded >= MAX_SESSION_EVENTS) {
-      throw new JitError('usage', `grant ${grant.id} already has ${MAX_SESSION_EVENTS} session events`, { hint: 'a session records when it starts and ends and what survived it; nothing more is kept' });
-    }
-    await this.#deps.store.commit({ events: [{ type, actor: this.#actor(caller), grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
+    // One at a time per grant, so that calls at once cannot all count the same number below the cap.
+    const previous = this.#sessionWrites.get(grant.id) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      const recorded = (await this.#deps.store.events({ grantId: grant.id })).filter((event) => event.type.startsWith('session.')).length;
+      if (recorded >= MAX_SESSION_EVENTS) {
+        throw new JitError('usage', `grant ${grant.id} already has ${MAX_SESSION_EVENTS} session events`, { hint: 'a session records when it starts and ends and what survived it; nothing more is kept' });
+      }
+      await this.#deps.store.commit({ events: [{ type, actor: this.#actor(caller), grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
+    });
+    const settled = write.catch(() => {});
+    this.#sessionWrites.set(grant.id, settled);
+    void settled.then(() => {
+      if (this.#sessionWrites.get(grant.id) === settled) this.#sessionWrites.delete(grant.id);
+    });
+    return write;
   }
 
   /** Ends a grant. Ending one that has already ended returns it as it is. */
@@ -269,6 +281,8 @@ export class Broker {
         this.#deps.observer?.ended(grant, reason, this.#now());
       }
     }
+    // Read before any revocation starts: nothing after that may throw and leave `settled` unheard.
+    const endedGrants = await Promise.all([...ended].map(async (id) => publicGrant((await this.#deps.store.getGrant(id))!)));
     const due = await this.#revoker.due();
     // What this call ended gets a few attempts at once; an older revocation, its one retry.
     const started = this.#revocations.start(due, async (grant) => {
@@ -281,7 +295,6 @@ export class Broker {
       if (failure) throw failure.reason;
       return outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' && outcome.value ? [publicGrant(outcome.value)] : []));
     });
-    const endedGrants = await Promise.all([...ended].map(async (id) => publicGrant((await this.#deps.store.getGrant(id))!)));
     return { ended: endedGrants, settled };
   }
 
@@ -320,17 +333,20 @@ export class Broker {
     return compared.ok ? verdict : { ok: false, seq: compared.seq, problem: compared.problem, events: verdict.events, checkpoints: verdict.checkpoints };
   }
 
-  /** Events after `afterSeq` (at most `limit` of them) with their checkpoints, and the key that verifies them. */
-  async exportAudit(afterSeq = 0, limit = Infinity): Promise<AuditExport & { head: { seq: number; hash: string } | null }> {
+  /** Events after `afterSeq` with their checkpoints, and the key that verifies them (`jit audit export`). */
+  async exportAudit(afterSeq = 0): Promise<AuditExport> {
     const snapshot = await this.#deps.store.auditSnapshot();
-    const events = snapshot.events.filter((event) => event.seq > afterSeq).slice(0, limit);
-    const last = events.at(-1)?.seq ?? afterSeq;
-    const head = snapshot.events.at(-1);
     return {
       key: snapshot.verifier?.publicJwk ?? null,
-      events,
-      checkpoints: snapshot.checkpoints.filter((checkpoint) => checkpoint.seq > afterSeq && checkpoint.seq <= last),
-      head: head ? { seq: head.seq, hash: head.hash } : null,
+      events: snapshot.events.filter((event) => event.seq > afterSeq),
+      checkpoints: snapshot.checkpoints.filter((checkpoint) => checkpoint.seq > afterSeq),
     };
   }
+
+  /** One page of the chain for a client that proves it itself (GET /v1/audit): read from indexes, never the whole chain. */
+  async auditPage(afterSeq: number, limit: number): Promise<AuditExport & { head: { seq: number; hash: string } | null }> {
+    const page = await this.#deps.store.auditPage(afterSeq, limit);
+    return { key: page.verifier?.publicJwk ?? null, events: page.events, checkpoints: page.checkpoints, head: page.head };
+  }
+
 }

@@ -15,7 +15,7 @@ export interface TeamBroker {
 export async function teamBroker(context: Context, command: string): Promise<TeamBroker> {
   const config = await context.config();
   if (config.backend !== 'http' || !config.broker) {
-    throw new JitError('usage', `jit ${command} is for a team broker, and config.yaml says backend: embedded`, {
+    throw new JitError('config', `jit ${command} is for a team broker, and config.yaml says backend: embedded`, {
       hint: 'set backend: http and broker: URL in config.yaml (README.md, "Running a team broker")',
     });
   }

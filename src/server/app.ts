@@ -60,6 +60,7 @@ function addressList(entries: readonly string[]): BlockList {
   return list;
 }
 
+const REVOKE_ROUTE = routePath('/v1/grants/{id}/revoke');
 /** Failed authentications each address may make: enough for a person retyping, not for a guesser. */
 const FAILED_AUTH_LIMIT: RateLimitSettings = { perSecond: 1, burst: 20 };
 
@@ -160,20 +161,21 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     // /v1/login is how a CLI learns where to log in: it cannot hold a token yet.
     const route = request.routeOptions.url ?? request.url;
     if (!(route.startsWith('/v1/') || request.url.startsWith('/v1/')) || route === '/v1/login') return;
-    // SECURITY: an address that keeps failing to authenticate is refused before any token is checked.
-    const blocked = failedAuth.waitFor(request.ip);
-    if (blocked > 0) {
-      reply.header('retry-after', String(blocked));
-      throw rateLimited('that failed to authenticate from this address', blocked);
-    }
     let verified;
     try {
       verified = await verifier.verify(request.headers.authorization);
     } catch (error) {
-      if (error instanceof JitError && error.code === 'unauthenticated') failedAuth.take(request.ip);
+      // SECURITY: an address that keeps failing to authenticate is slowed down; a good token from the
+      // same address (a shared NAT, a proxy) is never held back by it.
+      const wait = error instanceof JitError && error.code === 'unauthenticated' ? failedAuth.take(request.ip) : 0;
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw rateLimited('that failed to authenticate from this address', wait);
+      }
       throw error;
     }
-    const wait = perOperator.take(verified.name);
+    // SECURITY: a revocation only ever takes access away: no limit holds it back.
+    const wait = route === REVOKE_ROUTE ? 0 : perOperator.take(verified.name);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       throw rateLimited(`from ${verified.name}`, wait);
@@ -200,6 +202,11 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
       metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
     });
     app.get('/metrics', async (request, reply) => {
+      // SECURITY: through a proxy on this host every request comes from loopback; unless the proxy is
+      // trusted (and so names the client), a forwarded request is not taken for this host's own.
+      if (!options.trustedProxies?.length && request.headers['x-forwarded-for'] !== undefined) {
+        throw new JitError('denied', 'a request forwarded by a proxy may not read the metrics', { hint: 'name the proxy in trustedProxies, and the readers in metricsFrom' });
+      }
       const address = request.ip.replace(/^::ffff:/, '');
       if (!readers.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) throw new JitError('denied', 'this address may not read the metrics', { hint: 'add it to metricsFrom in the broker config' });
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(await broker.live()));
@@ -278,7 +285,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   app.get('/v1/audit', { schema: requestSchemas('/v1/audit', 'get') }, async (request) => {
     await auditReader(request);
     const { after } = request.query as { after?: string };
-    const page = await broker.exportAudit(after === undefined ? 0 : Number(after), AUDIT_PAGE_EVENTS);
+    const page = await broker.auditPage(after === undefined ? 0 : Number(after), AUDIT_PAGE_EVENTS);
     return { ...page, more: page.head !== null && (page.events.at(-1)?.seq ?? Number(after ?? 0)) < page.head.seq };
   });
 

@@ -1,8 +1,9 @@
 // `jit serve`: the broker for a team. Opens the store and keys named by broker.yaml, serves the /v1 API,
 // and runs the broker's own enforcement (TTLs, lost heartbeats, revocation retries) on a timer, so access
 // ends on time whether or not any client ever calls again.
-import { closeSync, fstatSync, openSync, readFileSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, closeSync, existsSync, fstatSync, openSync, readFileSync, constants } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import { dirname, join } from 'node:path';
 import { readPolicyFile } from '../broker/policy/load.js';
 import { stateDirKeys, type KeyProvider } from '../broker/key-provider.js';
 import { Broker } from '../broker/service.js';
@@ -11,7 +12,7 @@ import { PostgresStore } from '../broker/store/postgres.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
 import type { Store } from '../broker/store/store.js';
 import { JitError } from '../core/errors.js';
-import { ensurePrivateDir } from '../platform/paths.js';
+import { ensurePrivateDir, lstatOrUndefined, ownershipProblem } from '../platform/paths.js';
 import { buildBrokerApp } from './app.js';
 import { BrokerMetrics } from './metrics.js';
 import type { BrokerConfig } from './config.js';
@@ -70,11 +71,42 @@ async function openStore(config: BrokerConfig, stateDir: string, keys: KeyProvid
   return SqliteStore.open(join(stateDir, STORE_FILE), { stateDir, keys });
 }
 
+/** That the broker can make or use its state dir, without making it (`--check` changes nothing). */
+function checkStateDir(path: string): void {
+  const stats = lstatOrUndefined(path);
+  if (stats) {
+    const problem = ownershipProblem(path, stats, 'directory');
+    if (problem) throw problem;
+    return;
+  }
+  let parent = dirname(path);
+  while (!existsSync(parent)) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw new JitError('os', `cannot create stateDir ${path}: ${parent} is not writable by this user`, {
+      hint: `make it for the service user (install -d -o jit -m 0700 ${path}), or let systemd make it (StateDirectory=jit)`,
+    });
+  }
+}
+
 /** What the config names, read and validated: the policy and the TLS files (`jit serve --check` stops here). */
 export async function prepareBroker(config: BrokerConfig) {
   const policy = await readPolicyFile(config.policy);
   if (!policy) throw new JitError('config', `there is no policy at ${config.policy}`, { hint: `write one (README.md, "Policy reference"), or fix policy in ${config.source}` });
   const tls = config.tls && { cert: readPem(config.tls.cert, 'cert'), key: readPem(config.tls.key, 'key') };
+  if (tls) {
+    try {
+      // What the TLS server will do with them: a garbled file or a key of another certificate fails here, not at start.
+      createSecureContext(tls);
+    } catch (error) {
+      throw new JitError('config', `tls.cert ${config.tls!.cert} and tls.key ${config.tls!.key} cannot serve TLS: ${(error as Error).message}`, {
+        hint: 'give the PEM certificate and the private key that belongs to it',
+        cause: error,
+      });
+    }
+  }
+  checkStateDir(config.stateDir);
   return { policy, tls };
 }
 

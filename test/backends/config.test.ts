@@ -57,6 +57,6 @@ describe('config.yaml', () => {
     const error = await failure(text);
     expect(error.message).toMatch(/^invalid config: \/.*\/config\.yaml/);
     expect(error.message).toContain(`config.yaml${expected}`);
-    expect(error.hint).toMatch(/^fix \/.*config\.yaml; `jit init --force` writes a fresh example/);
+    expect(error.hint).toMatch(/^fix \/.*config\.yaml \(README\.md, "Configuration and policy", shows every setting\)$/);
   });
 });

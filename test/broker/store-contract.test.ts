@@ -120,6 +120,19 @@ describe.each(factories)('store contract: $name', ({ open }) => {
     expect(await store.auditProblem()).toBeUndefined();
   });
 
+  it('reads the audit a page at a time: events after a position, the checkpoints among them, and the head', async () => {
+    const store = await withGrant();
+    await store.commit({ events: [event('grant.issued', 'g_1'), event('grant.issued', 'g_1')] });
+    await store.commit({ events: [event('grant.revoked', 'g_1')] });
+    const page = await store.auditPage(1, 2);
+    expect(page.events.map((e) => e.seq)).toEqual([2, 3]);
+    // Checkpoints were signed at 1, 3 and 4: only the one within the page comes with it.
+    expect(page.checkpoints.map((c) => c.seq)).toEqual([3]);
+    expect(page.head).toEqual({ seq: 4, hash: (await store.events()).at(-1)!.hash });
+    expect(page.verifier?.publicJwk.kid).toEqual(expect.any(String));
+    expect((await store.auditPage(4, 2)).events).toEqual([]);
+  });
+
   it('an update whose expectation no longer holds writes nothing: no row change, no event', async () => {
     const store = await withGrant();
     const result = await store.commit({ updateGrant: { id: 'g_1', expect: { state: 'active' }, patch: { state: 'revoked' } }, events: [event('grant.revoked', 'g_1')] });

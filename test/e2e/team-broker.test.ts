@@ -151,7 +151,9 @@ describe('a team broker, end to end', () => {
     const killedAt = Date.now();
     await until('the broker to revoke the dead CLI\'s grant', () => grantRows().find((row) => row.id === id)?.state === 'revoked', 6000);
     expect(Date.now() - killedAt).toBeLessThan(2000 + 1000 + 500); // timeout + 1 s, + one poll
-    expect(grantRows().find((row) => row.id === id)).toMatchObject({ revoke_reason: 'orphaned', revocation: 'verified' });
+    // Ended first, in one commit; its revocation at the target follows at once.
+    await until('the revocation to be verified', () => grantRows().find((row) => row.id === id)?.revocation === 'verified', 3000);
+    expect(grantRows().find((row) => row.id === id)).toMatchObject({ revoke_reason: 'orphaned' });
   });
 
   it('logs out: the login leaves the keychain, and the next command asks for a new one', async () => {

@@ -88,6 +88,21 @@ describe('jit serve: the config', () => {
     writeFileSync(key, 'not really a key', { mode: 0o644 });
     const loose = await made.box.run(['serve', '--config', made.configPath, '--tls-cert', key, '--tls-key', key, '--check']);
     expect(loose).toMatchObject({ code: 78, stderr: expect.stringMatching(/tls\.key .*key\.pem is readable by every user \(mode 644\)\n\s+→ chmod 600/) });
+    // A certificate with the key of another one, and a file that is no PEM at all: caught by --check, not at start.
+    const pair = (name: string) => {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', join(made.dir, `${name}.key`), '-out', join(made.dir, `${name}.crt`)], { stdio: 'ignore' });
+      return { cert: join(made.dir, `${name}.crt`), key: join(made.dir, `${name}.key`) };
+    };
+    const [one, two] = [pair('one'), pair('two')];
+    const mismatched = await made.box.run(['serve', '--config', made.configPath, '--tls-cert', one.cert, '--tls-key', two.key, '--check']);
+    expect(mismatched).toMatchObject({ code: 78, stderr: expect.stringMatching(/^jit: tls\.cert .*one\.crt and tls\.key .*two\.key cannot serve TLS: .*\n\s+→ give the PEM certificate and the private key that belongs to it/) });
+    writeFileSync(one.key, 'garbage', { mode: 0o600 });
+    expect(await made.box.run(['serve', '--config', made.configPath, '--tls-cert', one.cert, '--tls-key', one.key, '--check'])).toMatchObject({ code: 78 });
+    // A state dir jit would refuse at start is refused by --check too.
+    const { symlinkSync, mkdirSync } = await import('node:fs');
+    mkdirSync(join(made.dir, 'elsewhere'), { mode: 0o700 });
+    symlinkSync(join(made.dir, 'elsewhere'), made.stateDir);
+    expect(await made.box.run(['serve', '--config', made.configPath, '--check'])).toMatchObject({ code: 71, stderr: expect.stringMatching(/state is a symbolic link; jit refuses to follow it/) });
   });
 });
 
@@ -110,7 +125,7 @@ describe('jit serve: the broker ends access on its own', () => {
     try {
       const revoked = await until('the silent grant to be revoked', async () => {
         const grant = await call(broker.url, 'GET', `/v1/grants/${silentId}`);
-        return grant.body!.state === 'revoked' && grant.body!;
+        return grant.body!.state === 'revoked' && grant.body!.revocation === 'verified' && grant.body!;
       }, 6000);
       expect(Date.now() - issuedAt).toBeLessThan(2000 + 1000 + 500); // timeout + 1 s, + one poll
       expect(revoked).toMatchObject({ revokeReason: 'orphaned', revocation: 'verified' });
@@ -118,7 +133,7 @@ describe('jit serve: the broker ends access on its own', () => {
 
       const expired = await until('the beating grant to reach its TTL', async () => {
         const grant = await call(broker.url, 'GET', `/v1/grants/${beatingId}`);
-        return grant.body!.state === 'expired' && grant.body!;
+        return grant.body!.state === 'expired' && grant.body!.revocation === 'verified' && grant.body!;
       }, 8000);
       expect(Date.now() - issuedAt).toBeLessThan(4000 + 1000 + 500);
       expect(expired).toMatchObject({ revokeReason: 'expired', revocation: 'verified' });

@@ -7,7 +7,7 @@ import type { IssuerConfig, Policy, RolePolicy } from './types.js';
 
 function invalid(path: string, position: { line: number; col: number } | undefined, message: string): JitError {
   const where = position === undefined ? path : `${path}:${position.line}:${position.col}`;
-  return new JitError('config', `invalid policy: ${where}: ${message}`, { hint: `fix ${path}; \`jit init --force\` writes a fresh example` });
+  return new JitError('config', `invalid policy: ${where}: ${message}`, { hint: `fix ${path} (README.md, "Policy reference", shows every setting)` });
 }
 
 /** More roles than anyone manages by hand; it bounds what every command spends reading the policy. */

@@ -10,7 +10,7 @@ import type { KeyProvider } from '../key-provider.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import { eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, type Row } from './rows.js';
-import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
+import { assertLifecycle, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 /** The advisory lock every write holds: 'jit' in ASCII. */
 const CHAIN_LOCK = 0x6a6974;
@@ -243,6 +243,16 @@ export class PostgresStore implements Store {
         verifier: this.#auditKey.verifier,
         keyProblem: this.#auditKey.problem,
       };
+    });
+  }
+
+  async auditPage(afterSeq: number, limit: number): Promise<AuditPage> {
+    return this.#read(async (query) => {
+      const events = (await query('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])).map(eventFromRow);
+      const last = events.at(-1)?.seq ?? afterSeq;
+      const checkpoints = (await query('SELECT seq, hash, jws FROM audit_checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq', [afterSeq, last])).map((row): Checkpoint => ({ seq: Number(row.seq), hash: String(row.hash), jws: String(row.jws) }));
+      const [head] = await query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+      return { events, checkpoints, head: head ? { seq: Number(head.seq), hash: String(head.hash) } : null, verifier: this.#auditKey.verifier };
     });
   }
 

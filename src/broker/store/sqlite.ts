@@ -13,7 +13,7 @@ import { openCheckpoint } from '../audit/checkpoint.js';
 import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './sqlite-migrations.js';
 import { eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow } from './rows.js';
-import { assertLifecycle, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
+import { assertLifecycle, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -281,6 +281,14 @@ export class SqliteStore implements Store {
       verifier: this.#auditKey.verifier,
       keyProblem: this.#auditKey.problem,
     }));
+  }
+
+  async auditPage(afterSeq: number, limit: number): Promise<AuditPage> {
+    const events = (this.#db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(eventFromRow);
+    const last = events.at(-1)?.seq ?? afterSeq;
+    const checkpoints = (this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq').all(afterSeq, last) as Row[]).map((row) => ({ seq: Number(row.seq), hash: String(row.hash), jws: String(row.jws) }));
+    const head = this.#db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    return { events, checkpoints, head: head ? { seq: Number(head.seq), hash: String(head.hash) } : null, verifier: this.#auditKey.verifier };
   }
 
   /** Events after the last signed checkpoint: the first of them and the head, if there are any. */

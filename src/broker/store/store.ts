@@ -74,6 +74,14 @@ export interface AuditSnapshot {
   keyProblem: JitError | undefined;
 }
 
+export interface AuditPage {
+  events: AuditEvent[];
+  checkpoints: Checkpoint[];
+  head: { seq: number; hash: string } | null;
+  /** The key the chain's checkpoints verify with. */
+  verifier: AuditVerifier | undefined;
+}
+
 export interface Store {
   /**
    * Applies the change and appends its events, with a signed checkpoint over them, in one
@@ -92,6 +100,12 @@ export interface Store {
   touchGrant(id: string, at: number): Promise<void>;
   events(filter?: EventFilter): Promise<AuditEvent[]>;
   auditSnapshot(): Promise<AuditSnapshot>;
+  /**
+   * Up to `limit` events after `afterSeq`, the checkpoints among them and the chain's head: one page,
+   * read from the indexes without the write lock (an event and its checkpoint are committed together, so
+   * the page is consistent), however long the chain.
+   */
+  auditPage(afterSeq: number, limit: number): Promise<AuditPage>;
   /** Why issuing must stop because the audit cannot be signed or was extended without the key, if so. */
   auditProblem(): Promise<JitError | undefined>;
   /** The jwt issuer's deny list. */

@@ -16,7 +16,7 @@ export function defineAudit(program: Command) {
 export function defineAuditVerify(audit: Command) {
   return audit
     .command('verify')
-    .description('prove the hash chain, its signed checkpoints and the anchor; exit 1 naming the first bad event')
+    .description('prove the hash chain, its signed checkpoints and the anchor; with a team broker, prove its published chain here, against the key and head this workstation saw before; exit 1 naming the first bad event')
     .option('--export <file>', 'also prove that the chain still holds this earlier `jit audit export`, unchanged')
     .option('--json', 'machine-readable output')
     .addHelpText('after', examples('jit audit verify', 'jit audit verify --json', 'jit audit verify --export audit-2026-11.jsonl'));

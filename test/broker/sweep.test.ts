@@ -59,6 +59,16 @@ describe('the sweep', () => {
     await settled;
   }, 30_000);
 
+  it('revokes more grants than it has places for in one pass: the rest wait in line, not for the next sweep', async () => {
+    env = await testBroker();
+    for (let i = 0; i < 40; i++) await env.broker.request(operator, { role: 'demo', ticket: `OPS-${i + 1}`, owner: liveOwner(), ttlSeconds: 60 });
+    env.clock.now += 61_000;
+    const { ended, settled } = await env.broker.enforce();
+    expect(ended).toHaveLength(40);
+    expect((await settled).filter((grant) => grant.revocation === 'verified')).toHaveLength(40);
+    expect(await env.store.listGrants({ revocationDueBy: env.clock.now })).toEqual([]);
+  });
+
   it('reads only the revocations that are due, not every grant ever ended', async () => {
     env = await testBroker();
     const { grant } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: liveOwner() });

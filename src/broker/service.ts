@@ -271,7 +271,11 @@ export class Broker {
   async enforce(): Promise<{ ended: Grant[]; settled: Promise<Grant[]> }> {
     const now = this.#now();
     const ended = new Set<string>();
-    for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'] })) {
+    // Served, every owner is judged by time alone: only grants past their end or silent for the shortest
+    // heartbeat timeout can be due. Embedded, an owner's process may be gone at any age.
+    const shortestTimeoutMs = Math.min(90, ...[...this.#deps.policy.roles.values()].map((role) => role.heartbeat.timeoutSeconds)) * 1000;
+    const candidates = this.#deps.host === undefined ? { endDueBy: { expiresBy: now, silentSince: now - shortestTimeoutMs } } : {};
+    for (const grant of await this.#deps.store.listGrants({ states: ['issuing', 'active'], ...candidates })) {
       const reason = this.#sweepReason(grant, now);
       if (!reason) continue;
       // The audit says why an owner counts as gone: its process, or its heartbeats (a dead man's switch).

@@ -191,6 +191,7 @@ function startSweeps(broker: Broker, handlers: SweepHandlers) {
   let stopped = false;
   const revocations = new Set<Promise<void>>();
   const tick = () => {
+    const startedAt = Date.now();
     running = broker
       .enforce()
       .then(({ ended, settled }) => {
@@ -199,7 +200,8 @@ function startSweeps(broker: Broker, handlers: SweepHandlers) {
         revocations.add(revocation);
       }, handlers.onError)
       .finally(() => {
-        if (!stopped) timer = setTimeout(tick, SWEEP_INTERVAL_MS);
+        // Every interval from the start of the last pass, not after it: a long pass does not stretch the next wait.
+        if (!stopped) timer = setTimeout(tick, Math.max(0, startedAt + SWEEP_INTERVAL_MS - Date.now()));
       });
   };
   timer = setTimeout(tick, 0);

@@ -154,3 +154,24 @@ describe('broker', () => {
     expect(existsSync(issuedLog)).toBe(false);
   });
 });
+
+describe('the anchor outside the database', () => {
+  it('moves at once after a quiet spell, at most once a second while busy, and to the head when the store closes', async () => {
+    const { readAnchor } = await import('../../src/broker/audit/anchor.js');
+    env = await testBroker();
+    const anchored = () => {
+      const reading = readAnchor(env.dir);
+      return reading.kind === 'present' ? reading.checkpoint.seq : 0;
+    };
+    const { grant } = await env.broker.request(operator, { role: 'demo', ticket: 'OPS-1', owner: liveOwner() });
+    const first = anchored();
+    expect(first).toBeGreaterThan(0);
+    await env.broker.revoke(operator, grant.id, 'exit');
+    // Busy: the revocation's checkpoints are signed, the anchor follows a little later.
+    const head = (await env.store.events()).at(-1)!.seq;
+    expect(anchored()).toBe(first);
+    await env.store.close();
+    expect(anchored()).toBe(head);
+    env.store.close = async () => {}; // closed already; remove() must not close it twice
+  });
+});

@@ -64,6 +64,11 @@ export function grantFilterSql(filter: GrantFilter): { where: string; values: un
     parts.push('requester = ?');
     values.push(filter.requester);
   }
+  if (filter.endDueBy) {
+    // The sweep of a served broker: the few grants that may be due, not every live one twice a second.
+    parts.push('(expires_at <= ? OR last_heartbeat_at <= ?)');
+    values.push(filter.endDueBy.expiresBy, filter.endDueBy.silentSince);
+  }
   if (filter.revocationDueBy !== undefined) {
     // Read from the table's index rather than from every grant ever ended: the sweep asks twice a second.
     parts.push("revocation IN ('pending', 'failed') AND next_attempt_at <= ?");

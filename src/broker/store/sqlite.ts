@@ -1,7 +1,7 @@
 // The embedded store: node:sqlite in WAL mode, a 0600 file in the private state dir.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { JitError } from '../../core/errors.js';
 import { preparePrivateFile, privateFileExists } from '../../platform/paths.js';
 import { processesHolding } from '../../platform/file-holders.js';
@@ -22,6 +22,8 @@ const DISK_RESERVE_FILE = 'disk-reserve';
 const DISK_RESERVE_BYTES = 1024 * 1024;
 const SQLITE_BUSY = 5;
 const SQLITE_IOERR = 10;
+/** How often, at most, a busy store moves its anchor file; a commit after a quiet spell moves it at once. */
+const ANCHOR_INTERVAL_MS = 1000;
 const SQLITE_FULL = 13;
 const META_AUDIT_KEY = 'audit_public_jwk';
 const META_ANCHORED = 'audit_anchored';
@@ -41,6 +43,12 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
+  // Prepared once, not per call: preparing costs more than running most of these.
+  readonly #statements = new Map<string, StatementSync>();
+  /** The newest checkpoint not yet in the anchor file, and when the anchor last moved. */
+  #unanchored: Checkpoint | undefined;
+  #anchorMovedAt = 0;
+  #anchoredFlag = false;
   readonly #path: string;
   readonly #stateDir: string;
   readonly #now: () => Date;
@@ -76,7 +84,7 @@ export class SqliteStore implements Store {
   }
 
   #migrate(): void {
-    const version = Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
+    const version = Number((this.#statement('PRAGMA user_version').get() as Row).user_version);
     if (version > migrations.length) {
       throw new JitError('config', `the state database was written by a newer jit (schema ${version})`, { hint: 'upgrade jit' });
     }
@@ -88,26 +96,36 @@ export class SqliteStore implements Store {
     }
   }
 
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      // Bounded: the SQL is fixed text, or built from a fixed map of columns, so there are only so many.
+      if (this.#statements.size < 256) this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #meta(name: string): string | undefined {
-    const row = this.#db.prepare('SELECT value FROM meta WHERE name = ?').get(name) as Row | undefined;
+    const row = this.#statement('SELECT value FROM meta WHERE name = ?').get(name) as Row | undefined;
     return row === undefined ? undefined : String(row.value);
   }
 
   #setMeta(name: string, value: string): void {
-    this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
+    this.#statement('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, value);
   }
 
   /** Loads the audit key against the one recorded with the chain; records it when the chain is new. */
   #openAudit(): void {
     const recorded = this.#meta(META_AUDIT_KEY);
-    const empty = this.#db.prepare('SELECT 1 FROM audit_events LIMIT 1').get() === undefined;
+    const empty = this.#statement('SELECT 1 FROM audit_events LIMIT 1').get() === undefined;
     this.#auditKey = this.#keys.auditKey({ publicJwk: recorded ? (JSON.parse(recorded) as PublicJwk) : null, empty });
     const signer = this.#auditKey.signer;
     if (!recorded && signer) this.#transaction(() => this.#meta(META_AUDIT_KEY) ?? this.#setMeta(META_AUDIT_KEY, JSON.stringify(signer.publicJwk)));
     // A chain from before the anchor existed adopts one once, at its current head. Not one whose signed
     // checkpoints say it was anchored: there the anchor was removed, and verify must say so.
     if (!empty && this.#meta(META_ANCHORED) === undefined && readAnchor(this.#stateDir).kind === 'absent') {
-      const last = this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+      const last = this.#statement('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
       const verifier = this.#auditKey.verifier;
       const everAnchored = last !== undefined && verifier !== undefined && openCheckpoint(String(last.jws), verifier)?.anchored === true;
       if (last && !everAnchored) this.#transaction(() => this.#anchorAt({ seq: Number(last.seq), hash: String(last.hash), jws: String(last.jws) }));
@@ -116,7 +134,27 @@ export class SqliteStore implements Store {
 
   #anchorAt(checkpoint: Checkpoint): void {
     advanceAnchor(this.#stateDir, checkpoint);
-    if (this.#meta(META_ANCHORED) === undefined) this.#setMeta(META_ANCHORED, '1');
+    if (!this.#anchoredFlag && this.#meta(META_ANCHORED) === undefined) this.#setMeta(META_ANCHORED, '1');
+    this.#anchoredFlag = true;
+  }
+
+  /**
+   * Moves the anchor to the newest checkpoint: at once when it has not moved for a while, else later
+   * (at the next commit after that, or at close). A lagging anchor still vouches for everything before
+   * it; moving it on every commit cost a file rename each (the most a busy broker spent on one commit).
+   */
+  #advanceAnchor(checkpoint: Checkpoint | undefined, force: boolean): void {
+    if (checkpoint) this.#unanchored = checkpoint;
+    const pending = this.#unanchored;
+    if (!pending || (!force && Date.now() - this.#anchorMovedAt < ANCHOR_INTERVAL_MS)) return;
+    // A second, short lock keeps the anchor moving forward only: it may lag the chain, never lead it.
+    try {
+      this.#transaction(() => this.#anchorAt(pending));
+      this.#unanchored = undefined;
+      this.#anchorMovedAt = Date.now();
+    } catch {
+      // The next commit, or the close, tries again.
+    }
   }
 
   #keepDiskReserve(): void {
@@ -187,40 +225,30 @@ export class SqliteStore implements Store {
       if (change.updateGrant && !this.#updateGrant(change.updateGrant)) return undefined;
       if (change.insertRequest) this.#insertRequest(change.insertRequest);
       if (change.insertGrant) this.#insertGrant(change.insertGrant);
-      const head = this.#db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+      const head = this.#statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
       // SECURITY: a checkpoint only ever extends a signed head. Events someone appended without the key
       // stay unsigned for good, so no later checkpoint can vouch for them.
       const signer = this.#unsignedTail() ? undefined : this.#auditKey.signer;
       const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer, true);
-      const insert = this.#db.prepare(
+      const insert = this.#statement(
         'INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
       );
       for (const e of events) insert.run(e.seq, e.at, e.type, e.actor, e.requestId, e.grantId, e.ticket, e.role, JSON.stringify(e.data), e.prevHash, e.hash);
-      if (checkpoint) this.#db.prepare('INSERT INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)').run(checkpoint.seq, checkpoint.hash, checkpoint.jws);
+      if (checkpoint) this.#statement('INSERT INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)').run(checkpoint.seq, checkpoint.hash, checkpoint.jws);
       return { events, checkpoint };
     });
-    if (written?.checkpoint) {
-      const checkpoint = written.checkpoint;
-      // A second, short lock keeps the anchor moving forward only: it may lag the chain, never lead it.
-      try {
-        this.#transaction(() => this.#anchorAt(checkpoint));
-      } catch {
-        // A lagging anchor still vouches for everything before it; the next commit moves it on.
-      }
-    }
+    if (written?.checkpoint) this.#advanceAnchor(written.checkpoint, false);
     return written?.events;
   }
 
   #insertRequest(r: RequestRecord): void {
-    this.#db
-      .prepare('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)')
+    this.#statement('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)')
       .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs);
   }
 
   #insertGrant(grant: GrantRecord): void {
     const keys = Object.keys(grantColumns) as (keyof GrantRecord)[];
-    this.#db
-      .prepare(`INSERT INTO grants (${keys.map((k) => grantColumns[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
+    this.#statement(`INSERT INTO grants (${keys.map((k) => grantColumns[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
       .run(...keys.map((k) => grant[k] as SQLInputValue));
   }
 
@@ -232,46 +260,43 @@ export class SqliteStore implements Store {
     const where = expectation(expect);
     // Column names come from the fixed map above, never from input.
     const set = keys.length ? keys.map((k) => `${grantColumns[k]} = ?`).join(', ') : 'id = id';
-    const result = this.#db
-      .prepare(`UPDATE grants SET ${set} WHERE id = ?${where.sql}`)
-      .run(...keys.map((k) => patch[k] as SQLInputValue), id, ...(where.values as SQLInputValue[]));
+    const result = this.#statement(`UPDATE grants SET ${set} WHERE id = ?${where.sql}`).run(...keys.map((k) => patch[k] as SQLInputValue), id, ...(where.values as SQLInputValue[]));
     return Number(result.changes) === 1;
   }
 
   async claimRevocation(id: string, expect: { revocationAttempts: number; handle: string | null }, now: number, until: number): Promise<boolean> {
     const where = expectation({ ...expect, revocation: ['pending', 'failed'] });
     return this.#transaction(() => {
-      const result = this.#db
-        .prepare(`UPDATE grants SET revocation_lease_until = ? WHERE id = ? AND (revocation_lease_until IS NULL OR revocation_lease_until <= ?)${where.sql}`)
+      const result = this.#statement(`UPDATE grants SET revocation_lease_until = ? WHERE id = ? AND (revocation_lease_until IS NULL OR revocation_lease_until <= ?)${where.sql}`)
         .run(until, id, now, ...(where.values as SQLInputValue[]));
       return Number(result.changes) === 1;
     });
   }
 
   async getGrant(id: string): Promise<GrantRecord | undefined> {
-    const row = this.#db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#statement('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
     return row && grantFromRow(row);
   }
 
   async listGrants(filter: GrantFilter = {}): Promise<GrantRecord[]> {
     const { where, values } = grantFilterSql(filter);
-    return (this.#db.prepare(`SELECT * FROM grants ${where} ORDER BY issued_at`).all(...(values as SQLInputValue[])) as Row[]).map(grantFromRow);
+    return (this.#statement(`SELECT * FROM grants ${where} ORDER BY issued_at`).all(...(values as SQLInputValue[])) as Row[]).map(grantFromRow);
   }
 
   async touchGrant(id: string, at: number): Promise<void> {
-    this.#transaction(() => this.#db.prepare("UPDATE grants SET last_heartbeat_at = ? WHERE id = ? AND state IN ('issuing', 'active')").run(at, id));
+    this.#transaction(() => this.#statement("UPDATE grants SET last_heartbeat_at = ? WHERE id = ? AND state IN ('issuing', 'active')").run(at, id));
   }
 
   async events(filter: EventFilter = {}): Promise<AuditEvent[]> {
     const { where, values } = eventFilterSql(filter);
-    return (this.#db.prepare(`SELECT * FROM audit_events ${where} ORDER BY seq`).all(...(values as SQLInputValue[])) as Row[]).map(eventFromRow);
+    return (this.#statement(`SELECT * FROM audit_events ${where} ORDER BY seq`).all(...(values as SQLInputValue[])) as Row[]).map(eventFromRow);
   }
 
   async auditSnapshot(): Promise<AuditSnapshot> {
     // Under the write lock, so the anchor cannot move on between reading the chain and reading it.
     return this.#transaction(() => ({
-      events: (this.#db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Row[]).map(eventFromRow),
-      checkpoints: (this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq').all() as Row[]).map((row) => ({
+      events: (this.#statement('SELECT * FROM audit_events ORDER BY seq').all() as Row[]).map(eventFromRow),
+      checkpoints: (this.#statement('SELECT seq, hash, jws FROM audit_checkpoints ORDER BY seq').all() as Row[]).map((row) => ({
         seq: Number(row.seq),
         hash: String(row.hash),
         jws: String(row.jws),
@@ -284,16 +309,16 @@ export class SqliteStore implements Store {
   }
 
   async auditPage(afterSeq: number, limit: number): Promise<AuditPage> {
-    const events = (this.#db.prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(eventFromRow);
+    const events = (this.#statement('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(eventFromRow);
     const last = events.at(-1)?.seq ?? afterSeq;
-    const checkpoints = (this.#db.prepare('SELECT seq, hash, jws FROM audit_checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq').all(afterSeq, last) as Row[]).map((row) => ({ seq: Number(row.seq), hash: String(row.hash), jws: String(row.jws) }));
-    const head = this.#db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    const checkpoints = (this.#statement('SELECT seq, hash, jws FROM audit_checkpoints WHERE seq > ? AND seq <= ? ORDER BY seq').all(afterSeq, last) as Row[]).map((row) => ({ seq: Number(row.seq), hash: String(row.hash), jws: String(row.jws) }));
+    const head = this.#statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
     return { events, checkpoints, head: head ? { seq: Number(head.seq), hash: String(head.hash) } : null, verifier: this.#auditKey.verifier };
   }
 
   /** Events after the last signed checkpoint: the first of them and the head, if there are any. */
   #unsignedTail(): { from: number; to: number } | undefined {
-    const row = this.#db.prepare('SELECT (SELECT MAX(seq) FROM audit_events) AS head, (SELECT MAX(seq) FROM audit_checkpoints) AS signed').get() as Row;
+    const row = this.#statement('SELECT (SELECT MAX(seq) FROM audit_events) AS head, (SELECT MAX(seq) FROM audit_checkpoints) AS signed').get() as Row;
     const head = Number(row.head ?? 0);
     const signed = Number(row.signed ?? 0);
     return head > signed ? { from: signed + 1, to: head } : undefined;
@@ -309,14 +334,15 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(jti: string, expiresAtMs: number): Promise<void> {
-    this.#transaction(() => this.#db.prepare('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAtMs));
+    this.#transaction(() => this.#statement('INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAtMs));
   }
 
   async isTokenRevoked(jti: string): Promise<boolean> {
-    return this.#db.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?').get(jti) !== undefined;
+    return this.#statement('SELECT 1 FROM revoked_tokens WHERE jti = ?').get(jti) !== undefined;
   }
 
   async close(): Promise<void> {
+    this.#advanceAnchor(undefined, true);
     this.#db.close();
   }
 }

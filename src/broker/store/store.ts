@@ -52,6 +52,8 @@ export interface GrantFilter {
   requester?: string;
   /** Only ended grants whose revocation is unsettled and whose next attempt is due by this time (ms). */
   revocationDueBy?: number;
+  /** Only grants past `expiresBy` (ms), or whose last heartbeat is from `silentSince` or before. */
+  endDueBy?: { expiresBy: number; silentSince: number };
 }
 
 export interface EventFilter {

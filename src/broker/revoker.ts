@@ -3,7 +3,7 @@
 // the one process holding its lease, and an outcome is recorded only if nothing changed meanwhile.
 import type { RevokeReason } from '../core/states.js';
 import type { Issuer } from './issuers/issuer.js';
-import { issueWindowMs, revocationDeadlineMs } from './issuers/registry.js';
+import { issueWindowMs, revocationDeadlineMs, revocationTarget } from './issuers/registry.js';
 import type { IssuerConfig } from './policy/types.js';
 import type { GrantRecord } from './records.js';
 import type { Store } from './store/store.js';
@@ -164,12 +164,12 @@ export class Revoker {
 
 /**
  * Revocations under way in this process: several at once, so that one target that hangs delays no
- * other grant's revocation; at most `limit` in all and `perTarget` at one target (grants of the same
- * issuer settings), so that a target that hangs cannot take every place; never two for one grant. What
+ * other grant's revocation; at most `limit` in all and `perTarget` at one outside target (grants of the
+ * same issuer settings), so that a target that hangs cannot take every place; never two for one grant. What
  * finds no place waits in line and starts as soon as one frees, not at the next sweep.
  */
 export class RevocationPool {
-  readonly #running = new Map<string, string>(); // grant id → its target
+  readonly #running = new Map<string, string>(); // grant id → its target ('' for the broker's own)
   readonly #waiting = new Map<string, { grant: GrantRecord; run: () => void }>();
 
   constructor(
@@ -207,8 +207,8 @@ export class RevocationPool {
     for (const target of this.#running.values()) atTarget.set(target, (atTarget.get(target) ?? 0) + 1);
     for (const [id, { grant, run }] of this.#waiting) {
       if (this.#running.size >= this.limit) return;
-      const target = grant.issuerConfig;
-      if ((atTarget.get(target) ?? 0) >= this.perTarget) continue;
+      const target = revocationTarget(JSON.parse(grant.issuerConfig) as IssuerConfig) ?? '';
+      if (target !== '' && (atTarget.get(target) ?? 0) >= this.perTarget) continue;
       atTarget.set(target, (atTarget.get(target) ?? 0) + 1);
       this.#waiting.delete(id);
       this.#running.set(id, target);

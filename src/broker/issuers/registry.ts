@@ -37,3 +37,11 @@ export function issueWindowMs(config: IssuerConfig): number {
 export function revocationDeadlineMs(config: IssuerConfig): number {
   return config.type === 'command' ? (2 * config.timeoutSeconds + 1) * 1000 : 30_000;
 }
+
+/**
+ * Which target a revocation goes to, for sharing places among targets; none for an issuer inside the
+ * broker (jwt), which answers with the broker's own store and cannot hang on someone else's system.
+ */
+export function revocationTarget(config: IssuerConfig): string | undefined {
+  return config.type === 'jwt' ? undefined : JSON.stringify(config);
+}

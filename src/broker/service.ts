@@ -59,7 +59,7 @@ export function publicGrant(grant: GrantRecord): Grant {
 
 /** Session events one grant may carry: a session records a handful (started, survivors, ended). */
 const MAX_SESSION_EVENTS = 16;
-/** Revocations one broker process makes at once, and at one target; more wait for the next sweep. */
+/** Revocations one broker process makes at once, and at one outside target; more wait in line. */
 const REVOCATIONS_AT_ONCE = 16;
 const REVOCATIONS_AT_ONE_TARGET = 4;
 
@@ -67,7 +67,7 @@ export class Broker {
   readonly #deps: BrokerDeps;
   readonly #now: () => number;
   readonly #revoker: Revoker;
-  readonly #sessionWrites = new Map<string, Promise<void>>();
+  readonly #queues = new Map<string, Promise<void>>();
   readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE, REVOCATIONS_AT_ONE_TARGET);
 
   constructor(deps: BrokerDeps) {
@@ -231,20 +231,24 @@ export class Broker {
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
     // SECURITY: a holder may add to its grant's audit, but only so much: the chain is no place to flood.
     // One at a time per grant, so that calls at once cannot all count the same number below the cap.
-    const previous = this.#sessionWrites.get(grant.id) ?? Promise.resolve();
-    const write = previous.then(async () => {
+    return this.#oneAtATime(grant.id, async () => {
       const recorded = (await this.#deps.store.events({ grantId: grant.id })).filter((event) => event.type.startsWith('session.')).length;
       if (recorded >= MAX_SESSION_EVENTS) {
         throw new JitError('usage', `grant ${grant.id} already has ${MAX_SESSION_EVENTS} session events`, { hint: 'a session records when it starts and ends and what survived it; nothing more is kept' });
       }
       await this.#deps.store.commit({ events: [{ type, actor: this.#actor(caller), grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data }] });
     });
-    const settled = write.catch(() => {});
-    this.#sessionWrites.set(grant.id, settled);
-    void settled.then(() => {
-      if (this.#sessionWrites.get(grant.id) === settled) this.#sessionWrites.delete(grant.id);
+  }
+
+  /** Runs `work` after every earlier work for the same key has finished, however that ended. */
+  #oneAtATime(key: string, work: () => Promise<void>): Promise<void> {
+    const run = (this.#queues.get(key) ?? Promise.resolve()).then(work);
+    const done = run.catch(() => {});
+    this.#queues.set(key, done);
+    void done.then(() => {
+      if (this.#queues.get(key) === done) this.#queues.delete(key);
     });
-    return write;
+    return run;
   }
 
   /** Ends a grant. Ending one that has already ended returns it as it is. */

@@ -90,7 +90,7 @@ function checkStateDir(path: string): void {
   }
 }
 
-/** What the config names, read and validated: the policy and the TLS files (`jit serve --check` stops here). */
+/** What the config names, read and validated: the policy, the TLS pair and the state dir (`jit serve --check` stops here). */
 export async function prepareBroker(config: BrokerConfig) {
   const policy = await readPolicyFile(config.policy);
   if (!policy) throw new JitError('config', `there is no policy at ${config.policy}`, { hint: `write one (README.md, "Policy reference"), or fix policy in ${config.source}` });

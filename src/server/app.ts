@@ -2,7 +2,6 @@
 // bearer token proves. One error body, `{ error: { code, message, hint? } }`, whose code is the CLI's.
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { BlockList, isIP } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ElevationRequest } from '../backends/contract.js';
 import { matchesRule } from '../broker/policy/requesters.js';
@@ -11,7 +10,7 @@ import type { SessionEventType } from '../broker/records.js';
 import { JitError, type ErrorCode } from '../core/errors.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
-import { DEFAULT_METRICS_FROM, type BrokerMetrics } from './metrics.js';
+import { addressAllowList, DEFAULT_METRICS_FROM, type BrokerMetrics } from './metrics.js';
 import type { OperatorTokenVerifier } from './operator-token.js';
 import { apiDocument, requestSchemas, routePath } from './api-document.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
@@ -48,17 +47,6 @@ export interface BrokerAppOptions {
 /** Events per page of GET /v1/audit: a page stays a few MiB however long the chain grows. */
 export const AUDIT_PAGE_EVENTS = 2000;
 
-
-function addressList(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address, bits] = entry.split('/');
-    const family = isIP(address!) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address!, family);
-    else list.addSubnet(address!, Number(bits), family);
-  }
-  return list;
-}
 
 const REVOKE_ROUTE = routePath('/v1/grants/{id}/revoke');
 /** Failed authentications each address may make: enough for a person retyping, not for a guesser. */
@@ -196,7 +184,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
 
   const metrics = options.metrics;
   if (metrics) {
-    const readers = addressList(options.metricsFrom ?? DEFAULT_METRICS_FROM);
+    const mayRead = addressAllowList(options.metricsFrom ?? DEFAULT_METRICS_FROM);
     app.addHook('onResponse', async (request, reply) => {
       // The route's pattern, never the raw URL: ids in paths would make a series per grant.
       metrics.requests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -207,8 +195,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
       if (!options.trustedProxies?.length && request.headers['x-forwarded-for'] !== undefined) {
         throw new JitError('denied', 'a request forwarded by a proxy may not read the metrics', { hint: 'name the proxy in trustedProxies, and the readers in metricsFrom' });
       }
-      const address = request.ip.replace(/^::ffff:/, '');
-      if (!readers.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4')) throw new JitError('denied', 'this address may not read the metrics', { hint: 'add it to metricsFrom in the broker config' });
+      if (!mayRead(request.ip)) throw new JitError('denied', 'this address may not read the metrics', { hint: 'add it to metricsFrom in the broker config' });
       return reply.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render(await broker.live()));
     });
   }

@@ -1,10 +1,27 @@
 // What `jit serve` tells Prometheus at /metrics (text exposition format 0.0.4): decisions, grants live,
 // how late TTL ends and revocations come, the store's latency, requests by route and status. Written
 // here rather than taken from a library: a handful of series, and nothing else on the broker's path.
+import { BlockList, isIP } from 'node:net';
 import type { BrokerObserver } from '../broker/service.js';
 import type { Store } from '../broker/store/store.js';
 
 type Labels = Record<string, string>;
+
+/** Whether an address (as the request names it) is one of `entries` (IPs, CIDR blocks). */
+export function addressAllowList(entries: readonly string[]): (address: string) => boolean {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const family = isIP(address!) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address!, family);
+    else list.addSubnet(address!, Number(bits), family);
+  }
+  return (address) => {
+    // An IPv4 client of a dual-stack socket is named ::ffff:a.b.c.d.
+    const plain = address.replace(/^::ffff:/, '');
+    return list.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
+  };
+}
 
 /** Who may read /metrics when the config does not say: this host only. */
 export const DEFAULT_METRICS_FROM = ['127.0.0.0/8', '::1/128'];

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, JIT_BIN, type RunResult } from '../support/jit.js';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
-import { CLI_CLIENT_ID, CLI_SCOPES, startOidcProvider, type OidcProvider } from '../support/oidc.js';
+import { CLI_CLIENT_ID, CLI_SCOPES, type OidcProvider } from '../support/oidc.js';
 import { openTerminal } from '../support/pty.js';
-import { brokerFiles, serve, type BrokerFiles, type ServedBroker } from '../support/served.js';
+import { startTeamBroker, TEAM_AUDIENCE, type ServedBroker, type TeamBroker } from '../support/served.js';
 import { until } from '../support/waits.js';
 
-const AUDIENCE = 'https://jit.test/broker';
 const POLICY = `roles:
   demo:
     ttl: { default: 5m, max: 1h }
@@ -22,22 +21,16 @@ const POLICY = `roles:
 `;
 
 const sandboxes = useKeyringSandboxes();
+let team: TeamBroker;
 let provider: OidcProvider;
-let files: BrokerFiles;
 let broker: ServedBroker;
 
 beforeAll(async () => {
-  // Access tokens shorter than jit's refresh margin: every call after the login refreshes first, so a
-  // working `whoami` proves the browser flow brought a refresh token too.
-  provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['sre'] }, accessTokenTtl: 30 });
-  files = brokerFiles(POLICY, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${AUDIENCE}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`);
-  broker = await serve(files);
+  // A working `whoami` after the login proves the browser flow brought a refresh token too (startTeamBroker).
+  team = await startTeamBroker(POLICY, { alice: ['sre'] });
+  ({ provider, broker } = team);
 });
-afterAll(async () => {
-  broker?.child.kill('SIGKILL');
-  files?.box.remove();
-  await provider?.close();
-});
+afterAll(() => team?.stop());
 
 /**
  * A workstation whose jit talks to the served broker, and is not logged in: the file's tests share one
@@ -100,7 +93,7 @@ describe('jit login --browser', () => {
     const { done, address, callback } = await startBrowserLogin(box, { BROWSER: browser.program });
     expect(address.origin).toBe(provider.issuer);
     const params = Object.fromEntries(address.searchParams);
-    expect(params).toMatchObject({ response_type: 'code', client_id: CLI_CLIENT_ID, scope: CLI_SCOPES, resource: AUDIENCE, code_challenge_method: 'S256', prompt: 'consent' });
+    expect(params).toMatchObject({ response_type: 'code', client_id: CLI_CLIENT_ID, scope: CLI_SCOPES, resource: TEAM_AUDIENCE, code_challenge_method: 'S256', prompt: 'consent' });
     // RFC 7636: a SHA-256 challenge (43 base64url characters); the verifier itself never travels with the browser.
     expect(params.code_challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(params.state).toMatch(/^[A-Za-z0-9_-]{43}$/);

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../support/jit.js';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
-import { CLI_CLIENT_ID, CLI_SCOPES, startOidcProvider, type OidcProvider } from '../support/oidc.js';
-import { brokerFiles, serve, type BrokerFiles, type ServedBroker } from '../support/served.js';
+import type { OidcProvider } from '../support/oidc.js';
+import { startTeamBroker, type BrokerFiles, type ServedBroker, type TeamBroker } from '../support/served.js';
 import { until } from '../support/waits.js';
 
-const AUDIENCE = 'https://jit.test/broker';
 const POLICY = `roles:
   demo:
     ttl: { default: 5m, max: 1h }
@@ -26,21 +25,17 @@ const POLICY = `roles:
 `;
 
 const sandboxes = useKeyringSandboxes();
+let team: TeamBroker;
 let provider: OidcProvider;
 let files: BrokerFiles;
 let broker: ServedBroker;
 
 beforeAll(async () => {
   // Access tokens shorter than jit's refresh margin: every call refreshes first, so refresh is exercised throughout.
-  provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['sre'] }, accessTokenTtl: 30 });
-  files = brokerFiles(POLICY, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${AUDIENCE}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`);
-  broker = await serve(files);
+  team = await startTeamBroker(POLICY, { alice: ['sre'] });
+  ({ provider, files, broker } = team);
 });
-afterAll(async () => {
-  broker?.child.kill('SIGKILL');
-  files?.box.remove();
-  await provider?.close();
-});
+afterAll(() => team?.stop());
 
 /** A workstation whose jit talks to the served broker. */
 function workstation() {

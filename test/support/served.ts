@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { collect, sandbox, type RunResult, type Sandbox } from './jit.js';
+import { CLI_CLIENT_ID, CLI_SCOPES, startOidcProvider, type OidcProvider } from './oidc.js';
 import { until } from './waits.js';
 
 export interface ServedBroker {
@@ -63,4 +64,35 @@ export async function callBroker(base: string, token: string, method: string, pa
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+export interface TeamBroker {
+  provider: OidcProvider;
+  files: BrokerFiles;
+  broker: ServedBroker;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real OpenID provider and `jit serve` using it, as a team runs them, with the CLI's client published
+ * at /v1/login. Access tokens live 30 s, shorter than jit's refresh margin: every call after a login
+ * refreshes first, so a working call proves the login brought a refresh token too.
+ */
+export const TEAM_AUDIENCE = 'https://jit.test/broker';
+
+export async function startTeamBroker(policy: string, users: Record<string, string[]>): Promise<TeamBroker> {
+  const audience = TEAM_AUDIENCE;
+  const provider = await startOidcProvider({ audience, users, accessTokenTtl: 30 });
+  const files = brokerFiles(policy, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${audience}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`);
+  const broker = await serve(files);
+  return {
+    provider,
+    files,
+    broker,
+    async stop() {
+      broker.child.kill('SIGKILL');
+      files.box.remove();
+      await provider.close();
+    },
+  };
 }

@@ -56,6 +56,7 @@ export class PostgresStore implements Store {
   /** The newest checkpoint not yet in the anchor file, and when the anchor last moved. */
   #unanchored: Checkpoint | undefined;
   #anchorMovedAt = 0;
+  #anchorTimer: NodeJS.Timeout | undefined;
   #anchoredFlag = false;
 
   private constructor(pool: pg.Pool, options: PostgresStoreOptions) {
@@ -171,9 +172,21 @@ export class PostgresStore implements Store {
   /** As in the SQLite store: at once after a quiet spell, at most once a second while busy, and at close. */
   async #advanceAnchor(checkpoint: Checkpoint | undefined, force: boolean): Promise<void> {
     const anchorDir = this.#options.anchorDir;
-    if (checkpoint) this.#unanchored = checkpoint;
+    // Commits of one process may finish out of order: only a newer checkpoint replaces the one waiting.
+    if (checkpoint && (this.#unanchored?.seq ?? 0) < checkpoint.seq) this.#unanchored = checkpoint;
     const pending = this.#unanchored;
-    if (!anchorDir || !pending || (!force && Date.now() - this.#anchorMovedAt < ANCHOR_INTERVAL_MS)) return;
+    if (!anchorDir || !pending) return;
+    const wait = this.#anchorMovedAt + ANCHOR_INTERVAL_MS - Date.now();
+    if (!force && wait > 0) {
+      // SECURITY: put off, never dropped: a broker that goes quiet still anchors its last checkpoint.
+      this.#anchorTimer ??= setTimeout(() => {
+        this.#anchorTimer = undefined;
+        void this.#advanceAnchor(undefined, true);
+      }, wait).unref();
+      return;
+    }
+    clearTimeout(this.#anchorTimer);
+    this.#anchorTimer = undefined;
     this.#unanchored = undefined;
     this.#anchorMovedAt = Date.now();
     await this.#transaction(async (query) => {
@@ -182,7 +195,7 @@ export class PostgresStore implements Store {
       this.#anchoredFlag = true;
     }).catch(() => {
       // A lagging anchor still vouches for everything before it; the next commit, or the close, tries again.
-      this.#unanchored ??= pending;
+      if ((this.#unanchored?.seq ?? 0) < pending.seq) this.#unanchored = pending;
     });
   }
 

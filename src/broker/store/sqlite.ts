@@ -48,6 +48,7 @@ export class SqliteStore implements Store {
   /** The newest checkpoint not yet in the anchor file, and when the anchor last moved. */
   #unanchored: Checkpoint | undefined;
   #anchorMovedAt = 0;
+  #anchorTimer: NodeJS.Timeout | undefined;
   #anchoredFlag = false;
   readonly #path: string;
   readonly #stateDir: string;
@@ -139,14 +140,25 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Moves the anchor to the newest checkpoint: at once when it has not moved for a while, else later
-   * (at the next commit after that, or at close). A lagging anchor still vouches for everything before
+   * Moves the anchor to the newest checkpoint: at once when it has not moved for a while, else when the
+   * interval ends (or at close, whichever comes first). A lagging anchor still vouches for everything before
    * it; moving it on every commit cost a file rename each (the most a busy broker spent on one commit).
    */
   #advanceAnchor(checkpoint: Checkpoint | undefined, force: boolean): void {
-    if (checkpoint) this.#unanchored = checkpoint;
+    if (checkpoint && (this.#unanchored?.seq ?? 0) < checkpoint.seq) this.#unanchored = checkpoint;
     const pending = this.#unanchored;
-    if (!pending || (!force && Date.now() - this.#anchorMovedAt < ANCHOR_INTERVAL_MS)) return;
+    if (!pending) return;
+    const wait = this.#anchorMovedAt + ANCHOR_INTERVAL_MS - Date.now();
+    if (!force && wait > 0) {
+      // SECURITY: put off, never dropped: a store that goes quiet still anchors its last checkpoint.
+      this.#anchorTimer ??= setTimeout(() => {
+        this.#anchorTimer = undefined;
+        this.#advanceAnchor(undefined, true);
+      }, wait).unref();
+      return;
+    }
+    clearTimeout(this.#anchorTimer);
+    this.#anchorTimer = undefined;
     // A second, short lock keeps the anchor moving forward only: it may lag the chain, never lead it.
     try {
       this.#transaction(() => this.#anchorAt(pending));

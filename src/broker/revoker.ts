@@ -3,8 +3,7 @@
 // the one process holding its lease, and an outcome is recorded only if nothing changed meanwhile.
 import type { RevokeReason } from '../core/states.js';
 import type { Issuer } from './issuers/issuer.js';
-import { issueWindowMs, revocationDeadlineMs, revocationTarget } from './issuers/registry.js';
-import type { IssuerConfig } from './policy/types.js';
+import { issuerConfigOf, issueWindowMs, revocationDeadlineMs } from './issuers/registry.js';
 import type { GrantRecord } from './records.js';
 import type { Store } from './store/store.js';
 
@@ -55,7 +54,7 @@ export class Revoker {
     // after that. (A living owner revokes a late credential itself: Revoker.discardLate.)
     // An issuer that failed (a timeout above all) may have left helpers behind that still deliver: its
     // revocation is verified once more a whole issuer window later.
-    const window = grant.state === 'issuing' && (reason === 'orphaned' || reason === 'issue_failed') ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
+    const window = grant.state === 'issuing' && (reason === 'orphaned' || reason === 'issue_failed') ? issueWindowMs(issuerConfigOf(grant)) : 0;
     const verifyNotBeforeMs = window === 0 ? null : reason === 'issue_failed' ? endedAt + window + SETTLE_MARGIN_MS : grant.issuedAtMs + window + SETTLE_MARGIN_MS;
     const written = await this.store.commit({
       updateGrant: {
@@ -99,7 +98,7 @@ export class Revoker {
   async attempt(grant: GrantRecord): Promise<GrantRecord | undefined> {
     const now = this.now();
     const before = { revocationAttempts: grant.revocationAttempts, handle: grant.handle };
-    const deadlineMs = revocationDeadlineMs(JSON.parse(grant.issuerConfig) as IssuerConfig);
+    const deadlineMs = revocationDeadlineMs(issuerConfigOf(grant));
     if (!(await this.store.claimRevocation(grant.id, before, now, now + deadlineMs + LEASE_MARGIN_MS))) return undefined;
     const attempts = grant.revocationAttempts + 1;
     const audit = { grantId: grant.id, ticket: grant.ticket, role: grant.role, actor: 'revoker' };
@@ -159,60 +158,5 @@ export class Revoker {
   /** Ended grants whose revocation is unsettled and whose next attempt is due. */
   due(): Promise<GrantRecord[]> {
     return this.store.listGrants({ revocationDueBy: this.now() });
-  }
-}
-
-/**
- * Revocations under way in this process: several at once, so that one target that hangs delays no
- * other grant's revocation; at most `limit` in all and `perTarget` at one outside target (grants of the
- * same issuer settings), so that a target that hangs cannot take every place; never two for one grant. What
- * finds no place waits in line and starts as soon as one frees, not at the next sweep.
- */
-export class RevocationPool {
-  readonly #running = new Map<string, string>(); // grant id → its target ('' for the broker's own)
-  readonly #waiting = new Map<string, { grant: GrantRecord; run: () => void }>();
-
-  constructor(
-    private readonly limit: number,
-    private readonly perTarget: number,
-  ) {}
-
-  /** Queues `work` for each grant not already running or waiting; resolves each when its work is done. */
-  start(grants: readonly GrantRecord[], work: (grant: GrantRecord) => Promise<GrantRecord | undefined>): Promise<GrantRecord | undefined>[] {
-    const started: Promise<GrantRecord | undefined>[] = [];
-    for (const grant of grants) {
-      if (this.#running.has(grant.id) || this.#waiting.has(grant.id)) continue;
-      started.push(
-        new Promise<GrantRecord | undefined>((resolve, reject) => {
-          this.#waiting.set(grant.id, {
-            grant,
-            run: () =>
-              void work(grant)
-                .then(resolve, reject)
-                .finally(() => {
-                  this.#running.delete(grant.id);
-                  this.#pump();
-                }),
-          });
-        }),
-      );
-    }
-    this.#pump();
-    return started;
-  }
-
-  /** Starts waiting work, oldest first, while there is room in all and at its target. */
-  #pump(): void {
-    const atTarget = new Map<string, number>();
-    for (const target of this.#running.values()) atTarget.set(target, (atTarget.get(target) ?? 0) + 1);
-    for (const [id, { grant, run }] of this.#waiting) {
-      if (this.#running.size >= this.limit) return;
-      const target = revocationTarget(JSON.parse(grant.issuerConfig) as IssuerConfig) ?? '';
-      if (target !== '' && (atTarget.get(target) ?? 0) >= this.perTarget) continue;
-      atTarget.set(target, (atTarget.get(target) ?? 0) + 1);
-      this.#waiting.delete(id);
-      this.#running.set(id, target);
-      run();
-    }
   }
 }

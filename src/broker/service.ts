@@ -11,12 +11,13 @@ import type { Operator } from '../platform/operator.js';
 import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
 import type { Issuer } from './issuers/issuer.js';
-import { createIssuer, issueWindowMs } from './issuers/registry.js';
+import { createIssuer, issuerConfigOf, issueWindowMs } from './issuers/registry.js';
 import type { KeyProvider } from './key-provider.js';
 import { mayRequest } from './policy/requesters.js';
-import type { IssuerConfig, Policy, RolePolicy } from './policy/types.js';
+import type { Policy, RolePolicy } from './policy/types.js';
 import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
-import { RevocationPool, Revoker } from './revoker.js';
+import { RevocationPool } from './revocation-pool.js';
+import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 
 export interface BrokerDeps {
@@ -87,7 +88,7 @@ export class Broker {
   }
 
   #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
-    return createIssuer(JSON.parse(grant.issuerConfig) as IssuerConfig, { keys: this.#deps.keys, store: this.#deps.store });
+    return createIssuer(issuerConfigOf(grant), { keys: this.#deps.keys, store: this.#deps.store });
   }
 
   #role(name: string): RolePolicy {
@@ -312,7 +313,7 @@ export class Broker {
     // A remote owner's heartbeats start once its grant is active; while the issuer is at work (here or in
     // a broker that died meanwhile) the owner is given the issuer's whole window besides.
     const timeoutMs = (this.#deps.policy.roles.get(grant.role)?.heartbeat.timeoutSeconds ?? 90) * 1000;
-    const issuingMs = grant.state === 'issuing' ? issueWindowMs(JSON.parse(grant.issuerConfig) as IssuerConfig) : 0;
+    const issuingMs = grant.state === 'issuing' ? issueWindowMs(issuerConfigOf(grant)) : 0;
     return now - grant.lastHeartbeatAtMs > timeoutMs + issuingMs ? 'orphaned' : undefined;
   }
 

@@ -45,7 +45,7 @@ export interface BrokerAppOptions {
 }
 
 /** Events per page of GET /v1/audit: a page stays a few MiB however long the chain grows. */
-export const AUDIT_PAGE_EVENTS = 2000;
+const AUDIT_PAGE_EVENTS = 2000;
 
 
 const REVOKE_ROUTE = routePath('/v1/grants/{id}/revoke');

@@ -9,6 +9,11 @@ export interface IssuerDeps {
   store: Store;
 }
 
+/** The issuer settings a grant was issued with (kept with the grant, so a policy change does not alter them). */
+export function issuerConfigOf(grant: { issuerConfig: string }): IssuerConfig {
+  return JSON.parse(grant.issuerConfig) as IssuerConfig;
+}
+
 export async function createIssuer(config: IssuerConfig, deps: IssuerDeps): Promise<Issuer> {
   switch (config.type) {
     case 'jwt': {

@@ -10,6 +10,8 @@ export type { ElevationRequest, Grant, IssuedGrant, RoleSummary } from './contra
 
 export interface Backend {
   readonly name: 'embedded' | 'http';
+  /** Variables of this process that hold the broker's own secrets (embedded issuers'): never passed to a session. */
+  readonly withheldEnv: readonly string[];
   roles(): Promise<RoleSummary[]>;
   request(input: ElevationRequest): Promise<IssuedGrant>;
   heartbeat(grantId: string): Promise<GrantState | undefined>;

@@ -21,15 +21,16 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
   // The caller is the OS account running jit: every call is made on its behalf.
   return {
     name: 'embedded',
+    withheldEnv: broker.secretEnv(),
     roles: async () => broker.roles(operator),
     request: (input) => broker.request(operator, input),
     heartbeat: (id) => broker.heartbeat(operator, id),
     recordSession: (id, type, data) => broker.recordSession(operator, id, type, data),
-    revoke: async (id: string, reason: RevokeReason) => {
-      const ended = await broker.revoke(operator, id, reason);
-      if (reason === 'operator' && ended.owner.host === operator.host) wakeOwner(ended.owner);
-      return ended;
-    },
+    // The owner is woken as soon as the grant has ended, not after the target has revoked.
+    revoke: (id: string, reason: RevokeReason) =>
+      broker.revoke(operator, id, reason, (owner) => {
+        if (reason === 'operator' && owner.host === operator.host) wakeOwner(owner);
+      }),
     grant: (id) => broker.grant(operator, id),
     grants: (filter) => broker.grants(operator, filter),
     sweep: () => broker.sweep(),

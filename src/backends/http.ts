@@ -19,6 +19,8 @@ export function openHttpBackend(client: BrokerClient, { witnessFile }: { witness
   const chainAfter = (afterSeq: number) => fetchChain((after) => client.call<AuditPage>('GET', `/v1/audit?after=${after}`, { idempotent: true }), afterSeq);
   return {
     name: 'http',
+    // SECURITY: a team broker's issuing secrets are on the broker; this machine holds none to withhold.
+    withheldEnv: [],
     roles: () => client.call<RoleSummary[]>('GET', '/v1/roles', { idempotent: true }),
     // SECURITY: never retried: a lost answer must not become a second grant.
     request: (input) => client.call<IssuedGrant>('POST', '/v1/grants', { body: input, idempotent: false }),

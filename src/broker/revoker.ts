@@ -69,6 +69,27 @@ export class Revoker {
   }
 
   /**
+   * Ends a grant whose issuer failed before anything reached the target (NothingIssued): there is
+   * nothing to take back, so its revocation is verified as it ends, and the audit says why.
+   */
+  async closeUnissued(grant: GrantRecord, why: string): Promise<boolean> {
+    const endedAt = this.now();
+    const audit = { grantId: grant.id, ticket: grant.ticket, role: grant.role };
+    const written = await this.store.commit({
+      updateGrant: {
+        id: grant.id,
+        expect: { state: 'issuing' },
+        patch: { state: 'revoked', revokeReason: 'issue_failed', revocation: 'verified', endedAtMs: endedAt, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null },
+      },
+      events: [
+        { type: 'grant.revoked', actor: 'broker', ...audit, data: { reason: 'issue_failed' } },
+        { type: 'revocation.verified', actor: 'revoker', ...audit, data: { attempts: 0, nothingIssued: why.slice(0, 300) } },
+      ],
+    });
+    return written !== undefined;
+  }
+
+  /**
    * A credential that arrived after its grant had ended (revoked while it was being issued): recorded,
    * then revoked at the target with the handle it came with, like any other.
    */

@@ -10,8 +10,8 @@ import { isProcessAlive } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
 import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
-import type { Issuer } from './issuers/issuer.js';
-import { createIssuer, issuerConfigOf, issueWindowMs } from './issuers/registry.js';
+import { NothingIssued, type Issuer } from './issuers/issuer.js';
+import { createIssuer, issuerConfigOf, issueWindowMs, secretEnv } from './issuers/registry.js';
 import type { KeyProvider } from './key-provider.js';
 import { mayRequest } from './policy/requesters.js';
 import type { Policy, RolePolicy } from './policy/types.js';
@@ -112,6 +112,14 @@ export class Broker {
     }));
   }
 
+  /**
+   * The variables of this process the policy's issuers read their secrets from (an admin connection):
+   * an embedded broker shares its environment with the sessions it starts, which must not inherit them.
+   */
+  secretEnv(): string[] {
+    return [...new Set([...this.#deps.policy.roles.values()].flatMap((role) => secretEnv(role.issuer)))];
+  }
+
   /** Why nothing may be issued now (the audit cannot be signed or was extended without the key), if so. */
   auditProblem(): Promise<JitError | undefined> {
     return this.#deps.store.auditProblem();
@@ -169,7 +177,9 @@ export class Broker {
     try {
       issued = await (await this.#issuerFor(grant)).issue(grant);
     } catch (error) {
-      await this.#revoker.end(grant, 'issue_failed', 'broker');
+      // Nothing reached the target: ended with nothing to revoke. Otherwise revoked there like any other
+      // grant (and one ended meanwhile by someone else is still seen through).
+      if (!(error instanceof NothingIssued && (await this.#revoker.closeUnissued(grant, error.message)))) await this.#revoker.end(grant, 'issue_failed', 'broker');
       throw error;
     }
     let activated;
@@ -252,12 +262,17 @@ export class Broker {
     return run;
   }
 
-  /** Ends a grant. Ending one that has already ended returns it as it is. */
-  async revoke(caller: Operator, id: string, reason: RevokeReason): Promise<Grant> {
+  /**
+   * Ends a grant. Ending one that has already ended returns it as it is. `ended` hears of the end before
+   * the target is asked to revoke, so the session can stop while a slow target is at work.
+   */
+  async revoke(caller: Operator, id: string, reason: RevokeReason, ended?: (owner: Grant['owner']) => void): Promise<Grant> {
     const grant = await this.#own(caller, id);
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
     if (!isLive(grant.state)) return publicGrant(grant);
-    return publicGrant((await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor(caller))).grant);
+    await this.#revoker.close(grant, reason, reason === 'expired' ? 'broker' : this.#actor(caller));
+    ended?.(publicGrant(grant).owner);
+    return publicGrant(await this.#revoker.settle(grant.id));
   }
 
   /**

@@ -31,14 +31,16 @@ export function validateCredentialName(name: string): string {
 }
 
 /**
- * Builds the child's environment: the inherited one with every JIT_* variable and every
- * name the issuer sets removed, then the session markers and the credential added.
+ * Builds the child's environment: the inherited one with every JIT_* variable, every name the issuer
+ * sets and every `withheld` name (the embedded broker's own secrets) removed, then the session markers
+ * and the credential added.
  */
-export function buildSessionEnv(inherited: Environment, session: SessionInfo, credential: Record<string, string>): Record<string, string> {
+export function buildSessionEnv(inherited: Environment, session: SessionInfo, credential: Record<string, string>, withheld: readonly string[] = []): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(inherited)) {
-    // SECURITY: a stale JIT_TOKEN or PGPASSWORD from an outer environment must never leak into the session.
-    if (value === undefined || name.startsWith('JIT_') || name in credential) continue;
+    // SECURITY: a stale JIT_TOKEN or PGPASSWORD from an outer environment must never leak into the session,
+    // nor the admin connection an embedded issuer reads from this process's environment.
+    if (value === undefined || name.startsWith('JIT_') || name in credential || withheld.includes(name)) continue;
     env[name] = value;
   }
   env.JIT_SESSION = session.grantId;

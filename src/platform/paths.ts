@@ -148,6 +148,19 @@ export function preparePrivateFile(path: string): string {
  * `maxBytes` (78).
  */
 export function readTrustedFile(path: string, maxBytes: number): string | undefined {
+  // SECURITY: whoever can write the policy can grant themselves any role.
+  return readCheckedFile(path, maxBytes, 0o022, 'writable by other users');
+}
+
+/**
+ * Reads a file that holds a secret (an issuer's admin connection): as readTrustedFile, and refused
+ * as well when other users may read it, since then the secret is no longer one.
+ */
+export function readSecretFile(path: string, maxBytes: number): string | undefined {
+  return readCheckedFile(path, maxBytes, 0o077, 'open to other users');
+}
+
+function readCheckedFile(path: string, maxBytes: number, forbiddenMode: number, forbidden: string): string | undefined {
   const stats = lstatOrUndefined(path);
   if (stats === undefined) return undefined;
   // A regular file root owns is trusted like one of ours (/etc/jit for a service account): root can change ours anyway.
@@ -155,9 +168,8 @@ export function readTrustedFile(path: string, maxBytes: number): string | undefi
   // An unreadable file is a configuration to fix (78), not a failure of jit.
   const { fd, opened } = openChecked(path, stats, constants.O_RDONLY, 'config');
   try {
-    // SECURITY: whoever can write the policy can grant themselves any role.
-    if ((opened.mode & 0o022) !== 0) {
-      throw new JitError('config', `${path} is writable by other users (mode ${(opened.mode & 0o777).toString(8)}); jit will not trust it`, {
+    if ((opened.mode & forbiddenMode) !== 0) {
+      throw new JitError('config', `${path} is ${forbidden} (mode ${(opened.mode & 0o777).toString(8)}); jit will not trust it`, {
         hint: `chmod 600 ${path}`,
       });
     }

@@ -131,6 +131,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       { ...deps.env, ...request.extraEnv },
       { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: grant.expiresAt, backend: backend.name, breakGlass: false },
       credential,
+      backend.withheldEnv,
     );
     const early = held.received();
     if (early) {

@@ -82,8 +82,14 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     child.on('exit', (code, signal) => {
       if (ending) return finish({ kind: ending });
       // setpriv answers 127 for a command it could not execute, as shells do.
-      if (signal) return finish({ kind: 'signaled', signal });
-      finish({ kind: 'exited', code: code ?? 1 });
+      const outcome: SessionOutcome = signal ? { kind: 'signaled', signal } : { kind: 'exited', code: code ?? 1 };
+      if (outcome.kind === 'exited' && outcome.code === 0) return finish(outcome);
+      // A child that failed just as its grant was revoked (the target cut its connection before our
+      // wake-up was handled) ended because of the revocation, and says so.
+      options.stillLive().then(
+        (live) => finish(live ? outcome : { kind: 'revoked' }),
+        () => finish(outcome),
+      );
     });
 
     for (const signal of TERMINAL_SIGNALS) on(signal, () => {});

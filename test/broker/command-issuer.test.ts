@@ -2,7 +2,7 @@
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandIssuer, COMMAND_PROTOCOL } from '../../src/broker/issuers/command.js';
+import { CommandIssuer, COMMAND_PROTOCOL } from '../../src/broker/issuers/command/command-issuer.js';
 import type { GrantRecord } from '../../src/broker/records.js';
 import { ExitCode, JitError } from '../../src/core/errors.js';
 import { testBroker, type TestBroker } from '../support/broker.js';

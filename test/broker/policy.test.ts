@@ -25,9 +25,21 @@ describe('policy', () => {
     });
   });
 
+  it('the roles `jit init` shows commented out parse once uncommented', async () => {
+    const uncommented = defaultPolicyYaml.replace(/^  # ( {2}\S.*| {4}.*)$/gm, '  $1').replace(/^  # ([a-z][a-z-]*:)$/gm, '  $1');
+    const policy = await parsePolicy(uncommented, 'policy.yaml');
+    expect([...policy.roles.keys()]).toEqual(['demo', 'orders-db', 'db-readonly']);
+    expect(policy.roles.get('orders-db')!.issuer).toMatchObject({ type: 'postgres', connection: 'env:ORDERS_ADMIN_DSN', grant: ['orders_admin'] });
+  });
+
   it('fills defaults for a minimal role', async () => {
     const policy = await parsePolicy('roles:\n  ops:\n    ttl: { default: 5m, max: 10m }\n    requesters: [user:alice]\n    issuer: { type: jwt }\n', 'p');
     expect(policy.roles.get('ops')).toMatchObject({ approval: { required: 0 }, nesting: false, issuer: { audience: 'jit' } });
+  });
+
+  it('reads a postgres issuer: the connection by reference, the roles, where sessions connect', async () => {
+    const policy = await parsePolicy('roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: "file:/etc/jit/orders.dsn", grant: [orders_admin], database: orders, timeout: 20s }\n', 'p');
+    expect(policy.roles.get('db')!.issuer).toEqual({ type: 'postgres', connection: 'file:/etc/jit/orders.dsn', grant: ['orders_admin'], database: 'orders', ownedObjects: 'reassign', timeoutSeconds: 20 });
   });
 
   it.each([
@@ -38,6 +50,9 @@ describe('policy', () => {
     ['a missing issuer', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n', /:2:\d+: roles\.demo\.issuer/],
     ['an unknown issuer type', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: aws }\n', /:5:\d+: roles\.demo\.issuer\.type/],
     ['a relative command path', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: command, issue: ./issue, revoke: /x }\n', /:5:\d+: roles\.demo\.issuer\.issue: must be an absolute path/],
+    ['a postgres connection written into the policy', 'roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: "postgres://admin:pw@db/orders", grant: [orders_admin] }\n', /:5:\d+: roles\.db\.issuer\.connection: must be env:NAME or file:\/PATH/],
+    ['a postgres role name that needs quoting', 'roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: env:DSN, grant: [\'x"; DROP ROLE y; --\'] }\n', /:5:\d+: roles\.db\.issuer\.grant\.0: must be a PostgreSQL role name/],
+    ['a postgres issuer granting no role', 'roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: env:DSN, grant: [] }\n', /:5:\d+: roles\.db\.issuer\.grant: /],
     ['an unanchored ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: "OPS-.*" }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.ticket\.pattern: must be a valid regular expression anchored/],
     ['a ticket system this version lacks', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: jira }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.demo\.ticket\.system: only `offline`/],
     ['approvals without a team broker', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1 }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.required: approvals need a team broker/],

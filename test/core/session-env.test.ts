@@ -28,6 +28,12 @@ describe('the injected environment (DESIGN.md contract)', () => {
     expect(env.KEEP).toBe('me');
   });
 
+  it('withholds the variables an embedded issuer reads its admin secret from', () => {
+    const env = buildSessionEnv({ ORDERS_ADMIN_DSN: 'postgres://admin:pw@db/orders', KEEP: 'me' }, session, { PGPASSWORD: 'p' }, ['ORDERS_ADMIN_DSN']);
+    expect(env.ORDERS_ADMIN_DSN).toBeUndefined();
+    expect(env.KEEP).toBe('me');
+  });
+
   it('marks break-glass sessions', () => {
     expect(buildSessionEnv({}, { ...session, breakGlass: true }, {}).JIT_BREAKGLASS).toBe('1');
   });

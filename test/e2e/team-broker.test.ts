@@ -3,13 +3,12 @@
 // flow (the test plays the person at the browser), runs a command through the broker, is refreshed
 // silently, and loses access on exit and when the CLI is killed with -9 (the broker's dead man's switch).
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect } from '../support/jit.js';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 import type { OidcProvider } from '../support/oidc.js';
-import { startTeamBroker, type BrokerFiles, type ServedBroker, type TeamBroker } from '../support/served.js';
+import { deviceLogin, startTeamBroker, teamWorkstation, type BrokerFiles, type ServedBroker, type TeamBroker } from '../support/served.js';
 import { until } from '../support/waits.js';
 
 const POLICY = `roles:
@@ -38,22 +37,9 @@ beforeAll(async () => {
 afterAll(() => team?.stop());
 
 /** A workstation whose jit talks to the served broker. */
-function workstation() {
-  const box = sandboxes.box();
-  mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
-  writeFileSync(join(box.configDir, 'config.yaml'), `backend: http\nbroker: ${broker.url}\n`, { mode: 0o600 });
-  return box;
-}
+const workstation = () => teamWorkstation(sandboxes.box(), broker.url);
 
-async function logIn(box: ReturnType<typeof workstation>, user: string, browsing: { refuse?: boolean } = {}) {
-  const child = box.spawn(['login']);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = collect(child, 30_000);
-  const url = await until('jit login to show where to confirm the code', () => /\(or open (\S+)\)/.exec(stderr)?.[1], 10_000);
-  await provider.browse(url, user, browsing);
-  return done;
-}
+const logIn = (box: ReturnType<typeof workstation>, user: string, browsing: { refuse?: boolean } = {}) => deviceLogin(box, provider, user, browsing);
 
 function grantRows(): { id: string; state: string; revoke_reason: string | null; revocation: string | null }[] {
   const db = files.db();

@@ -1,14 +1,21 @@
 // A throwaway PostgreSQL cluster from Debian's package: a temporary data directory, a loopback port
-// chosen at run time, trust auth for a `jit` superuser, fsync off. Run as the `postgres` user when the
+// chosen at run time, a `jit` superuser, fsync off. Trust auth, or with `passwords` a real password check
+// (SCRAM) on TCP, as a database that issues login roles needs. Run as the `postgres` user when the
 // tests run as root (PostgreSQL refuses to run as root). Stopped and removed by `stop()`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Postgres {
+  /** The `jit` superuser's connection string (with its password when `passwords` is on). */
   url: string;
+  port: number;
+  /** The server goes down and comes back on the same port with the same data (a target outage). */
+  halt(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -31,7 +38,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(options: { passwords?: boolean } = {}): Promise<Postgres> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const dir = mkdtempSync(join(tmpdir(), 'jit-pg-'));
@@ -45,14 +52,29 @@ export async function startPostgres(): Promise<Postgres> {
     const result = spawnSync(file!, args, { encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' } });
     if (result.status !== 0) throw new Error(`${argv.join(' ')} failed: ${result.stderr}${result.stdout}`);
   };
-  run([join(bin, 'initdb'), '-D', data, '-U', 'jit', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  const password = options.passwords ? randomBytes(18).toString('hex') : undefined;
+  let auth = ['-A', 'trust'];
+  if (password) {
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, password, { mode: 0o600 });
+    if (asRoot) chownSync(pwfile, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), 0);
+    auth = ['--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`];
+  }
+  run([join(bin, 'initdb'), '-D', data, '-U', 'jit', ...auth, '-E', 'UTF8', '--no-sync', '--no-instructions']);
   const port = await freePort();
-  run([join(bin, 'pg_ctl'), '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start']);
+  const start = () =>
+    run([join(bin, 'pg_ctl'), '-D', data, '-l', join(dir, 'log'), '-w', '-t', '30', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`, 'start']);
+  start();
   return {
-    url: `postgres://jit@127.0.0.1:${port}/postgres`,
+    url: `postgres://jit${password ? `:${password}` : ''}@127.0.0.1:${port}/postgres`,
+    port,
+    halt: () => run([join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']),
+    resume: start,
     async stop() {
       try {
         run([join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // Already down (halted by the test).
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

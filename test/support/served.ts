@@ -26,9 +26,12 @@ export interface BrokerFiles {
   db(): DatabaseSync;
 }
 
-/** A sandbox holding broker.yaml and policy.yaml; `config` is the broker.yaml text after the policy and stateDir lines. */
-export function brokerFiles(policy: string, config: string): BrokerFiles {
-  const box = sandbox();
+/**
+ * A sandbox holding broker.yaml and policy.yaml; `config` is the broker.yaml text after the policy and
+ * stateDir lines; `env`, what the broker's environment has besides (its issuers' secrets).
+ */
+export function brokerFiles(policy: string, config: string, env: Record<string, string> = {}): BrokerFiles {
+  const box = sandbox(env);
   const dir = join(box.home, 'broker');
   mkdirSync(dir, { mode: 0o700 });
   const stateDir = join(dir, 'state');
@@ -80,10 +83,10 @@ export interface TeamBroker {
  */
 export const TEAM_AUDIENCE = 'https://jit.test/broker';
 
-export async function startTeamBroker(policy: string, users: Record<string, string[]>): Promise<TeamBroker> {
+export async function startTeamBroker(policy: string, users: Record<string, string[]>, brokerEnv: Record<string, string> = {}): Promise<TeamBroker> {
   const audience = TEAM_AUDIENCE;
   const provider = await startOidcProvider({ audience, users, accessTokenTtl: 30 });
-  const files = brokerFiles(policy, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${audience}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`);
+  const files = brokerFiles(policy, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${audience}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`, brokerEnv);
   const broker = await serve(files);
   return {
     provider,
@@ -95,4 +98,22 @@ export async function startTeamBroker(policy: string, users: Record<string, stri
       await provider.close();
     },
   };
+}
+
+/** `jit login` with the device flow, the test playing the person at the browser; what jit printed and its exit. */
+export async function deviceLogin(box: Sandbox, provider: OidcProvider, user: string, browsing: { refuse?: boolean } = {}): Promise<RunResult> {
+  const child = box.spawn(['login']);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = collect(child, 30_000);
+  const url = await until('jit login to show where to confirm the code', () => /\(or open (\S+)\)/.exec(stderr)?.[1], 10_000);
+  await provider.browse(url, user, browsing);
+  return done;
+}
+
+/** A workstation sandbox whose jit talks to the served broker at `url`. */
+export function teamWorkstation(box: Sandbox, url: string): Sandbox {
+  mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(box.configDir, 'config.yaml'), `backend: http\nbroker: ${url}\n`, { mode: 0o600 });
+  return box;
 }

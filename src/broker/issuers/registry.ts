@@ -1,12 +1,20 @@
-// Builds the issuer a role names; adding an issuer type touches this file and its own.
-import type { KeyProvider } from '../key-provider.js';
-import type { IssuerConfig } from '../policy/types.js';
-import type { Store } from '../store/store.js';
-import type { Issuer } from './issuer.js';
+// The issuer types by name. Adding one: its folder, a line here and a line in schema.ts.
+import { commandModule } from './command/module.js';
+import type { Issuer, IssuerDeps, IssuerModule } from './issuer.js';
+import { jwtModule } from './jwt/module.js';
+import { postgresModule } from './postgres/module.js';
+import type { IssuerConfig } from './schema.js';
 
-export interface IssuerDeps {
-  keys: KeyProvider;
-  store: Store;
+export type { IssuerConfig } from './schema.js';
+
+const modules: { [Type in IssuerConfig['type']]: IssuerModule<Extract<IssuerConfig, { type: Type }>> } = {
+  jwt: jwtModule,
+  command: commandModule,
+  postgres: postgresModule,
+};
+
+function moduleOf<Config extends IssuerConfig>(config: Config): IssuerModule<Config> {
+  return modules[config.type] as IssuerModule<Config>;
 }
 
 /** The issuer settings a grant was issued with (kept with the grant, so a policy change does not alter them). */
@@ -14,39 +22,22 @@ export function issuerConfigOf(grant: { issuerConfig: string }): IssuerConfig {
   return JSON.parse(grant.issuerConfig) as IssuerConfig;
 }
 
-export async function createIssuer(config: IssuerConfig, deps: IssuerDeps): Promise<Issuer> {
-  switch (config.type) {
-    case 'jwt': {
-      const { JwtIssuer } = await import('./jwt.js');
-      return new JwtIssuer(await deps.keys.tokenKey(), deps.store, config.audience);
-    }
-    case 'command': {
-      const { CommandIssuer } = await import('./command.js');
-      return new CommandIssuer(config);
-    }
-  }
+export function createIssuer(config: IssuerConfig, deps: IssuerDeps): Promise<Issuer> {
+  return moduleOf(config).create(config, deps);
 }
 
-/**
- * How long after issuance began a credential may still appear at the target: an issuer that runs
- * outside the broker (a command) may deliver until its timeout; one inside it delivers with it or never.
- */
 export function issueWindowMs(config: IssuerConfig): number {
-  return config.type === 'command' ? config.timeoutSeconds * 1000 : 0;
+  return moduleOf(config).issueWindowMs(config);
 }
 
-/**
- * How long one revocation attempt (revoke, then verify) may take before it counts as failed: a target
- * that never answers must not hold the attempt, or the grant's lease, for good.
- */
 export function revocationDeadlineMs(config: IssuerConfig): number {
-  return config.type === 'command' ? (2 * config.timeoutSeconds + 1) * 1000 : 30_000;
+  return moduleOf(config).revocationDeadlineMs(config);
 }
 
-/**
- * Which target a revocation goes to, for sharing places among targets; none for an issuer inside the
- * broker (jwt), which answers with the broker's own store and cannot hang on someone else's system.
- */
 export function revocationTarget(config: IssuerConfig): string | undefined {
-  return config.type === 'jwt' ? undefined : JSON.stringify(config);
+  return moduleOf(config).revocationTarget(config);
+}
+
+export function secretEnv(config: IssuerConfig): string[] {
+  return moduleOf(config).secretEnv(config);
 }

@@ -33,6 +33,14 @@ roles:
     heartbeat: { interval: 30s, timeout: 90s }
     nesting: false
 
+  # A login role of its own per grant on a PostgreSQL server, dropped when the grant ends
+  # (README.md, "The postgres issuer"); the admin connection is named here, never written:
+  # orders-db:
+  #   description: Read and fix the orders table
+  #   ttl: { default: 30m, max: 2h }
+  #   requesters: [group:sre]
+  #   issuer: { type: postgres, connection: env:ORDERS_ADMIN_DSN, grant: [orders_admin] }
+
   # A role whose credential comes from your own executables (see docs/command-issuer.md):
   # db-readonly:
   #   description: Read-only account on the reporting database

@@ -3,7 +3,7 @@ import { isMap } from '../../platform/yaml.js';
 import { readYamlSettings, topLevelEntry } from '../../platform/yaml-settings.js';
 import { JitError } from '../../core/errors.js';
 import { policySchema } from './schema.js';
-import type { IssuerConfig, Policy, RolePolicy } from './types.js';
+import type { Policy, RolePolicy } from './types.js';
 
 function invalid(path: string, position: { line: number; col: number } | undefined, message: string): JitError {
   const where = position === undefined ? path : `${path}:${position.line}:${position.col}`;
@@ -29,10 +29,6 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
   const result = { data: read.value };
   const byName = new Map<string, RolePolicy>();
   for (const [name, role] of Object.entries(result.data.roles)) {
-    const issuer: IssuerConfig =
-      role.issuer.type === 'jwt'
-        ? { type: 'jwt', audience: role.issuer.audience }
-        : { type: 'command', issue: role.issuer.issue, revoke: role.issuer.revoke, verify: role.issuer.verify, timeoutSeconds: role.issuer.timeout, params: role.issuer.params };
     byName.set(name, {
       name,
       description: role.description,
@@ -40,7 +36,7 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
       ticket: role.ticket,
       requesters: role.requesters,
       approval: role.approval,
-      issuer,
+      issuer: role.issuer,
       heartbeat: { intervalSeconds: role.heartbeat.interval, timeoutSeconds: role.heartbeat.timeout },
       nesting: role.nesting,
     });

@@ -1,18 +1,10 @@
 // The policy's YAML shape, validated with zod (loaded only when a policy file exists).
 import { z } from 'zod';
-import { MAX_DURATION_SECONDS, parseDuration } from '../../core/duration.js';
 import { UNSAFE_TEXT } from '../../core/errors.js';
 import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
 import { compileTicketPattern } from '../../core/ticket-pattern.js';
-
-export const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `must be a duration like 90s, 15m or 1h30m, at most ${MAX_DURATION_SECONDS / 3600}h` });
-    return z.NEVER;
-  }
-});
+import { issuerSchema } from '../issuers/schema.js';
+import { duration } from './duration-schema.js';
 
 /** Ticket ids are at most 64 characters; a pattern far longer than that is a mistake. */
 const MAX_PATTERN_LENGTH = 256;
@@ -32,20 +24,6 @@ const anchoredPattern = z.string().superRefine((source, ctx) => {
   }
 });
 
-const absoluteExecutable = z.string().regex(/^\/[^\0]*$/, 'must be an absolute path to an executable');
-
-const issuer = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('jwt'), audience: z.string().min(1).default('jit') }),
-  z.strictObject({
-    type: z.literal('command'),
-    issue: absoluteExecutable,
-    revoke: absoluteExecutable,
-    verify: absoluteExecutable.optional(),
-    timeout: duration.default(30),
-    params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), z.string()).default({}),
-  }),
-]);
-
 // Names as a team broker's OpenID provider gives them too (alice@example.com, 00u1Ab…), not only login names.
 export const requester = z.string().regex(/^(\*|user:[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127}|group:[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127})$/, 'must be *, user:NAME or group:NAME');
 
@@ -60,7 +38,7 @@ const role = z
     approval: z
       .strictObject({ required: z.literal(0, { message: 'approvals need a team broker (`jit serve`), which this version does not include; use 0' }) })
       .default({ required: 0 }),
-    issuer,
+    issuer: issuerSchema,
     heartbeat: z.strictObject({ interval: duration, timeout: duration }).default({ interval: 30, timeout: 90 }),
     nesting: z.boolean().default(false),
   })

@@ -1,8 +1,8 @@
 // The policy as the broker uses it, after validation: durations in seconds, defaults filled in.
 
-export type IssuerConfig =
-  | { type: 'jwt'; audience: string }
-  | { type: 'command'; issue: string; revoke: string; verify: string | undefined; timeoutSeconds: number; params: Record<string, string> };
+import type { IssuerConfig } from '../issuers/schema.js';
+
+export type { IssuerConfig };
 
 export interface RolePolicy {
   name: string;

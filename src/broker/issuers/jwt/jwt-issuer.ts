@@ -1,9 +1,9 @@
 // The jwt issuer: an ES256 token bound to the grant (jti = grant id), with a deny list for revocation.
 // A compact JWS (RFC 7515) signed with node:crypto; any JWT library verifies it against the public key.
-import type { SigningKey } from '../keys.js';
-import type { GrantRecord } from '../records.js';
-import type { Store } from '../store/store.js';
-import type { IssuedCredential, Issuer, IssueSubject } from './issuer.js';
+import type { SigningKey } from '../../keys.js';
+import type { GrantRecord } from '../../records.js';
+import type { Store } from '../../store/store.js';
+import type { IssuedCredential, Issuer, IssueSubject } from '../issuer.js';
 
 export const JWT_ISSUER_NAME = 'jit';
 

@@ -2,17 +2,16 @@
 // speaking JSON on stdin and stdout (protocol in docs/command-issuer.md).
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { JitError, displayValue } from '../../core/errors.js';
-import { validateCredentialName } from '../../core/session-env.js';
-import type { IssuerConfig } from '../policy/types.js';
-import type { GrantRecord } from '../records.js';
-import type { IssuedCredential, Issuer, IssueSubject } from './issuer.js';
-import { withParentDeathSignal } from '../../platform/setpriv.js';
+import { JitError, displayValue } from '../../../core/errors.js';
+import { validateCredentialName } from '../../../core/session-env.js';
+import type { CommandConfig } from './schema.js';
+import type { GrantRecord } from '../../records.js';
+import type { IssuedCredential, Issuer, IssueSubject } from '../issuer.js';
+import { withParentDeathSignal } from '../../../platform/setpriv.js';
 
 export const COMMAND_PROTOCOL = 'jit-command-issuer/1';
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
-type CommandConfig = Extract<IssuerConfig, { type: 'command' }>;
 type Action = 'issue' | 'revoke' | 'verify';
 
 function assertTrustedExecutable(path: string): void {

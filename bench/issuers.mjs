@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Real credentials against the jwt baseline, in one run: what `jit exec … -- true` costs with the postgres
-// issuer (a login role made and dropped at a real PostgreSQL) beside the jwt issuer (a signature), and how
-// long after `jit revoke` the database refuses the grant's password (p50/p99 over many grants).
+// issuer (a login role made and dropped at a real PostgreSQL) and the ssh issuer (a certificate, a session
+// ssh-agent, the KRL rewritten) beside the jwt issuer (a signature), and how long after `jit revoke` the
+// target refuses: the database the grant's password, sshd the certificate (p50/p99 over many grants).
 //
 //   keyctl session - node bench/issuers.mjs [--runs 30] [--grants 100] [--json]
 //
 // The built `jit` (npm run build first) with the embedded broker, credentials in the kernel keyring
 // (hence `keyctl session -`), PostgreSQL a throwaway cluster from Debian's package that checks passwords
-// (test/support/postgres.ts; fsync off). Runs interleave (jwt, postgres, jwt, …) so drift in machine load
+// (test/support/postgres.ts; fsync off), sshd a throwaway one on loopback (test/support/sshd.ts). Runs interleave (jwt, postgres, jwt, …) so drift in machine load
 // hits both alike; the figures are medians. These are measurements, not tests.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,12 +18,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startPostgres } from '../test/support/postgres.ts';
+import { startSshd } from '../test/support/sshd.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, grants: { type: 'string', default: '100' }, json: { type: 'boolean', default: false } } });
 const jit = resolve('bin/jit.js');
 const ADMIN_PASSWORD = 'bench-admin';
 
 const postgres = await startPostgres({ passwords: true });
+const sshd = await startSshd();
 const home = mkdtempSync(join(tmpdir(), 'jit-bench-issuers-'));
 try {
   const superuser = new pg.Client({ connectionString: postgres.url });
@@ -53,6 +56,10 @@ try {
     ttl: { default: 15m, max: 1h }
     requesters: ['*']
     issuer: { type: postgres, connection: env:ORDERS_ADMIN_DSN, grant: [orders_admin] }
+  host:
+    ttl: { default: 15m, max: 1h }
+    requesters: ['*']
+    issuer: { type: ssh, ca: 'file:${sshd.caKey}', principals: [${sshd.user}], krl: '${sshd.krl}' }
 `,
     { mode: 0o600 },
   );
@@ -68,16 +75,17 @@ try {
   const round = (ms) => Math.round(ms * 10) / 10;
 
   // Warm-up: keys, the state database, the compile cache.
-  exec('demo');
-  exec('orders-db');
-  const times = { demo: [], 'orders-db': [] };
-  for (let run = 0; run < Number(values.runs); run++) for (const role of ['demo', 'orders-db']) times[role].push(exec(role));
+  const roles = ['demo', 'orders-db', 'host'];
+  roles.forEach(exec);
+  const times = Object.fromEntries(roles.map((role) => [role, []]));
+  for (let run = 0; run < Number(values.runs); run++) for (const role of roles) times[role].push(exec(role));
 
   // Revoke → refused: a session holds the grant; `jit revoke` from another process; a client tries the
   // grant's password until the server refuses it.
   const lateness = [];
   const seen = join(home, 'seen');
   for (let grant = 0; grant < Number(values.grants); grant++) {
+    if (grant === 0) console.error(`postgres: ${values.grants} grants…`);
     rmSync(seen, { force: true });
     const session = spawn(jit, ['exec', '-t', 'OPS-2', '-r', 'orders-db', '--', 'sh', '-c', `printf '%s %s' "$JIT_SESSION" "$DATABASE_URL" > ${seen}.tmp && mv ${seen}.tmp ${seen} && exec sleep 60`], { env, stdio: 'ignore' });
     for (let wait = 0; wait < 1000 && !existsSync(seen); wait++) await sleep(10);
@@ -101,19 +109,46 @@ try {
     await new Promise((done) => (session.exitCode === null ? session.once('exit', done) : done()));
   }
 
+  // The same for ssh: the session keeps its certificate (ssh-add -L); sshd reads the KRL at every login,
+  // so the certificate is refused from the moment the KRL lists it (ssh-keygen -Q reads it as sshd does).
+  // The session's key never leaves its agent, so the refusal itself cannot be tried from here.
+  const sshLateness = [];
+  for (let grant = 0; grant < Number(values.grants); grant++) {
+    if (grant === 0) console.error(`ssh: ${values.grants} grants…`);
+    rmSync(seen, { force: true });
+    const session = spawn(jit, ['exec', '-t', 'OPS-3', '-r', 'host', '--', 'sh', '-c', `printf '%s ' "$JIT_SESSION" > ${seen}.tmp && ssh-add -L >> ${seen}.tmp && mv ${seen}.tmp ${seen} && exec sleep 60`], { env, stdio: 'ignore' });
+    for (let wait = 0; wait < 1000 && !existsSync(seen); wait++) await sleep(10);
+    const [grantId, ...certificate] = readFileSync(seen, 'utf8').split(' ');
+    writeFileSync(`${seen}.cert`, certificate.join(' '));
+    const started = process.hrtime.bigint();
+    const revoke = spawn(jit, ['revoke', grantId], { env, stdio: 'ignore' });
+    let refusedAfter;
+    for (let attempt = 0; attempt < 5000 && refusedAfter === undefined; attempt++) {
+      if (spawnSync('ssh-keygen', ['-Q', '-f', sshd.krl, `${seen}.cert`], { encoding: 'utf8' }).stdout.includes('REVOKED')) refusedAfter = Number(process.hrtime.bigint() - started) / 1e6;
+    }
+    if (refusedAfter === undefined) throw new Error(`the grant ${grantId} was never revoked in the KRL`);
+    sshLateness.push(refusedAfter);
+    await new Promise((done) => (revoke.exitCode === null ? revoke.once('exit', done) : done()));
+    await new Promise((done) => (session.exitCode === null ? session.once('exit', done) : done()));
+  }
+
+  const figures = (samples) => ({ grants: samples.length, p50: round(percentile(samples, 50)), p99: round(percentile(samples, 99)), max: round(Math.max(...samples)) });
   const result = {
     node: process.version,
     runs: Number(values.runs),
-    execMs: { jwt: round(median(times.demo)), postgres: round(median(times['orders-db'])) },
-    postgresOverJwt: Math.round((median(times["orders-db"]) / median(times.demo)) * 100) / 100,
-    revokeToRefusedMs: { grants: lateness.length, p50: round(percentile(lateness, 50)), p99: round(percentile(lateness, 99)), max: round(Math.max(...lateness)) },
+    execMs: { jwt: round(median(times.demo)), postgres: round(median(times['orders-db'])), ssh: round(median(times.host)) },
+    overJwt: { postgres: Math.round((median(times['orders-db']) / median(times.demo)) * 100) / 100, ssh: Math.round((median(times.host) / median(times.demo)) * 100) / 100 },
+    revokeToRefusedMs: { postgres: figures(lateness), ssh: figures(sshLateness) },
   };
   if (values.json) console.log(JSON.stringify(result));
   else {
-    console.log(`jit exec -- true, median of ${result.runs} (node ${result.node}): jwt ${result.execMs.jwt} ms, postgres ${result.execMs.postgres} ms (${result.postgresOverJwt}× jwt)`);
-    console.log(`jit revoke → the database refuses the password, ${lateness.length} grants: p50 ${result.revokeToRefusedMs.p50} ms, p99 ${result.revokeToRefusedMs.p99} ms, max ${result.revokeToRefusedMs.max} ms`);
+    const { execMs, overJwt, revokeToRefusedMs: late } = result;
+    console.log(`jit exec -- true, median of ${result.runs} (node ${result.node}): jwt ${execMs.jwt} ms, postgres ${execMs.postgres} ms (${overJwt.postgres}× jwt), ssh ${execMs.ssh} ms (${overJwt.ssh}× jwt)`);
+    console.log(`jit revoke → the database refuses the password, ${late.postgres.grants} grants: p50 ${late.postgres.p50} ms, p99 ${late.postgres.p99} ms, max ${late.postgres.max} ms`);
+    console.log(`jit revoke → sshd's KRL refuses the certificate, ${late.ssh.grants} grants: p50 ${late.ssh.p50} ms, p99 ${late.ssh.p99} ms, max ${late.ssh.max} ms`);
   }
 } finally {
+  await sshd.stop();
   await postgres.stop();
   rmSync(home, { recursive: true, force: true });
 }

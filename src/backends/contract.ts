@@ -26,13 +26,19 @@ export interface ElevationRequest {
   owner: ProcessIdentity;
   /** The grant id of the session this request is made from, if any. */
   parentSession?: string;
+  /** The public half of a key made for this session (`ssh-ed25519 …`), for an issuer that certifies one. */
+  publicKey?: string;
 }
+
+/** What the CLI sets up on its side for a session, and tears down with it. */
+export type ClientStep = { type: 'ssh-agent'; /** `ssh-ed25519-cert-v01@openssh.com AAAA… ID`: the session key's certificate. */ certificate: string };
 
 export interface IssuedGrant {
   grant: Grant;
   /** The credential's variables: in memory, the keychain and the child's environment only. */
   credential: Record<string, string>;
   heartbeatSeconds: number;
+  clientStep?: ClientStep;
 }
 
 export interface RoleSummary {

@@ -26,11 +26,13 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): 
     request: (input) => broker.request(operator, input),
     heartbeat: (id) => broker.heartbeat(operator, id),
     recordSession: (id, type, data) => broker.recordSession(operator, id, type, data),
-    // The owner is woken as soon as the grant has ended, not after the target has revoked.
-    revoke: (id: string, reason: RevokeReason) =>
-      broker.revoke(operator, id, reason, (owner) => {
-        if (reason === 'operator' && owner.host === operator.host) wakeOwner(owner);
-      }),
+    // SECURITY: the owner is woken only once the target has revoked: ending the session ends a `jit
+    // revoke` run inside it too, which must not be cut short before the credential is gone.
+    revoke: async (id: string, reason: RevokeReason) => {
+      const ended = await broker.revoke(operator, id, reason);
+      if (reason === 'operator' && ended.owner.host === operator.host) wakeOwner(ended.owner);
+      return ended;
+    },
     grant: (id) => broker.grant(operator, id),
     grants: (filter) => broker.grants(operator, filter),
     sweep: () => broker.sweep(),

@@ -175,11 +175,14 @@ export class Broker {
 
     let issued;
     try {
-      issued = await (await this.#issuerFor(grant)).issue(grant);
+      issued = await (await this.#issuerFor(grant)).issue(grant, input.publicKey === undefined ? {} : { publicKey: input.publicKey });
     } catch (error) {
-      // Nothing reached the target: ended with nothing to revoke. Otherwise revoked there like any other
-      // grant (and one ended meanwhile by someone else is still seen through).
-      if (!(error instanceof NothingIssued && (await this.#revoker.closeUnissued(grant, error.message)))) await this.#revoker.end(grant, 'issue_failed', 'broker');
+      // Nothing reached the target: ended with nothing to revoke. Otherwise revoked there like any other.
+      if (error instanceof NothingIssued && (await this.#revoker.closeUnissued(grant, error.message))) throw error;
+      if (await this.#revoker.close(grant, 'issue_failed', 'broker')) await this.#revoker.settle(grant.id);
+      // SECURITY: ended by someone else meanwhile, perhaps verified before this failed issue reached the
+      // target (a CREATE ROLE whose answer was lost): revoked again now, as a late credential is.
+      else await this.#revoker.discardLate(grant, null);
       throw error;
     }
     let activated;
@@ -213,7 +216,7 @@ export class Broker {
         hint: 'ask for a longer --ttl, or check why the issuer is slow',
       });
     }
-    return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds };
+    return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds, ...(issued.clientStep ? { clientStep: issued.clientStep } : {}) };
   }
 
   async grant(caller: Operator, id: string): Promise<Grant | undefined> {
@@ -263,16 +266,15 @@ export class Broker {
   }
 
   /**
-   * Ends a grant. Ending one that has already ended returns it as it is. `ended` hears of the end before
-   * the target is asked to revoke, so the session can stop while a slow target is at work.
+   * Ends a grant and sees its revocation through. One that has already ended is returned as it is,
+   * unless its revocation is still due: then this caller makes the attempts (the one that ended it
+   * may have been cut short, as a `jit revoke` run inside the session it ends is).
    */
-  async revoke(caller: Operator, id: string, reason: RevokeReason, ended?: (owner: Grant['owner']) => void): Promise<Grant> {
+  async revoke(caller: Operator, id: string, reason: RevokeReason): Promise<Grant> {
     const grant = await this.#own(caller, id);
     if (!grant) throw new JitError('usage', `there is no grant ${displayValue(id)}`, { hint: '`jit status` lists your grants' });
-    if (!isLive(grant.state)) return publicGrant(grant);
-    await this.#revoker.close(grant, reason, reason === 'expired' ? 'broker' : this.#actor(caller));
-    ended?.(publicGrant(grant).owner);
-    return publicGrant(await this.#revoker.settle(grant.id));
+    if (!isLive(grant.state)) return publicGrant(grant.revocation === 'pending' || grant.revocation === 'failed' ? await this.#revoker.settle(grant.id) : grant);
+    return publicGrant((await this.#revoker.end(grant, reason, reason === 'expired' ? 'broker' : this.#actor(caller))).grant);
   }
 
   /**

@@ -78,6 +78,15 @@ export class PendingCgroup {
     }
   }
 
+  /**
+   * After `ready()`: moves `pid`, a helper this process started for itself while inside the cgroup (the
+   * session's ssh-agent), back out, so that ending the session's processes does not end it.
+   */
+  release(pid: number): void {
+    const entered = this.#entered;
+    if (entered && !writeProcs(entered.home, pid)) throw new Error(`could not move process ${pid} out of the session cgroup ${entered.dir}`);
+  }
+
   /** Leaves and removes the cgroup when no session started in it. */
   async abandon(): Promise<void> {
     await this.#ready;

@@ -7,8 +7,10 @@ import { buildSessionEnv, currentSession, type Environment } from '../core/sessi
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
 import { endSurvivors, prepareContainment, startContained } from './containment.js';
+import { startClientStep, type RunningStep } from './client-steps.js';
 import { endGrant } from './end-grant.js';
 import type { LocalCredentials } from './local-credentials.js';
+import { makeSessionKey } from './session-key.js';
 import type { LocalSession } from './session-files.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
 
@@ -100,6 +102,8 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
   // Entering a cgroup takes a kernel grace period: it passes while the grant is being issued.
   const containment = prepareContainment();
   const parentSession = deps.parentSession ?? currentSession(deps.env)?.grantId;
+  // Made for every request, kept in memory: a role whose issuer certifies keys (ssh) signs its public half.
+  const sessionKey = makeSessionKey();
   const requested = backend.request({
     role: request.role,
     ticket: request.ticket,
@@ -107,8 +111,9 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     ...(request.reason === undefined ? {} : { reason: request.reason }),
     owner,
     ...(parentSession === undefined ? {} : { parentSession }),
+    publicKey: sessionKey.publicKey,
   });
-  const { grant, credential, heartbeatSeconds } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
+  const { grant, credential: issuedCredential, heartbeatSeconds, clientStep } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
     await containment.abandon();
     throw error;
   });
@@ -116,13 +121,24 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
 
   let outcome: SessionOutcome | undefined;
   let stored = false;
+  let keychainRefused = false;
+  let step: RunningStep | undefined;
+  let credential = issuedCredential;
   try {
+    if (clientStep) {
+      // Once jit is in the session's cgroup (or will not be), so the step's helper can be moved out of it.
+      await containment.ready();
+      step = await startClientStep(clientStep, sessionKey, grant.expiresAt * 1000, (pid) => containment.release(pid));
+      // Kept with the credential: a process that still holds the step's variables belongs to the session.
+      credential = { ...issuedCredential, ...step.env };
+    }
     try {
       await credentials.put(session, credential);
       stored = true;
     } catch (error) {
       // A timed-out write may still land; any other failure stored nothing.
       stored = error instanceof Error && error.message.includes('timed out');
+      keychainRefused = true;
       throw error;
     }
     // The shell's own start-up variables join what it inherits, so the session contract (scrubbing,
@@ -177,9 +193,11 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     if (survivors.remaining.length > 0) warn(`WARNING: could not end ${survivors.remaining.length} process(es) of this session (pids ${survivors.remaining.join(', ')}); they hold a revoked credential`);
     await backend.recordSession(grant.id, 'session.ended', { outcome: outcome.kind, status: exitCodeOf(outcome), containment: survivors.containment });
   } finally {
+    // SECURITY: what the session used locally goes first (the agent and the key in it), then the grant.
+    await step?.stop().catch((error: unknown) => warn(`WARNING: could not stop the session's ${clientStep!.type}: ${(error as Error).message}`));
     await containment.abandon();
     // Without an outcome the session never started: because the keychain refused the credential, or something after it failed.
-    await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : stored ? 'exit' : 'keychain_unavailable', stored, deps);
+    await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : keychainRefused && !stored ? 'keychain_unavailable' : 'exit', stored, deps);
   }
   return exitCodeOf(outcome);
 }

@@ -30,6 +30,8 @@ export interface SuperviseOptions {
   graceMs?: number;
 }
 
+/** How long a failed child's end waits for the broker to say whether its grant still lives. */
+const FINAL_LOOK_MS = 5000;
 /** How often the TTL is checked against the wall clock. */
 const EXPIRY_TICK_MS = 1000;
 /** Minutes before the end at which the terminal is warned. */
@@ -60,7 +62,10 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
     const start = () => spawn(file, args, { stdio: 'inherit', env: options.env });
     const child = options.spawnChild ? options.spawnChild(start) : start();
 
+    let finished = false;
     const finish = (outcome: SessionOutcome) => {
+      if (finished) return;
+      finished = true;
       for (const timer of timers) clearTimeout(timer);
       for (const [signal, listener] of listeners) process.off(signal, listener);
       resolve(outcome);
@@ -84,8 +89,10 @@ export function supervise(options: SuperviseOptions): Promise<SessionOutcome> {
       // setpriv answers 127 for a command it could not execute, as shells do.
       const outcome: SessionOutcome = signal ? { kind: 'signaled', signal } : { kind: 'exited', code: code ?? 1 };
       if (outcome.kind === 'exited' && outcome.code === 0) return finish(outcome);
-      // A child that failed just as its grant was revoked (the target cut its connection before our
-      // wake-up was handled) ended because of the revocation, and says so.
+      // A child that failed just as its grant ran out or was revoked (the target cut its connection
+      // before jit acted) ended because of that, and says so. The broker gets a moment to say which.
+      if (now() >= options.expiresAtMs) return finish({ kind: 'expired' });
+      timers.push(setTimeout(() => finish(outcome), FINAL_LOOK_MS));
       options.stillLive().then(
         (live) => finish(live ? outcome : { kind: 'revoked' }),
         () => finish(outcome),

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandIssuer, COMMAND_PROTOCOL } from '../../src/broker/issuers/command/command-issuer.js';
 import type { GrantRecord } from '../../src/broker/records.js';
-import { ExitCode, JitError } from '../../src/core/errors.js';
+import { ExitCode } from '../../src/core/errors.js';
 import { testBroker, type TestBroker } from '../support/broker.js';
+import { failure } from '../support/rejection.js';
 
 let env: TestBroker;
 afterEach(() => env?.remove());
@@ -17,12 +18,6 @@ const grant = {
 
 function issuer(paths: { issue: string; revoke?: string; verify?: string }, timeoutSeconds = 5) {
   return new CommandIssuer({ type: 'command', issue: paths.issue, revoke: paths.revoke ?? paths.issue, verify: paths.verify, timeoutSeconds, params: { database: 'orders' } });
-}
-
-async function failure(promise: Promise<unknown>): Promise<JitError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(JitError);
-  return error as JitError;
 }
 
 describe('command issuer', () => {

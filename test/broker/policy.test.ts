@@ -25,10 +25,15 @@ describe('policy', () => {
     });
   });
 
+  it('reads an ssh issuer with its defaults', async () => {
+    const policy = await parsePolicy('roles:\n  ssh:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: ssh, ca: file:/etc/jit/ca, principals: [ops], krl: /etc/jit/revoked.krl }\n', 'p');
+    expect(policy.roles.get('ssh')!.issuer).toEqual({ type: 'ssh', ca: 'file:/etc/jit/ca', principals: ['ops'], krl: '/etc/jit/revoked.krl', extensions: ['permit-pty'] });
+  });
+
   it('the roles `jit init` shows commented out parse once uncommented', async () => {
     const uncommented = defaultPolicyYaml.replace(/^  # ( {2}\S.*| {4}.*)$/gm, '  $1').replace(/^  # ([a-z][a-z-]*:)$/gm, '  $1');
     const policy = await parsePolicy(uncommented, 'policy.yaml');
-    expect([...policy.roles.keys()]).toEqual(['demo', 'orders-db', 'db-readonly']);
+    expect([...policy.roles.keys()]).toEqual(['demo', 'orders-db', 'prod-ssh', 'db-readonly']);
     expect(policy.roles.get('orders-db')!.issuer).toMatchObject({ type: 'postgres', connection: 'env:ORDERS_ADMIN_DSN', grant: ['orders_admin'] });
   });
 
@@ -39,7 +44,7 @@ describe('policy', () => {
 
   it('reads a postgres issuer: the connection by reference, the roles, where sessions connect', async () => {
     const policy = await parsePolicy('roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: "file:/etc/jit/orders.dsn", grant: [orders_admin], database: orders, timeout: 20s }\n', 'p');
-    expect(policy.roles.get('db')!.issuer).toEqual({ type: 'postgres', connection: 'file:/etc/jit/orders.dsn', grant: ['orders_admin'], database: 'orders', ownedObjects: 'reassign', timeoutSeconds: 20 });
+    expect(policy.roles.get('db')!.issuer).toEqual({ type: 'postgres', connection: 'file:/etc/jit/orders.dsn', grant: ['orders_admin'], database: 'orders', ownedObjects: 'drop', timeoutSeconds: 20 });
   });
 
   it.each([
@@ -52,6 +57,9 @@ describe('policy', () => {
     ['a relative command path', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: command, issue: ./issue, revoke: /x }\n', /:5:\d+: roles\.demo\.issuer\.issue: must be an absolute path/],
     ['a postgres connection written into the policy', 'roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: "postgres://admin:pw@db/orders", grant: [orders_admin] }\n', /:5:\d+: roles\.db\.issuer\.connection: must be env:NAME or file:\/PATH/],
     ['a postgres role name that needs quoting', 'roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: env:DSN, grant: [\'x"; DROP ROLE y; --\'] }\n', /:5:\d+: roles\.db\.issuer\.grant\.0: must be a PostgreSQL role name/],
+    ['an ssh CA written into the policy', 'roles:\n  ssh:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: ssh, ca: "-----BEGIN OPENSSH PRIVATE KEY-----", principals: [ops], krl: /etc/jit/revoked.krl }\n', /:5:\d+: roles\.ssh\.issuer\.ca: must be env:NAME or file:\/PATH/],
+    ['an ssh extension OpenSSH does not know', 'roles:\n  ssh:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: ssh, ca: file:/etc/jit/ca, principals: [ops], krl: /etc/jit/revoked.krl, extensions: [permit-everything] }\n', /:5:\d+: roles\.ssh\.issuer\.extensions\.0: /],
+    ['an ssh principal that is not a login name', 'roles:\n  ssh:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: ssh, ca: file:/etc/jit/ca, principals: ["root,admin"], krl: /etc/jit/revoked.krl }\n', /:5:\d+: roles\.ssh\.issuer\.principals\.0: must be a login name/],
     ['a postgres issuer granting no role', 'roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: postgres, connection: env:DSN, grant: [] }\n', /:5:\d+: roles\.db\.issuer\.grant: /],
     ['an unanchored ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: "OPS-.*" }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.ticket\.pattern: must be a valid regular expression anchored/],
     ['a ticket system this version lacks', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: jira }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.demo\.ticket\.system: only `offline`/],

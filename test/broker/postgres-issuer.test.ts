@@ -11,9 +11,10 @@ import { scramVerifier } from '../../src/broker/issuers/postgres/scram.js';
 import { NothingIssued } from '../../src/broker/issuers/issuer.js';
 import type { GrantRecord } from '../../src/broker/records.js';
 import { backoffMs, MAX_REVOCATION_ATTEMPTS } from '../../src/broker/revoker.js';
-import { ExitCode, JitError } from '../../src/core/errors.js';
+import { ExitCode } from '../../src/core/errors.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { startPostgres, type Postgres } from '../support/postgres.js';
+import { failure } from '../support/rejection.js';
 
 let server: Postgres;
 let dir: string;
@@ -67,17 +68,11 @@ beforeEach(() => {
 const env = { ADMIN_DSN: '' };
 function issuer(settings: Partial<PostgresConfig> = {}): PostgresIssuer {
   env.ADMIN_DSN = adminUrl();
-  return new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'reassign', timeoutSeconds: 5, ...settings }, env);
+  return new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 5, ...settings }, env);
 }
 
 async function roleExists(role: string): Promise<boolean> {
   return asSuperuser(async (client) => (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount === 1);
-}
-
-async function failure(promise: Promise<unknown>): Promise<JitError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(JitError);
-  return error as JitError;
 }
 
 describe('postgres issuer', () => {
@@ -132,18 +127,66 @@ describe('postgres issuer', () => {
     expect(await roleExists(loginRoleName(grant.id))).toBe(false);
   });
 
-  it('hands what the role made to the admin (reassign) or drops it (drop)', async () => {
-    for (const ownedObjects of ['reassign', 'drop'] as const) {
-      const postgres = issuer({ ownedObjects });
-      const issued = await postgres.issue({ ...grant, id: `${grant.id.slice(0, -1)}${ownedObjects === 'drop' ? 'd' : 'r'}` });
-      const session = sessionClient(issued.env);
-      await session.connect();
-      await session.query(`CREATE TABLE made_${ownedObjects} (id int)`);
-      await session.end();
-      await postgres.revoke({ ...grant, id: `${grant.id.slice(0, -1)}${ownedObjects === 'drop' ? 'd' : 'r'}` });
-      const owner = await asSuperuser(async (client) => (await client.query(`SELECT tableowner FROM pg_tables WHERE tablename = 'made_${ownedObjects}'`)).rows[0]?.tableowner);
-      expect(owner).toBe(ownedObjects === 'reassign' ? 'jit_admin' : undefined);
-    }
+  it('drops what the role made: a SECURITY DEFINER function planted in the session does not outlive it, nor run as the admin', async () => {
+    const postgres = new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 5 }, { ADMIN_DSN: adminUrl() });
+    const issued = await postgres.issue(grant);
+    const session = sessionClient(issued.env);
+    await session.connect();
+    await session.query('CREATE FUNCTION backdoor() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT current_user::text $$');
+    await session.end();
+    await postgres.revoke(grant);
+    expect(await postgres.verifyRevoked(grant)).toBe(true);
+    expect(await asSuperuser(async (client) => (await client.query("SELECT proowner::regrole::text AS owner FROM pg_proc WHERE proname = 'backdoor'")).rows)).toEqual([]);
+  });
+
+  it('reassigns only to the holder role the policy names, never to the admin', async () => {
+    // A holder may own only what it could have made: CREATE on the schemas the grantee may write to.
+    await asSuperuser((client) => client.query('CREATE ROLE jit_holder NOLOGIN; GRANT jit_holder TO jit_admin WITH ADMIN OPTION; GRANT CREATE ON SCHEMA public TO jit_holder'));
+    const postgres = issuer({ ownedObjects: { reassignTo: 'jit_holder' } });
+    const issued = await postgres.issue(grant);
+    const session = sessionClient(issued.env);
+    await session.connect();
+    await session.query('CREATE FUNCTION kept() RETURNS text LANGUAGE sql SECURITY DEFINER AS $$ SELECT current_user::text $$');
+    await session.end();
+    await postgres.revoke(grant);
+    expect(await asSuperuser(async (client) => (await client.query("SELECT proowner::regrole::text AS owner FROM pg_proc WHERE proname = 'kept'")).rows)).toEqual([{ owner: 'jit_holder' }]);
+  });
+
+  it('drops what the role made in other databases too, so the role itself can be dropped', async () => {
+    await asSuperuser((client) => client.query('CREATE DATABASE orders'));
+    await asSuperuser((client) => client.query('GRANT CREATE ON DATABASE orders TO orders_admin'));
+    const postgres = issuer({ database: 'orders', ownedObjects: 'drop' });
+    const issued = await postgres.issue(grant);
+    const session = sessionClient(issued.env);
+    await session.connect();
+    await session.query('CREATE SCHEMA mine');
+    await session.end();
+    await postgres.revoke(grant);
+    expect(await roleExists(issued.handle!)).toBe(false);
+    expect(await postgres.verifyRevoked(grant)).toBe(true);
+  });
+
+  it('a role that cannot be dropped (its objects where the admin may not go) is left unable to log in and a member of nothing', async () => {
+    await asSuperuser((client) => client.query('CREATE DATABASE locked'));
+    await asSuperuser((client) => client.query('CREATE ROLE locked_writer NOLOGIN; REVOKE CONNECT ON DATABASE locked FROM PUBLIC; GRANT CONNECT, CREATE ON DATABASE locked TO locked_writer'));
+    const postgres = issuer({ grant: ['orders_admin', 'locked_writer'] });
+    const issued = await postgres.issue(grant);
+    const session = new pg.Client({ ...{ host: issued.env.PGHOST, port: Number(issued.env.PGPORT), user: issued.env.PGUSER, password: issued.env.PGPASSWORD }, database: 'locked' });
+    await session.connect();
+    await session.query('CREATE SCHEMA left_behind');
+    await session.end();
+    await expect(postgres.revoke(grant)).rejects.toThrow(/PostgreSQL revoke failed: permission denied for database "locked"/);
+    expect(await postgres.verifyRevoked(grant)).toBe(false);
+    const row = await asSuperuser(async (client) => (await client.query('SELECT rolcanlogin, (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid)::int AS memberships FROM pg_roles r WHERE rolname = $1', [issued.handle])).rows[0]);
+    expect(row).toEqual({ rolcanlogin: false, memberships: 0 });
+  });
+
+  it('an admin connection string that cannot be parsed is a configuration error (78) that sent nothing, and is not echoed', async () => {
+    const broken = new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, { ADMIN_DSN: 'postgres://jit_admin:S3cr#t-pw@127.0.0.1:1/postgres' });
+    const error = await failure(broken.issue(grant));
+    expect(error).toBeInstanceOf(NothingIssued);
+    expect(error.exitCode).toBe(ExitCode.config);
+    expect(error.message).not.toContain('S3cr');
   });
 
   it('a role left behind after its grant ended cannot log in: VALID UNTIL is the grant’s end', async () => {
@@ -165,7 +208,7 @@ describe('postgres issuer', () => {
   it('a server that is down fails with 69 and no admin password in the message', async () => {
     const password = ADMIN_PASSWORD;
     const down = new PostgresIssuer(
-      { type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'reassign', timeoutSeconds: 2 },
+      { type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 },
       { ADMIN_DSN: adminUrl().replace(`:${server.port}/`, ':1/') },
     );
     const error = await failure(down.issue(grant));
@@ -175,7 +218,7 @@ describe('postgres issuer', () => {
     expect(error.message).toMatch(/^PostgreSQL issue failed: /);
     expect(`${error.message} ${error.hint}`).not.toContain(password);
     const refused = new PostgresIssuer(
-      { type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'reassign', timeoutSeconds: 2 },
+      { type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 },
       { ADMIN_DSN: adminUrl().replace(password, `${password}x`) },
     );
     const wrong = await failure(refused.issue(grant));
@@ -201,7 +244,7 @@ describe('postgres issuer', () => {
     const error = await failure(issuer({ connection: `file:${file}` }).issue({ ...grant, id: `${grant.id.slice(0, -1)}z` }));
     expect(error.exitCode).toBe(ExitCode.config);
     expect(error.message).toContain('open to other users');
-    const missing = await failure(new PostgresIssuer({ type: 'postgres', connection: 'env:NOT_SET_ANYWHERE', grant: ['orders_admin'], ownedObjects: 'reassign', timeoutSeconds: 2 }, {}).issue(grant));
+    const missing = await failure(new PostgresIssuer({ type: 'postgres', connection: 'env:NOT_SET_ANYWHERE', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, {}).issue(grant));
     expect(missing.message).toBe("NOT_SET_ANYWHERE is not set in the broker's environment");
     expect(missing.exitCode).toBe(ExitCode.config);
   });

@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { useSlowIssuer } from '../support/slow-issuer.js';
 import { isAlive, readPid, until } from '../support/waits.js';
 
 let keyring: SecretService;
@@ -61,6 +62,16 @@ describe('jit exec', () => {
     expect(Number(env.JIT_EXPIRES_AT)).toBe(claims.exp);
     // SECURITY: the credential never reaches jit's own output.
     expect(result.stderr).not.toContain(env.JIT_TOKEN);
+    await expectAllRevokedAndKeychainEmpty(box);
+  });
+
+  it('`jit revoke` run inside the session it revokes, at a slow target, still sees the revocation verified', async () => {
+    const box = newSandbox();
+    useSlowIssuer(box, { revokeSeconds: 1 });
+    // The session ends as soon as its owner hears of the revocation, and that `jit revoke` is part of it.
+    const result = await box.run(['exec', '-t', 'DEMO-9', '-r', 'slow', '--', 'sh', '-c', `${JIT_BIN} revoke "$JIT_SESSION"; sleep 5`]);
+    expect(result.code).toBe(75);
+    expect(grants(box)).toMatchObject([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
     await expectAllRevokedAndKeychainEmpty(box);
   });
 

@@ -2,6 +2,7 @@
 // Each type is one folder: its policy schema (schema.ts, zod, loaded only with a policy file), its
 // module (module.ts: what the broker must know without loading the issuer) and the issuer itself,
 // loaded when a grant first needs it. registry.ts and schema.ts list the types.
+import type { ClientStep } from '../../backends/contract.js';
 import { JitError } from '../../core/errors.js';
 import type { KeyProvider } from '../key-provider.js';
 import type { GrantRecord } from '../records.js';
@@ -12,12 +13,19 @@ export interface IssuedCredential {
   env: Record<string, string>;
   /** A non-secret reference the issuer needs to revoke later (a lease id, a role name). */
   handle: string | null;
+  /** What the CLI must set up on its side for the session (an ssh-agent holding a certificate). */
+  clientStep?: ClientStep;
+}
+
+/** What the CLI made for this request and sent along: the public half of its session key. */
+export interface ClientMaterial {
+  publicKey?: string;
 }
 
 export type IssueSubject = Pick<GrantRecord, 'id' | 'role' | 'ticket' | 'requester' | 'issuedAtMs' | 'expiresAtMs'>;
 
 export interface Issuer {
-  issue(grant: IssueSubject): Promise<IssuedCredential>;
+  issue(grant: IssueSubject, material: ClientMaterial): Promise<IssuedCredential>;
   /** Takes the credential back; idempotent: revoking what is already gone succeeds. */
   revoke(grant: GrantRecord): Promise<void>;
   /** True when the target confirms the credential no longer works. */

@@ -3,6 +3,7 @@ import { commandModule } from './command/module.js';
 import type { Issuer, IssuerDeps, IssuerModule } from './issuer.js';
 import { jwtModule } from './jwt/module.js';
 import { postgresModule } from './postgres/module.js';
+import { sshModule } from './ssh/module.js';
 import type { IssuerConfig } from './schema.js';
 
 export type { IssuerConfig } from './schema.js';
@@ -11,6 +12,7 @@ const modules: { [Type in IssuerConfig['type']]: IssuerModule<Extract<IssuerConf
   jwt: jwtModule,
   command: commandModule,
   postgres: postgresModule,
+  ssh: sshModule,
 };
 
 function moduleOf<Config extends IssuerConfig>(config: Config): IssuerModule<Config> {

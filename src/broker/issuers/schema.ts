@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { commandSchema } from './command/schema.js';
 import { jwtSchema } from './jwt/schema.js';
 import { postgresSchema } from './postgres/schema.js';
+import { sshSchema } from './ssh/schema.js';
 
-export const issuerSchema = z.discriminatedUnion('type', [jwtSchema, commandSchema, postgresSchema]);
+export const issuerSchema = z.discriminatedUnion('type', [jwtSchema, commandSchema, postgresSchema, sshSchema]);
 
 export type IssuerConfig = z.output<typeof issuerSchema>;

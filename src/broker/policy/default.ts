@@ -41,6 +41,14 @@ roles:
   #   requesters: [group:sre]
   #   issuer: { type: postgres, connection: env:ORDERS_ADMIN_DSN, grant: [orders_admin] }
 
+  # An OpenSSH certificate for a key jit makes per session, in a session ssh-agent; revoked through
+  # the KRL sshd reads (README.md, "The ssh issuer"):
+  # prod-ssh:
+  #   description: A shell on the production hosts
+  #   ttl: { default: 30m, max: 2h }
+  #   requesters: [group:sre]
+  #   issuer: { type: ssh, ca: file:/etc/jit/ssh_user_ca, principals: [ops], krl: /etc/jit/revoked.krl }
+
   # A role whose credential comes from your own executables (see docs/command-issuer.md):
   # db-readonly:
   #   description: Read-only account on the reporting database

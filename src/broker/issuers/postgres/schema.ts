@@ -15,7 +15,8 @@ export const postgresSchema = z
     database: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_$.-]{0,62}$/, 'must be a database name').optional(),
     host: z.string().regex(/^[A-Za-z0-9._:/-]{1,255}$/, 'must be a host name, an address or a socket directory').optional(),
     port: z.number().int().min(1).max(65535).optional(),
-    ownedObjects: z.enum(['reassign', 'drop']).default('reassign'),
+    // Never the admin: a SECURITY DEFINER function the grantee left behind would run with the admin's rights.
+    ownedObjects: z.union([z.literal('drop'), z.strictObject({ reassignTo: roleName })]).default('drop'),
     timeout: duration.default(10),
   })
   .transform(({ timeout, ...rest }) => ({ ...rest, timeoutSeconds: timeout }));

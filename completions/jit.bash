@@ -18,7 +18,7 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
@@ -40,7 +40,7 @@ _jit() {
   esac
   case $path in
     '')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit login whoami logout serve init doctor completion prompt" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
@@ -67,6 +67,12 @@ _jit() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'serve')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--config --listen --tls-cert --tls-key --check -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'secret')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=($(compgen -W "set remove" -- "$cur")); fi ;;
+    'secret set')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'secret remove')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'init')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--force -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'doctor')

@@ -28,6 +28,7 @@ complete -c jit -n '__fish_use_subcommand' -f -a login -d 'log in to the team br
 complete -c jit -n '__fish_use_subcommand' -f -a whoami -d 'who the team broker takes you for: your name and groups as your login proves them'
 complete -c jit -n '__fish_use_subcommand' -f -a logout -d 'forget your login: removes its tokens from the keychain and revokes the refresh token at the provider'
 complete -c jit -n '__fish_use_subcommand' -f -a serve -d 'run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")'
+complete -c jit -n '__fish_use_subcommand' -f -a secret -d 'keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME'
 complete -c jit -n '__fish_use_subcommand' -f -a init -d 'write an editable config and policy to the config dir'
 complete -c jit -n '__fish_use_subcommand' -f -a doctor -d 'check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each'
 complete -c jit -n '__fish_use_subcommand' -f -a completion -d 'print shell completions for jit (commands, flags, roles and grant ids from a local cache)'
@@ -88,6 +89,13 @@ complete -c jit -n '__fish_seen_subcommand_from serve' -l tls-cert -r -f -d 'PEM
 complete -c jit -n '__fish_seen_subcommand_from serve' -l tls-key -r -f -d 'PEM private key, instead of the config\'s tls.key'
 complete -c jit -n '__fish_seen_subcommand_from serve' -l check -d 'validate the config, policy, TLS files and store, then exit without serving'
 complete -c jit -n '__fish_seen_subcommand_from serve' -s h -l help -d 'show help for this command'
+complete -c jit -n '__fish_seen_subcommand_from secret; and not __fish_seen_subcommand_from set remove' -f -a set -d 'store a secret: the value from stdin, or asked for without echo on a terminal (never an argument)'
+complete -c jit -n '__fish_seen_subcommand_from secret; and not __fish_seen_subcommand_from set remove' -f -a remove -d 'remove a secret from the keychain'
+complete -c jit -n '__fish_seen_subcommand_from secret; and not __fish_seen_subcommand_from set remove' -s h -l help -d 'show help for this command'
+complete -c jit -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from set' -s h -l help -d 'show help for this command'
+complete -c jit -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from set' -f
+complete -c jit -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from remove' -s h -l help -d 'show help for this command'
+complete -c jit -n '__fish_seen_subcommand_from secret; and __fish_seen_subcommand_from remove' -f
 complete -c jit -n '__fish_seen_subcommand_from init' -l force -d 'overwrite existing files'
 complete -c jit -n '__fish_seen_subcommand_from init' -s h -l help -d 'show help for this command'
 complete -c jit -n '__fish_seen_subcommand_from doctor' -l json -d 'machine-readable output'

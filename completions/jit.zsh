@@ -19,7 +19,7 @@ _jit() {
     '1: :->command' \
     '*:: :->args' && ret=0
   case $state in
-    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
+    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
     args) (( $+functions[_jit__$words[1]] )) && _jit__$words[1] && ret=0 ;;
   esac
   return ret
@@ -157,6 +157,35 @@ _jit__serve() {
     '--tls-key[PEM private key, instead of the config'\''s tls.key]:value: ' \
     '--check[validate the config, policy, TLS files and store, then exit without serving]' \
     '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__secret() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1: :->command' \
+    '*:: :->args' && ret=0
+  case $state in
+    command) local -a commands=('set:store a secret: the value from stdin, or asked for without echo on a terminal (never an argument)' 'remove:remove a secret from the keychain'); _describe -t commands command commands && ret=0 ;;
+    args) (( $+functions[_jit__secret__$words[1]] )) && _jit__secret__$words[1] && ret=0 ;;
+  esac
+  return ret
+}
+
+_jit__secret__set() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:value: ' && ret=0
+  return ret
+}
+
+_jit__secret__remove() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:value: ' && ret=0
   return ret
 }
 

@@ -6,18 +6,20 @@ import { stateDirKeys } from '../broker/key-provider.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
+import type { SecretStore } from '../platform/secret-store.js';
 import { ensurePrivateDir, type JitPaths } from '../platform/paths.js';
 import type { Backend } from './backend.js';
 import { wakeOwner } from './wake-owner.js';
 
 export const STORE_FILE = 'jit.db';
 
-export async function openEmbeddedBackend(paths: JitPaths, operator: Operator): Promise<Backend> {
+/** `secrets`: the OS keychain, for issuer secrets the policy names as keychain:NAME (opened only if one is read). */
+export async function openEmbeddedBackend(paths: JitPaths, operator: Operator, secrets?: SecretStore): Promise<Backend> {
   const policy = await loadPolicy(paths.configDir);
   const stateDir = ensurePrivateDir(paths.stateDir);
   const keys = stateDirKeys(stateDir);
   const store = SqliteStore.open(join(stateDir, STORE_FILE), { stateDir, keys });
-  const broker = new Broker({ policy, store, keys, host: operator.host });
+  const broker = new Broker({ policy, store, keys, host: operator.host, ...(secrets ? { secrets } : {}) });
   // The caller is the OS account running jit: every call is made on its behalf.
   return {
     name: 'embedded',

@@ -8,9 +8,11 @@ import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
 import type { ElevationRequest, Grant, IssuedGrant, RoleSummary } from '../backends/contract.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
+import type { SecretStore } from '../platform/secret-store.js';
 import { compareExport, type AuditExport } from './audit/export.js';
 import { verifyChain, type ChainVerdict } from './audit/verify.js';
 import { NothingIssued, type Issuer } from './issuers/issuer.js';
+import { checkIssuedToken, type IssuedTokenClaims } from './issuers/jwt/token-check.js';
 import { createIssuer, issuerConfigOf, issueWindowMs, secretEnv } from './issuers/registry.js';
 import type { KeyProvider } from './key-provider.js';
 import { mayRequest } from './policy/requesters.js';
@@ -32,6 +34,8 @@ export interface BrokerDeps {
   now?: () => number;
   /** Told of decisions, ends and settled revocations as they happen (the served broker's metrics). */
   observer?: BrokerObserver;
+  /** The OS keychain, where `keychain:NAME` issuer secrets are: the embedded broker's only. */
+  secrets?: SecretStore;
 }
 
 export interface BrokerObserver {
@@ -88,7 +92,7 @@ export class Broker {
   }
 
   #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
-    return createIssuer(issuerConfigOf(grant), { keys: this.#deps.keys, store: this.#deps.store });
+    return createIssuer(issuerConfigOf(grant), { keys: this.#deps.keys, store: this.#deps.store, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) });
   }
 
   #role(name: string): RolePolicy {
@@ -118,6 +122,25 @@ export class Broker {
    */
   secretEnv(): string[] {
     return [...new Set([...this.#deps.policy.roles.values()].flatMap((role) => secretEnv(role.issuer)))];
+  }
+
+  /** The public keys services check the jwt issuer's tokens with (a JWKS, RFC 7517). */
+  async tokenKeys(): Promise<{ keys: object[] }> {
+    return { keys: [(await this.#deps.keys.tokenKey()).publicJwk] };
+  }
+
+  /**
+   * RFC 7662 introspection of a jwt issuer's token: active only while its signature, time window and
+   * grant all hold. A service that asks sees a revocation at once, not at `exp`.
+   */
+  async introspect(token: string): Promise<{ active: false } | ({ active: true; token_type: 'Bearer'; username: string } & IssuedTokenClaims)> {
+    const now = this.#now();
+    const claims = checkIssuedToken(token, (await this.#deps.keys.tokenKey()).publicJwk, Math.floor(now / 1000));
+    if (!claims) return { active: false };
+    // SECURITY: the deny list and the grant both: a grant ended but whose revocation is still pending counts as ended.
+    const grant = await this.#deps.store.getGrant(claims.jti);
+    if (!grant || grant.state !== 'active' || grant.expiresAtMs <= now || (await this.#deps.store.isTokenRevoked(claims.jti))) return { active: false };
+    return { active: true, token_type: 'Bearer', username: claims.sub, ...claims };
   }
 
   /** Why nothing may be issued now (the audit cannot be signed or was extended without the key), if so. */

@@ -11,6 +11,7 @@ import { defineLogin, defineLogout, defineWhoami } from './commands/define/login
 import { defineRevoke } from './commands/define/revoke.js';
 import { defineRoles } from './commands/define/roles.js';
 import { defineCompletion, defineDoctor, defineInit, definePrompt } from './commands/define/setup.js';
+import { defineSecret, defineSecretRemove, defineSecretSet } from './commands/define/secret.js';
 import { defineServe } from './commands/define/serve.js';
 import { defineStatus } from './commands/define/status.js';
 import { execWithoutDashDash, mustFollowDashDash, usageError } from './usage.js';
@@ -58,6 +59,9 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
   runs(defineWhoami(program), () => import('./commands/whoami.js'));
   runs(defineLogout(program), () => import('./commands/logout.js'));
   runs(defineServe(program), () => import('./commands/serve.js'));
+  const secret = defineSecret(program);
+  runs(defineSecretSet(secret), () => import('./commands/secret-set.js'));
+  runs(defineSecretRemove(secret), () => import('./commands/secret-remove.js'));
   runs(defineInit(program), () => import('./commands/init.js'));
   runs(defineDoctor(program), () => import('./commands/doctor.js'));
   runs(defineCompletion(program), () => import('./commands/completion.js'));

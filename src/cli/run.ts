@@ -28,7 +28,7 @@ async function openBackend(context: Context): Promise<Backend> {
   } else {
     const { openEmbeddedBackend } = await import('../backends/embedded.js');
     const { localOperator } = await import('../platform/operator.js');
-    backend = await openEmbeddedBackend(context.paths, localOperator());
+    backend = await openEmbeddedBackend(context.paths, localOperator(), context.secrets());
   }
   const ended = await backend.sweep();
   for (const grant of ended) {

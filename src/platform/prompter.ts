@@ -13,6 +13,8 @@ export interface Prompter {
   /** `validate` decides at submit (its message is shown); while typing, invalid text is marked ✗. */
   input(message: string, validate: (text: string) => string | true): Promise<string>;
   confirm(message: string): Promise<boolean>;
+  /** Text typed without echo (a secret). */
+  password(message: string): Promise<string>;
 }
 
 /**
@@ -52,5 +54,10 @@ export class InquirerPrompter implements Prompter {
   async confirm(message: string): Promise<boolean> {
     const { confirm } = await import('@inquirer/prompts');
     return answer(confirm({ message, default: false }));
+  }
+
+  async password(message: string): Promise<string> {
+    const { password } = await import('@inquirer/prompts');
+    return answer(password({ message, mask: false }));
   }
 }

@@ -8,7 +8,7 @@ type Method = 'get' | 'post';
 
 interface Operation {
   parameters?: { name: string; in: 'path' | 'query'; required?: boolean; schema: object }[];
-  requestBody?: { content: { 'application/json': { schema: object } } };
+  requestBody?: { content: Record<string, { schema: object }> };
 }
 
 /** Fastify's path for an OpenAPI path: `/v1/grants/{id}` is `/v1/grants/:id`. */
@@ -19,7 +19,7 @@ export function requestSchemas(path: keyof typeof document.paths, method: Method
   const operation = (document.paths[path] as Partial<Record<Method, Operation>>)[method];
   if (!operation) throw new Error(`docs/openapi.json has no ${method.toUpperCase()} ${path}`);
   const schemas: { body?: object; params?: object; querystring?: object } = {};
-  const body = operation.requestBody?.content['application/json'].schema;
+  const body = operation.requestBody && Object.values(operation.requestBody.content)[0]?.schema;
   if (body) schemas.body = body;
   for (const [where, key] of [['path', 'params'], ['query', 'querystring']] as const) {
     const parameters = (operation.parameters ?? []).filter((parameter) => parameter.in === where);

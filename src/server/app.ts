@@ -181,6 +181,10 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/openapi.json', async () => apiDocument);
+  // Public, as a JWKS is: services check the jwt issuer's tokens against it without asking the broker.
+  app.get('/jwks.json', async () => broker.tokenKeys());
+  // RFC 7662 sends the token form-encoded.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
 
   const metrics = options.metrics;
   if (metrics) {
@@ -279,6 +283,13 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   app.get('/v1/audit/standing', async (request) => {
     await auditReader(request);
     return broker.standing();
+  });
+
+  // Any authenticated caller (a service holding a token from the same provider): what it learns is what
+  // the token it was shown already says, and whether that still holds.
+  app.post('/v1/introspect', { schema: requestSchemas('/v1/introspect', 'post') }, async (request) => {
+    await caller(request);
+    return broker.introspect((request.body as { token: string }).token);
   });
 
   app.post(

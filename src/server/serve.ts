@@ -4,6 +4,7 @@
 import { accessSync, closeSync, existsSync, fstatSync, openSync, readFileSync, constants } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { dirname, join } from 'node:path';
+import { secretReferences } from '../broker/issuers/registry.js';
 import { readPolicyFile } from '../broker/policy/load.js';
 import { stateDirKeys, type KeyProvider } from '../broker/key-provider.js';
 import { Broker } from '../broker/service.js';
@@ -94,6 +95,12 @@ function checkStateDir(path: string): void {
 export async function prepareBroker(config: BrokerConfig) {
   const policy = await readPolicyFile(config.policy);
   if (!policy) throw new JitError('config', `there is no policy at ${config.policy}`, { hint: `write one (README.md, "Policy reference"), or fix policy in ${config.source}` });
+  for (const role of policy.roles.values()) {
+    const inKeychain = secretReferences(role.issuer).find((reference) => reference.startsWith('keychain:'));
+    if (inKeychain) {
+      throw new JitError('config', `role ${role.name} reads ${inKeychain}: a team broker has no keychain to read it from`, { hint: `use file: (with the unit's LoadCredential=) or env: in ${config.policy}` });
+    }
+  }
   const tls = config.tls && { cert: readPem(config.tls.cert, 'cert'), key: readPem(config.tls.key, 'key') };
   if (tls) {
     try {

@@ -68,7 +68,7 @@ beforeEach(() => {
 const env = { ADMIN_DSN: '' };
 function issuer(settings: Partial<PostgresConfig> = {}): PostgresIssuer {
   env.ADMIN_DSN = adminUrl();
-  return new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 5, ...settings }, env);
+  return new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 5, ...settings }, { env });
 }
 
 async function roleExists(role: string): Promise<boolean> {
@@ -128,7 +128,7 @@ describe('postgres issuer', () => {
   });
 
   it('drops what the role made: a SECURITY DEFINER function planted in the session does not outlive it, nor run as the admin', async () => {
-    const postgres = new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 5 }, { ADMIN_DSN: adminUrl() });
+    const postgres = new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 5 }, { env: { ADMIN_DSN: adminUrl() } });
     const issued = await postgres.issue(grant);
     const session = sessionClient(issued.env);
     await session.connect();
@@ -182,7 +182,7 @@ describe('postgres issuer', () => {
   });
 
   it('an admin connection string that cannot be parsed is a configuration error (78) that sent nothing, and is not echoed', async () => {
-    const broken = new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, { ADMIN_DSN: 'postgres://jit_admin:S3cr#t-pw@127.0.0.1:1/postgres' });
+    const broken = new PostgresIssuer({ type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, { env: { ADMIN_DSN: 'postgres://jit_admin:S3cr#t-pw@127.0.0.1:1/postgres' } });
     const error = await failure(broken.issue(grant));
     expect(error).toBeInstanceOf(NothingIssued);
     expect(error.exitCode).toBe(ExitCode.config);
@@ -209,7 +209,7 @@ describe('postgres issuer', () => {
     const password = ADMIN_PASSWORD;
     const down = new PostgresIssuer(
       { type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 },
-      { ADMIN_DSN: adminUrl().replace(`:${server.port}/`, ':1/') },
+      { env: { ADMIN_DSN: adminUrl().replace(`:${server.port}/`, ':1/') } },
     );
     const error = await failure(down.issue(grant));
     expect(error.exitCode).toBe(ExitCode.unavailable);
@@ -219,7 +219,7 @@ describe('postgres issuer', () => {
     expect(`${error.message} ${error.hint}`).not.toContain(password);
     const refused = new PostgresIssuer(
       { type: 'postgres', connection: 'env:ADMIN_DSN', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 },
-      { ADMIN_DSN: adminUrl().replace(password, `${password}x`) },
+      { env: { ADMIN_DSN: adminUrl().replace(password, `${password}x`) } },
     );
     const wrong = await failure(refused.issue(grant));
     expect(wrong.message).toMatch(/password authentication failed/);
@@ -244,7 +244,7 @@ describe('postgres issuer', () => {
     const error = await failure(issuer({ connection: `file:${file}` }).issue({ ...grant, id: `${grant.id.slice(0, -1)}z` }));
     expect(error.exitCode).toBe(ExitCode.config);
     expect(error.message).toContain('open to other users');
-    const missing = await failure(new PostgresIssuer({ type: 'postgres', connection: 'env:NOT_SET_ANYWHERE', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, {}).issue(grant));
+    const missing = await failure(new PostgresIssuer({ type: 'postgres', connection: 'env:NOT_SET_ANYWHERE', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, { env: {} }).issue(grant));
     expect(missing.message).toBe("NOT_SET_ANYWHERE is not set in the broker's environment");
     expect(missing.exitCode).toBe(ExitCode.config);
   });

@@ -45,7 +45,7 @@ function grantFor(id: number, ttlMs = 15 * 60_000): GrantRecord {
 }
 
 function issuer(settings: Partial<SshConfig> = {}): SshIssuer {
-  return new SshIssuer({ type: 'ssh', ca: `file:${sshd.caKey}`, principals: [sshd.user], krl: sshd.krl, extensions: ['permit-pty'], ...settings }, env.store, {});
+  return new SshIssuer({ type: 'ssh', ca: `file:${sshd.caKey}`, principals: [sshd.user], krl: sshd.krl, extensions: ['permit-pty'], ...settings }, env.store, { env: {} });
 }
 
 /** Issues for a fresh key and writes the certificate beside it, as ssh looks for it. */

@@ -93,6 +93,25 @@ describe('postgres credentials in a session', () => {
     expect(jit.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
   });
 
+  it('reads the admin connection from the keychain (jit secret set), out of every environment; without it, 78 and nothing runs', async () => {
+    const jit = box();
+    mkdirSync(jit.configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(jit.configDir, 'policy.yaml'), POLICY.replace('env:ORDERS_ADMIN_DSN', 'keychain:orders-admin'), { mode: 0o600 });
+    const stored = jit.spawn(['secret', 'set', 'orders-admin'], { stdin: 'pipe' });
+    const storing = collect(stored);
+    stored.stdin!.end(`${server.url}\n`);
+    expect(await storing).toMatchObject({ code: 0, stdout: 'Stored the secret orders-admin in the keychain; name it in the policy as keychain:orders-admin\n' });
+    const result = await jit.run(['exec', '-t', 'OPS-4', '-r', 'orders-db', '--', 'sh', '-c', 'psql -Atc "select count(*) from orders"; cat /proc/$PPID/environ | tr "\\0" "\\n" | grep -c postgres://; true']);
+    expect(result.stderr).toBe('');
+    // psql worked, and no environment up the tree holds the admin connection.
+    expect(result).toMatchObject({ code: 0, stdout: '3\n0\n' });
+    expect(await jitRoles()).toEqual([]);
+    expect((await jit.run(['secret', 'remove', 'orders-admin'])).stdout).toBe('Removed the secret orders-admin from the keychain\n');
+    const missing = await jit.run(['exec', '-t', 'OPS-5', '-r', 'orders-db', '--', 'sh', '-c', 'echo ran']);
+    expect(missing).toMatchObject({ code: 78, stdout: '' });
+    expect(missing.stderr).toMatch(/^jit: there is no secret orders-admin in the keychain\n\s*→ store it with: jit secret set orders-admin/);
+  });
+
   it('with the database down, nothing is issued and nothing runs (69), and no admin secret is printed', async () => {
     const jit = box({ ORDERS_ADMIN_DSN: server.url.replace(`:${server.port}/`, ':1/') });
     mkdirSync(jit.configDir, { recursive: true, mode: 0o700 });

@@ -275,3 +275,47 @@ describe('jit serve API audit', () => {
     }
   });
 });
+
+describe('jit serve: tokens services can check', () => {
+  async function introspect(token: string, as?: string) {
+    const response = await fetch(`${base}/v1/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(as ? { authorization: `Bearer ${tokens[as]}` } : {}) },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  }
+
+  it('publishes the jwt issuer’s key as a JWKS, unauthenticated, and a token the broker issued verifies against it', async () => {
+    const { status, body } = await call('POST', '/v1/grants', { as: 'alice', body: elevation() });
+    expect(status).toBe(201);
+    const jwks = await call('GET', '/jwks.json');
+    expect(jwks.status).toBe(200);
+    const { createLocalJWKSet, jwtVerify } = await import('jose');
+    const { payload } = await jwtVerify(body!.credential.JIT_TOKEN, createLocalJWKSet(jwks.body as { keys: never[] }), { issuer: 'jit', audience: 'jit' });
+    expect(payload).toMatchObject({ jti: body!.grant.id, sub: 'alice', role: 'demo' });
+  });
+
+  it('introspects a token (RFC 7662): active while its grant lives, inactive as soon as it is revoked, before its exp', async () => {
+    const { body } = await call('POST', '/v1/grants', { as: 'alice', body: elevation() });
+    const token = body!.credential.JIT_TOKEN as string;
+    // Any authenticated caller: a service holding a token of the same provider.
+    expect(await introspect(token, 'bob')).toEqual({
+      status: 200,
+      body: expect.objectContaining({ active: true, token_type: 'Bearer', username: 'alice', sub: 'alice', jti: body!.grant.id, role: 'demo', ticket: 'OPS-123', iss: 'jit', aud: 'jit' }),
+    });
+    await call('POST', `/v1/grants/${body!.grant.id}/revoke`, { as: 'alice', body: { reason: 'exit' } });
+    expect(await introspect(token, 'bob')).toEqual({ status: 200, body: { active: false } });
+  });
+
+  it('says inactive, and nothing more, for a token it did not sign; asks who is asking', async () => {
+    const { body } = await call('POST', '/v1/grants', { as: 'alice', body: elevation() });
+    const [header, payload, signature] = (body!.credential.JIT_TOKEN as string).split('.');
+    const raised = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'prod-db-admin' })).toString('base64url');
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    for (const forged of [`${header}.${raised}.${signature}`, none, 'not-a-token', `${header}.${payload}.${'A'.repeat(86)}`]) {
+      expect(await introspect(forged, 'bob')).toEqual({ status: 200, body: { active: false } });
+    }
+    expect((await introspect(body!.credential.JIT_TOKEN, undefined)).status).toBe(401);
+  });
+});

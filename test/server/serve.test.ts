@@ -70,6 +70,13 @@ describe('jit serve: the config', () => {
     expect(result.stderr).toMatch(/\n\s+→ fix /);
   });
 
+  it('refuses a policy whose issuer reads a keychain: secret, which a team broker has no keychain for (78)', async () => {
+    const made = files(`listen: 127.0.0.1:0\n${oidc()}`, `roles:\n  db:\n    ttl: { default: 5m, max: 1h }\n    requesters: ['*']\n    issuer: { type: postgres, connection: keychain:orders-admin, grant: [orders_admin] }\n`);
+    const result = await made.box.run(['serve', '--config', made.configPath, '--check']);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/^jit: role db reads keychain:orders-admin: a team broker has no keychain to read it from\n\s+→ use file:/);
+  });
+
   it('refuses a PostgreSQL password in the config without repeating it', async () => {
     const made = files(`listen: 127.0.0.1:0\nstore: postgres://jit:hunter2-secret@db.example.com/jit\n${oidc()}`);
     const result = await made.box.run(['serve', '--config', made.configPath, '--check']);

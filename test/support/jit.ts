@@ -20,7 +20,8 @@ export interface Sandbox {
   stateDir: string;
   configDir: string;
   run(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
-  spawn(args: string[], options?: { env?: Record<string, string> }): ChildProcess;
+  /** `stdin: 'pipe'` to write to jit's stdin; by default it has none. */
+  spawn(args: string[], options?: { env?: Record<string, string>; stdin?: 'pipe' | 'ignore' }): ChildProcess;
   /** Opens the state database read-only, as an auditor would. */
   db(): DatabaseSync;
   /** Each grant's state, revoke reason and revocation, oldest first. */
@@ -62,8 +63,8 @@ export function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
   };
   const stateDir = join(home, '.local', 'state', 'jit');
   const configDir = join(home, '.config', 'jit');
-  const spawnJit = (args: string[], options: { env?: Record<string, string> } = {}) =>
-    spawn(JIT_BIN, args, { env: { ...env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnJit = (args: string[], options: { env?: Record<string, string>; stdin?: 'pipe' | 'ignore' } = {}) =>
+    spawn(JIT_BIN, args, { env: { ...env, ...options.env }, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   return {
     home,
     env,

@@ -4,6 +4,7 @@
 // loaded when a grant first needs it. registry.ts and schema.ts list the types.
 import type { ClientStep } from '../../backends/contract.js';
 import { JitError } from '../../core/errors.js';
+import type { SecretStore } from '../../platform/secret-store.js';
 import type { KeyProvider } from '../key-provider.js';
 import type { GrantRecord } from '../records.js';
 import type { Store } from '../store/store.js';
@@ -46,6 +47,8 @@ export interface IssuerDeps {
   store: Store;
   /** The environment issuer secrets are read from (`env:NAME` references); the process's own by default. */
   env?: NodeJS.ProcessEnv;
+  /** The OS keychain, for `keychain:NAME` references: the embedded broker's only. */
+  secrets?: SecretStore;
 }
 
 /** What the broker knows of an issuer type without loading it: cheap, synchronous, free of dependencies. */
@@ -65,7 +68,7 @@ export interface IssuerModule<Config> {
    * broker, which answers from the broker's own store and cannot hang on someone else's system.
    */
   revocationTarget(config: Config): string | undefined;
-  /** Variables of the broker's environment its secrets come from (`env:NAME`): never passed on to a session. */
-  secretEnv(config: Config): string[];
+  /** The references (env:, file:, keychain:) its own secrets are read from. */
+  secretReferences(config: Config): string[];
   create(config: Config, deps: IssuerDeps): Promise<Issuer>;
 }

@@ -5,6 +5,7 @@ import { jwtModule } from './jwt/module.js';
 import { postgresModule } from './postgres/module.js';
 import { sshModule } from './ssh/module.js';
 import type { IssuerConfig } from './schema.js';
+import { envNameOf } from './secret-reference.js';
 
 export type { IssuerConfig } from './schema.js';
 
@@ -40,6 +41,12 @@ export function revocationTarget(config: IssuerConfig): string | undefined {
   return moduleOf(config).revocationTarget(config);
 }
 
+/** The references (env:, file:, keychain:) the issuer reads its own secrets from. */
+export function secretReferences(config: IssuerConfig): string[] {
+  return moduleOf(config).secretReferences(config);
+}
+
+/** Variables of the broker's environment the issuer's secrets come from: never passed on to a session. */
 export function secretEnv(config: IssuerConfig): string[] {
-  return moduleOf(config).secretEnv(config);
+  return secretReferences(config).flatMap((reference) => envNameOf(reference) ?? []);
 }

@@ -8,7 +8,7 @@ export const commandModule: IssuerModule<CommandConfig> = {
   revocationDeadlineMs: (config) => (2 * config.timeoutSeconds + 1) * 1000,
   revocationTarget: (config) => JSON.stringify(config),
   // Its executables read their own secrets, by means jit does not know.
-  secretEnv: () => [],
+  secretReferences: () => [],
   async create(config) {
     const { CommandIssuer } = await import('./command-issuer.js');
     return new CommandIssuer(config);

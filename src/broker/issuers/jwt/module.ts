@@ -7,7 +7,7 @@ export const jwtModule: IssuerModule<JwtConfig> = {
   issueWindowMs: () => 0,
   revocationDeadlineMs: () => 30_000,
   revocationTarget: () => undefined,
-  secretEnv: () => [],
+  secretReferences: () => [],
   async create(config, deps) {
     const { JwtIssuer } = await import('./jwt-issuer.js');
     return new JwtIssuer(await deps.keys.tokenKey(), deps.store, config.audience);

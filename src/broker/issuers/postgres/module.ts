@@ -2,7 +2,6 @@
 // the server's statement timeout ends it: that is its issue window. A revocation is several statements,
 // each bounded by the timeout.
 import type { IssuerModule } from '../issuer.js';
-import { envNameOf } from '../secret-reference.js';
 import type { PostgresConfig } from './schema.js';
 
 /** Statements in one revocation (NOLOGIN, end sessions, objects, DROP ROLE, verify), each within the timeout. */
@@ -13,9 +12,9 @@ export const postgresModule: IssuerModule<PostgresConfig> = {
   revocationDeadlineMs: (config) => (REVOCATION_STEPS * config.timeoutSeconds + 1) * 1000,
   // One database server is one target: its revocations share places, whatever the roles.
   revocationTarget: (config) => `postgres:${config.connection}`,
-  secretEnv: (config) => envNameOf(config.connection) ?? [],
+  secretReferences: (config) => [config.connection],
   async create(config, deps) {
     const { PostgresIssuer } = await import('./postgres-issuer.js');
-    return new PostgresIssuer(config, deps.env ?? process.env);
+    return new PostgresIssuer(config, { env: deps.env ?? process.env, secrets: deps.secrets });
   },
 };

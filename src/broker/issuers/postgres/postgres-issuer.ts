@@ -8,7 +8,7 @@ import { parse as parseConnectionString, type ConnectionOptions } from 'pg-conne
 import { JitError } from '../../../core/errors.js';
 import type { GrantRecord } from '../../records.js';
 import { NothingIssued, type IssuedCredential, type Issuer, type IssueSubject } from '../issuer.js';
-import { readSecretReference } from '../secret-reference.js';
+import { readSecretReference, type SecretSources } from '../secret-reference.js';
 import type { PostgresConfig } from './schema.js';
 import { scramVerifier } from './scram.js';
 
@@ -34,12 +34,12 @@ export class PostgresIssuer implements Issuer {
 
   constructor(
     private readonly config: PostgresConfig,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly sources: SecretSources,
   ) {}
 
   /** The admin connection string, read and parsed; a problem with it means nothing was sent anywhere. */
-  #admin(): AdminConnection {
-    const url = readSecretReference(this.config.connection, this.env);
+  async #admin(): Promise<AdminConnection> {
+    const url = await readSecretReference(this.config.connection, this.sources);
     try {
       if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('not a URL');
       new URL(url);
@@ -54,7 +54,7 @@ export class PostgresIssuer implements Issuer {
 
   /** One admin connection per operation (to `database`, else the connection's own): nothing stays open, nothing stale is reused. */
   async #asAdmin<T>(action: string, work: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
-    const admin = this.#admin();
+    const admin = await this.#admin();
     let url = admin.url;
     if (database !== undefined) {
       const other = new URL(admin.url);
@@ -86,7 +86,7 @@ export class PostgresIssuer implements Issuer {
     const role = loginRoleName(grant.id);
     // ASCII only, so the verifier needs no SASLprep; 192 bits.
     const password = randomBytes(24).toString('base64url');
-    const { parsed } = this.#admin();
+    const { parsed } = await this.#admin();
     await this.#asAdmin('issue', async (client) => {
       const quoted = escapeIdentifier(role);
       // SECURITY: the password's end is the grant's: a role left behind by a failed revocation cannot log in afterwards.

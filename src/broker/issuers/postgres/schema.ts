@@ -10,7 +10,7 @@ const roleName = z.string().regex(/^[a-z_][a-z0-9_$]{0,62}$/, 'must be a Postgre
 export const postgresSchema = z
   .strictObject({
     type: z.literal('postgres'),
-    connection: z.string().regex(SECRET_REFERENCE, 'must be env:NAME or file:/PATH naming the admin connection string (postgres://…)'),
+    connection: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the admin connection string (postgres://…)'),
     grant: z.array(roleName).min(1).max(32),
     database: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_$.-]{0,62}$/, 'must be a database name').optional(),
     host: z.string().regex(/^[A-Za-z0-9._:/-]{1,255}$/, 'must be a host name, an address or a socket directory').optional(),

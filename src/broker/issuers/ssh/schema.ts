@@ -7,7 +7,7 @@ const EXTENSIONS = ['permit-X11-forwarding', 'permit-agent-forwarding', 'permit-
 
 export const sshSchema = z.strictObject({
   type: z.literal('ssh'),
-  ca: z.string().regex(SECRET_REFERENCE, 'must be env:NAME or file:/PATH naming the CA private key (ssh-keygen -t ed25519)'),
+  ca: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the CA private key (ssh-keygen -t ed25519)'),
   principals: z.array(z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'must be a login name')).min(1).max(16),
   krl: z.string().regex(/^\/[^\0]{1,4095}$/, 'must be an absolute path: the file sshd’s RevokedKeys names'),
   extensions: z.array(z.enum(EXTENSIONS)).default(['permit-pty']),

@@ -10,7 +10,7 @@ import type { GrantRecord } from '../../records.js';
 import type { Store } from '../../store/store.js';
 import { NothingIssued, type ClientMaterial, type IssuedCredential, type Issuer, type IssueSubject } from '../issuer.js';
 import { issuerConfigOf } from '../registry.js';
-import { readSecretReference } from '../secret-reference.js';
+import { readSecretReference, type SecretSources } from '../secret-reference.js';
 import { certificateLine, serialOf, signUserCertificate } from './certificate.js';
 import { decodeKrl, encodeKrl } from './krl.js';
 import type { SshConfig } from './schema.js';
@@ -23,14 +23,14 @@ export class SshIssuer implements Issuer {
   constructor(
     private readonly config: SshConfig,
     private readonly store: Store,
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly sources: SecretSources,
   ) {}
 
   /** The CA key; its problems are NothingIssued: without it no certificate can have been made. */
-  #ca() {
+  async #ca() {
     let text;
     try {
-      text = readSecretReference(this.config.ca, this.env);
+      text = await readSecretReference(this.config.ca, this.sources);
       return readOpenSshEd25519PrivateKey(text);
     } catch (error) {
       if (error instanceof JitError) throw new NothingIssued(error.code, error.message, { ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error });
@@ -44,7 +44,7 @@ export class SshIssuer implements Issuer {
     if (!publicKey) {
       throw new NothingIssued('usage', `role ${grant.role} issues SSH certificates, and this request carried no session key to sign`, { hint: 'use a jit that sends one (this version of the CLI does)' });
     }
-    const ca = this.#ca();
+    const ca = await this.#ca();
     const issuedAt = Math.floor(grant.issuedAtMs / 1000);
     const blob = signUserCertificate(
       {
@@ -72,7 +72,7 @@ export class SshIssuer implements Issuer {
    * an older list; renamed into place, so sshd never reads half a file (an unreadable KRL refuses every key).
    */
   async revoke(grant: GrantRecord): Promise<void> {
-    const ca = this.#ca();
+    const ca = await this.#ca();
     await withFileLock(`${this.config.krl}.lock`, LOCK_TIMEOUT_MS, async () => {
       const now = Date.now();
       const ended = await this.store.listGrants({ states: ['revoked', 'expired'], issuerType: 'ssh', expiresAfter: now - CLOCK_SKEW_SECONDS * 1000 });
@@ -94,7 +94,7 @@ export class SshIssuer implements Issuer {
   /** True once sshd's KRL holds the serial, or the certificate has expired everywhere. */
   async verifyRevoked(grant: GrantRecord): Promise<boolean> {
     if (Date.now() > grant.expiresAtMs + CLOCK_SKEW_SECONDS * 1000) return true;
-    const ca = this.#ca();
+    const ca = await this.#ca();
     try {
       return decodeKrl(readFileSync(this.config.krl), ed25519Blob(ca.raw)).serials.includes(serialOf(grant.id));
     } catch {

@@ -1,5 +1,6 @@
 // The broker engine: decides, issues, records, revokes. Embedded in the CLI or served by `jit serve`.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { JitError, displayValue } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { formatId } from '../core/ids.js';
@@ -122,6 +123,20 @@ export class Broker {
    */
   secretEnv(): string[] {
     return [...new Set([...this.#deps.policy.roles.values()].flatMap((role) => secretEnv(role.issuer)))];
+  }
+
+  /**
+   * The KRL an ssh role's revocations are written to, as sshd hosts fetch it from a team broker; undefined
+   * when the role is not an ssh role or nothing was revoked yet. Not secret: certificate serials only.
+   */
+  sshKrl(roleName: string): Buffer | undefined {
+    const role = this.#deps.policy.roles.get(roleName);
+    if (role?.issuer.type !== 'ssh') return undefined;
+    try {
+      return readFileSync(role.issuer.krl);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The public keys services check the jwt issuer's tokens with (a JWKS, RFC 7517). */

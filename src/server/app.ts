@@ -183,6 +183,13 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   app.get('/openapi.json', async () => apiDocument);
   // Public, as a JWKS is: services check the jwt issuer's tokens against it without asking the broker.
   app.get('/jwks.json', async () => broker.tokenKeys());
+  // Public too: sshd hosts fetch the KRL (RevokedKeys) on a timer, and hold no token to present.
+  app.get(routePath('/ssh/krl/{role}'), { schema: requestSchemas('/ssh/krl/{role}', 'get') }, async (request, reply) => {
+    const { role } = request.params as { role: string };
+    const krl = broker.sshKrl(role);
+    if (!krl) throw new JitError('not_found', `there is no KRL for ${role}`, { hint: 'name a role whose issuer is ssh; its KRL exists once it was first written (ssh-keygen -k -f FILE starts one)' });
+    return reply.type('application/octet-stream').header('cache-control', 'no-store').send(krl);
+  });
   // RFC 7662 sends the token form-encoded.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
 

@@ -1,10 +1,12 @@
 // The ssh issuer's step on the operator's machine: a session ssh-agent (OpenSSH's own) holding the
 // session key and its certificate until the grant ends, found by the session through SSH_AUTH_SOCK,
-// and ended with the session — and with jit, even under kill -9. A small shell keeper starts the agent
-// and ends it when its stdin, a pipe only jit holds, closes. (A parent-death signal would not do: Debian
-// installs ssh-agent set-group-id, and exec'ing such a program clears it.)
+// and ended with the session — and with jit, even under kill -9. A small shell keeper, in a process
+// group of its own (the terminal's Ctrl-C is the session's, not the agent's), starts the agent, tells
+// jit its pid, and ends it when its stdin, a pipe only jit holds, closes. (A parent-death signal would not
+// do: Debian installs ssh-agent set-group-id, and exec'ing such a program clears it.) At the session's
+// end jit kills the agent itself: the session's own processes could have stopped the keeper.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,9 +30,12 @@ const KEEPER = `trap '' HUP INT QUIT TERM
 read -r go || exit 0
 ssh-agent -D -a "$1" -t "$2" </dev/null >/dev/null 2>&1 &
 agent=$!
+echo "$agent"
 cat >/dev/null
 kill -TERM "$agent" 2>/dev/null
-wait "$agent"`;
+wait "$agent"
+rm -f "$1"
+rmdir "$(dirname "$1")" 2>/dev/null`;
 
 export interface SessionAgent {
   env: { SSH_AUTH_SOCK: string };
@@ -63,8 +68,27 @@ function ask(socket: string, message: Buffer): Promise<number> {
   });
 }
 
-/** Closes the keeper's stdin, so it ends the agent, and waits for both to be gone. */
-async function stopKeeper(keeper: ChildProcess, dir: string): Promise<void> {
+/** Whether `pid` is still the agent serving `socket` (not a process that got its pid since). */
+function isAgent(pid: number, socket: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(socket);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Kills the agent (SIGKILL: it holds nothing worth a goodbye), closes the keeper's stdin and waits for
+ * it, then checks that the agent is gone. SECURITY: throws when it is not, so the session's end says so.
+ */
+async function stopAgent(keeper: ChildProcess, agentPid: number | undefined, socket: string, dir: string): Promise<void> {
+  if (agentPid !== undefined && isAgent(agentPid, socket)) {
+    try {
+      process.kill(agentPid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
   if (keeper.exitCode === null && keeper.signalCode === null) {
     const exited = new Promise((resolve) => keeper.once('exit', resolve));
     keeper.stdin!.end();
@@ -73,6 +97,23 @@ async function stopKeeper(keeper: ChildProcess, dir: string): Promise<void> {
     clearTimeout(stubborn);
   }
   rmSync(dir, { recursive: true, force: true });
+  for (let waited = 0; agentPid !== undefined && isAgent(agentPid, socket); waited += 10) {
+    if (waited >= STOP_TIMEOUT_MS) throw new Error(`the session's ssh-agent (pid ${agentPid}) did not end`);
+    await sleep(10);
+  }
+}
+
+/** The first line the keeper writes: the agent's pid. */
+function agentPidOf(keeper: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    keeper.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const line = /^([1-9][0-9]{0,9})\n/.exec(text);
+      if (line) resolve(Number(line[1]));
+    });
+    keeper.once('exit', () => reject(agentUnavailable('ssh-agent did not start')));
+  });
 }
 
 /**
@@ -85,13 +126,24 @@ export async function startSessionAgent(key: SessionKey, certificate: string, li
   const dir = mkdtempSync(join(tmpdir(), 'jit-agent-'));
   const socket = join(dir, 'agent.sock');
   const lifetime = Math.max(1, lifetimeSeconds);
-  const keeper = spawn('/bin/sh', ['-c', KEEPER, 'jit-agent-keeper', socket, String(lifetime)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const keeper = spawn('/bin/sh', ['-c', KEEPER, 'jit-agent-keeper', socket, String(lifetime)], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
   keeper.stdin!.on('error', () => {});
+  let agentPid: number | undefined;
   try {
     const failed = new Promise<never>((_, reject) => keeper.once('error', (error) => reject(agentUnavailable(error.message, error))));
     failed.catch(() => {});
     if (keeper.pid !== undefined) release(keeper.pid);
+    const started = agentPidOf(keeper);
+    started.catch(() => {});
     keeper.stdin!.write('go\n');
+    let timer: NodeJS.Timeout | undefined;
+    const tooLate = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(agentUnavailable('it did not start in time')), START_TIMEOUT_MS)));
+    tooLate.catch(() => {});
+    try {
+      agentPid = await Promise.race([started, failed, tooLate]);
+    } finally {
+      clearTimeout(timer);
+    }
     for (let waited = 0; !existsSync(socket); waited += 10) {
       if (keeper.exitCode !== null) throw agentUnavailable('ssh-agent did not start');
       if (waited >= START_TIMEOUT_MS) throw agentUnavailable(`its socket did not appear within ${START_TIMEOUT_MS / 1000}s`);
@@ -110,9 +162,9 @@ export async function startSessionAgent(key: SessionKey, certificate: string, li
       .toBuffer();
     if ((await ask(socket, add)) !== AGENT_SUCCESS) throw agentUnavailable('it refused the session key and certificate');
   } catch (error) {
-    await stopKeeper(keeper, dir);
+    await stopAgent(keeper, agentPid, socket, dir).catch(() => {});
     throw error instanceof JitError ? error : agentUnavailable((error as Error).message, error);
   }
   let stopped: Promise<void> | undefined;
-  return { env: { SSH_AUTH_SOCK: socket }, stop: () => (stopped ??= stopKeeper(keeper, dir)) };
+  return { env: { SSH_AUTH_SOCK: socket }, stop: () => (stopped ??= stopAgent(keeper, agentPid, socket, dir)) };
 }

@@ -246,6 +246,8 @@ describe('postgres issuer', () => {
     expect(error.message).toContain('open to other users');
     const missing = await failure(new PostgresIssuer({ type: 'postgres', connection: 'env:NOT_SET_ANYWHERE', grant: ['orders_admin'], ownedObjects: 'drop', timeoutSeconds: 2 }, { env: {} }).issue(grant));
     expect(missing.message).toBe("NOT_SET_ANYWHERE is not set in the broker's environment");
+    // Nothing could be sent without it: the grant ends with nothing to revoke, not as standing access.
+    expect(missing).toBeInstanceOf(NothingIssued);
     expect(missing.exitCode).toBe(ExitCode.config);
   });
 });

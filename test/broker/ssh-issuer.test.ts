@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serialOf } from '../../src/broker/issuers/ssh/certificate.js';
-import { decodeKrl } from '../../src/broker/issuers/ssh/krl.js';
+import { revokesSerial } from '../../src/broker/issuers/ssh/krl.js';
 import type { SshConfig } from '../../src/broker/issuers/ssh/schema.js';
 import { SshIssuer } from '../../src/broker/issuers/ssh/ssh-issuer.js';
+import { NothingIssued } from '../../src/broker/issuers/issuer.js';
 import type { GrantRecord } from '../../src/broker/records.js';
 import { ExitCode } from '../../src/core/errors.js';
+import { buildBrokerApp } from '../../src/server/app.js';
+import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
 import { ed25519Blob, readOpenSshEd25519PrivateKey } from '../../src/platform/ssh-keys.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -45,7 +48,7 @@ function grantFor(id: number, ttlMs = 15 * 60_000): GrantRecord {
 }
 
 function issuer(settings: Partial<SshConfig> = {}): SshIssuer {
-  return new SshIssuer({ type: 'ssh', ca: `file:${sshd.caKey}`, principals: [sshd.user], krl: sshd.krl, extensions: ['permit-pty'], ...settings }, env.store, { env: {} });
+  return new SshIssuer({ type: 'ssh', ca: `file:${sshd.caKey}`, principals: [sshd.user], krl: sshd.krl, extensions: ['permit-pty'], ...settings }, { env: {} });
 }
 
 /** Issues for a fresh key and writes the certificate beside it, as ssh looks for it. */
@@ -95,7 +98,7 @@ describe('ssh issuer', () => {
     expect(spawnSync('ssh-keygen', ['-Q', '-f', sshd.krl, `${key.path}-cert.pub`], { encoding: 'utf8' }).stdout).toContain('REVOKED');
   });
 
-  it('through the broker: each revocation rewrites the KRL with every serial still usable, and is verified', async () => {
+  it('through the broker: each revocation adds its serial to the KRL, keeping the earlier ones, and is verified', async () => {
     const broker = await testBroker(`roles:
   prod-ssh:
     ttl: { default: 10m, max: 1h }
@@ -109,14 +112,56 @@ describe('ssh issuer', () => {
       expect(first.clientStep?.type).toBe('ssh-agent');
       expect(await broker.broker.revoke(operator, first.grant.id, 'exit')).toMatchObject({ revocation: 'verified' });
       expect(await broker.broker.revoke(operator, second.grant.id, 'exit')).toMatchObject({ revocation: 'verified' });
-      const serials = decodeKrl(readFileSync(sshd.krl), ca).serials;
-      expect(serials).toEqual(expect.arrayContaining([serialOf(first.grant.id), serialOf(second.grant.id)]));
+      const krl = readFileSync(sshd.krl);
+      expect([revokesSerial(krl, ca, serialOf(first.grant.id)), revokesSerial(krl, ca, serialOf(second.grant.id))]).toEqual([true, true]);
       // Nothing signed, nothing to revoke: a request without a session key ends verified at once.
       await expect(broker.broker.request(operator, { role: 'prod-ssh', ticket: 'OPS-1', owner: liveOwner() })).rejects.toThrow(/carried no session key/);
       expect((await broker.broker.grants(operator)).at(-1)).toMatchObject({ state: 'revoked', revokeReason: 'issue_failed', revocation: 'verified' });
+      // A team broker publishes the KRL, unauthenticated, for hosts to fetch into their RevokedKeys file.
+      const verifier = new OperatorTokenVerifier({ issuer: 'https://idp.invalid', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+      const app = buildBrokerApp({ broker: broker.broker, verifier });
+      try {
+        const published = await app.inject({ method: 'GET', url: '/ssh/krl/prod-ssh' });
+        expect(published.statusCode).toBe(200);
+        expect(published.headers['content-type']).toBe('application/octet-stream');
+        expect(published.rawPayload.equals(readFileSync(sshd.krl))).toBe(true);
+        expect((await app.inject({ method: 'GET', url: '/ssh/krl/no-such-role' })).statusCode).toBe(404);
+        expect((await app.inject({ method: 'GET', url: '/ssh/krl/..%2Fetc' })).statusCode).toBe(400);
+      } finally {
+        await app.close();
+      }
     } finally {
       broker.remove();
     }
+  });
+
+  it('adds to the KRL as it finds it: a serial revoked by hand, and another CA’s revocations, stay revoked', async () => {
+    const byHand = await issueTo(grantFor(30));
+    spawnSync('ssh-keygen', ['-q', '-k', '-u', '-f', sshd.krl, '-s', `${sshd.caKey}.pub`, `${byHand.key.path}-cert.pub`]);
+    const otherCa = join(keys, 'other-ca');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherCa]);
+    const otherKey = sessionKey();
+    spawnSync('ssh-keygen', ['-q', '-s', otherCa, '-I', 'other', '-n', sshd.user, '-z', '777', `${otherKey.path}.pub`]);
+    spawnSync('ssh-keygen', ['-q', '-k', '-u', '-f', sshd.krl, '-s', `${otherCa}.pub`, `${otherKey.path}-cert.pub`]);
+    const revokedBefore = [byHand.key.path, otherKey.path].map((path) => spawnSync('ssh-keygen', ['-Q', '-f', sshd.krl, `${path}-cert.pub`], { encoding: 'utf8' }).stdout);
+    expect(revokedBefore.every((line) => line.includes('REVOKED'))).toBe(true);
+    const grant = grantFor(31);
+    const { key } = await issueTo(grant);
+    await issuer().revoke(grant);
+    for (const path of [byHand.key.path, otherKey.path, key.path]) {
+      expect(spawnSync('ssh-keygen', ['-Q', '-f', sshd.krl, `${path}-cert.pub`], { encoding: 'utf8' }).stdout).toContain('REVOKED');
+    }
+    expect(sshd.login({ identity: byHand.key.path }).code).toBe(255);
+  });
+
+  it('issues nothing when the KRL cannot be added to (no such directory, not a KRL): 78, nothing to revoke', async () => {
+    const error = await failure(issuer({ krl: '/nonexistent-dir/revoked.krl' }).issue(grantFor(32), { publicKey: sessionKey().publicKey }));
+    expect(error).toBeInstanceOf(NothingIssued);
+    expect(error.exitCode).toBe(ExitCode.config);
+    expect(error.message).toMatch(/^the KRL \/nonexistent-dir\/revoked\.krl cannot be added to: /);
+    const notKrl = join(keys, 'not-a-krl');
+    writeFileSync(notKrl, 'hello');
+    expect((await failure(issuer({ krl: notKrl }).issue(grantFor(33), { publicKey: sessionKey().publicKey }))).message).toContain('not an OpenSSH KRL');
   });
 
   it('a certificate past its end is refused by sshd whatever the KRL says', async () => {

@@ -1,10 +1,10 @@
 // SSH certificates end to end: the built `jit` with the embedded broker and the ssh issuer, a session
 // ssh-agent holding the session key and its certificate, a real sshd that trusts the CA and reads the KRL.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect } from '../support/jit.js';
+import { collect, JIT_BIN } from '../support/jit.js';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { until } from '../support/waits.js';
@@ -65,6 +65,50 @@ describe('ssh certificates in a session', () => {
     expect(result.code).toBe(75);
     expect(result.stderr).toContain('was revoked; the session was ended');
     expect(revoked(seen)).toContain('REVOKED');
+  });
+
+  it('revocations by several jit processes at once each land in the KRL (a lock between them)', async () => {
+    const jit = sshBox();
+    const sessions = [1, 2, 3, 4].map((n) => {
+      const seen = join(jit.home, `seen${n}`);
+      const child = jit.spawn(['exec', '-t', `OPS-${10 + n}`, '-r', 'prod-ssh', '--', 'sh', '-c', `{ printf '%s\\n' "$JIT_SESSION"; ssh-add -L; } > ${seen}.tmp && mv ${seen}.tmp ${seen} && exec sleep 30`]);
+      return { seen, ended: collect(child, 30_000) };
+    });
+    const started = await Promise.all(sessions.map(({ seen }) => until('a session to start', () => existsSync(seen) && readFileSync(seen, 'utf8').split('\n'))));
+    const revokes = await Promise.all(started.map(([grantId]) => jit.run(['revoke', grantId!])));
+    expect(revokes.map((result) => result.code)).toEqual([0, 0, 0, 0]);
+    await Promise.all(sessions.map(({ ended }) => ended));
+    for (const { seen } of sessions) {
+      writeFileSync(`${seen}.cert`, readFileSync(seen, 'utf8').split('\n')[1]!);
+      expect(revoked(`${seen}.cert`)).toContain('REVOKED');
+    }
+  });
+
+  it('the session agent ends with the session even when the session stopped its keeper and kept a link to its socket', async () => {
+    const jit = sshBox();
+    const kept = join(jit.home, 'kept.sock');
+    // The agent's parent is its keeper: stopped, it cannot end the agent at its end of file.
+    const stopKeeper = 'kill -STOP $(ps -o ppid= -p $(pgrep -f "ssh-agent -D -a $SSH_AUTH_SOCK"))';
+    const result = await jit.run(['exec', '-t', 'OPS-4', '-r', 'prod-ssh', '--', 'sh', '-c', `${stopKeeper}; ln "$SSH_AUTH_SOCK" ${kept}; ssh-add -L >/dev/null && echo held`]);
+    expect(result).toMatchObject({ code: 0, stdout: 'held\n' });
+    const listed = spawnSync('ssh-add', ['-L'], { encoding: 'utf8', env: { ...process.env, SSH_AUTH_SOCK: kept } });
+    expect(listed.status).not.toBe(0);
+    expect(listed.stdout).not.toContain('cert');
+  });
+
+  it('Ctrl-C at the terminal (SIGINT to jit’s process group) is the session’s: the agent stays', async () => {
+    const jit = sshBox();
+    const ready = join(jit.home, 'ready');
+    // A process group of its own, as a terminal's foreground job has: the signal goes to the whole group.
+    const session = spawn(JIT_BIN, ['exec', '-t', 'OPS-5', '-r', 'prod-ssh', '--', 'sh', '-c', `trap "" INT; touch ${ready}; sleep 1; ssh-add -L >/dev/null && echo still`], {
+      env: jit.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const ended = collect(session, 30_000);
+    await until('the session to start', () => existsSync(ready));
+    process.kill(-session.pid!, 'SIGINT');
+    expect(await ended).toMatchObject({ code: 0, stdout: 'still\n' });
   });
 
   it('the session agent dies with jit, even when jit is killed with -9', async () => {

@@ -37,7 +37,11 @@ export async function readSecretReference(reference: string, sources: SecretSour
   if (reference.startsWith('env:')) {
     const name = reference.slice(4);
     const value = sources.env[name];
-    if (!value) throw new JitError('config', `${name} is not set in the broker's environment`, { hint: `set ${name} for the broker (for jit serve, in its unit's environment or credentials)` });
+    if (!value) {
+      throw new JitError('config', `${name} is not set in the broker's environment`, {
+        hint: `export ${name} where jit runs (for jit serve, in its unit's Environment=); embedded, keychain: (jit secret set) keeps it out of the environment`,
+      });
+    }
     return value;
   }
   if (reference.startsWith('keychain:')) {

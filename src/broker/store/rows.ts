@@ -69,14 +69,6 @@ export function grantFilterSql(filter: GrantFilter): { where: string; values: un
     parts.push('(expires_at <= ? OR last_heartbeat_at <= ?)');
     values.push(filter.endDueBy.expiresBy, filter.endDueBy.silentSince);
   }
-  if (filter.issuerType !== undefined) {
-    parts.push('issuer_type = ?');
-    values.push(filter.issuerType);
-  }
-  if (filter.expiresAfter !== undefined) {
-    parts.push('expires_at > ?');
-    values.push(filter.expiresAfter);
-  }
   if (filter.revocationDueBy !== undefined) {
     // Read from the table's index rather than from every grant ever ended: the sweep asks twice a second.
     parts.push("revocation IN ('pending', 'failed') AND next_attempt_at <= ?");

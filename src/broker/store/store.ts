@@ -54,9 +54,6 @@ export interface GrantFilter {
   revocationDueBy?: number;
   /** Only grants past `expiresBy` (ms), or whose last heartbeat is from `silentSince` or before. */
   endDueBy?: { expiresBy: number; silentSince: number };
-  issuerType?: string;
-  /** Only grants whose end is after this time (ms): credentials that could still be used. */
-  expiresAfter?: number;
 }
 
 export interface EventFilter {

@@ -39,7 +39,13 @@ export class PostgresIssuer implements Issuer {
 
   /** The admin connection string, read and parsed; a problem with it means nothing was sent anywhere. */
   async #admin(): Promise<AdminConnection> {
-    const url = await readSecretReference(this.config.connection, this.sources);
+    let url: string;
+    try {
+      url = await readSecretReference(this.config.connection, this.sources);
+    } catch (error) {
+      if (!(error instanceof JitError)) throw error;
+      throw new NothingIssued(error.code, error.message, { ...(error.hint === undefined ? {} : { hint: error.hint }), cause: error });
+    }
     try {
       if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('not a URL');
       new URL(url);

@@ -11,6 +11,6 @@ export const sshModule: IssuerModule<SshConfig> = {
   secretReferences: (config) => [config.ca],
   async create(config, deps) {
     const { SshIssuer } = await import('./ssh-issuer.js');
-    return new SshIssuer(config, deps.store, { env: deps.env ?? process.env, secrets: deps.secrets });
+    return new SshIssuer(config, { env: deps.env ?? process.env, secrets: deps.secrets });
   },
 };

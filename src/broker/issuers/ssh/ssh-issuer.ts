@@ -2,27 +2,44 @@
 // certificate for the policy's principals, valid for the grant's TTL, whose serial is the grant's.
 // Revocation writes the serial into the KRL file sshd reads (RevokedKeys), atomically; verification reads
 // that file back. The CLI's client step holds key and certificate in a session ssh-agent it ends itself.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { JitError } from '../../../core/errors.js';
 import { withFileLock } from '../../../platform/file-lock.js';
 import { ed25519Blob, parseEd25519PublicKeyLine, readOpenSshEd25519PrivateKey } from '../../../platform/ssh-keys.js';
 import type { GrantRecord } from '../../records.js';
-import type { Store } from '../../store/store.js';
 import { NothingIssued, type ClientMaterial, type IssuedCredential, type Issuer, type IssueSubject } from '../issuer.js';
-import { issuerConfigOf } from '../registry.js';
 import { readSecretReference, type SecretSources } from '../secret-reference.js';
 import { certificateLine, serialOf, signUserCertificate } from './certificate.js';
-import { decodeKrl, encodeKrl } from './krl.js';
+import { addSerials, assertExtensible, revokesSerial } from './krl.js';
 import type { SshConfig } from './schema.js';
 
 /** How far the target's clock may be from the broker's: certificates start this much early, and serials stay in the KRL this much past their end. */
 const CLOCK_SKEW_SECONDS = 300;
 const LOCK_TIMEOUT_MS = 10_000;
 
+function readIfThere(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The rename is on disk too, not only the file's content. */
+function syncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class SshIssuer implements Issuer {
   constructor(
     private readonly config: SshConfig,
-    private readonly store: Store,
     private readonly sources: SecretSources,
   ) {}
 
@@ -39,12 +56,26 @@ export class SshIssuer implements Issuer {
     }
   }
 
+  /** A certificate is issued only where it can be revoked: the KRL's directory writable, the file one jit can add to. */
+  #assertKrlWritable(): void {
+    try {
+      accessSync(dirname(this.config.krl), constants.W_OK);
+      const existing = readIfThere(this.config.krl);
+      if (existing) assertExtensible(existing);
+    } catch (error) {
+      throw new NothingIssued('config', `the KRL ${this.config.krl} cannot be added to: ${(error as Error).message}`, {
+        hint: 'create its directory writable by the broker, or start the file with: ssh-keygen -k -f FILE',
+      });
+    }
+  }
+
   async issue(grant: IssueSubject, material: ClientMaterial): Promise<IssuedCredential> {
     const publicKey = material.publicKey === undefined ? undefined : parseEd25519PublicKeyLine(material.publicKey);
     if (!publicKey) {
       throw new NothingIssued('usage', `role ${grant.role} issues SSH certificates, and this request carried no session key to sign`, { hint: 'use a jit that sends one (this version of the CLI does)' });
     }
     const ca = await this.#ca();
+    this.#assertKrlWritable();
     const issuedAt = Math.floor(grant.issuedAtMs / 1000);
     const blob = signUserCertificate(
       {
@@ -67,26 +98,31 @@ export class SshIssuer implements Issuer {
   }
 
   /**
-   * Rewrites the KRL from the store: every serial of this CA's grants that ended while their
-   * certificate could still be used. Under a lock, so a process writing at the same time cannot put back
-   * an older list; renamed into place, so sshd never reads half a file (an unreadable KRL refuses every key).
+   * Adds the grant's serial to the KRL, under a lock (two revocations at once must not each write a file
+   * without the other's serial), keeping everything else the file holds, and renames the new file into
+   * place after it is on disk: sshd refuses every key when it cannot read the file.
    */
   async revoke(grant: GrantRecord): Promise<void> {
     const ca = await this.#ca();
-    await withFileLock(`${this.config.krl}.lock`, LOCK_TIMEOUT_MS, async () => {
-      const now = Date.now();
-      const ended = await this.store.listGrants({ states: ['revoked', 'expired'], issuerType: 'ssh', expiresAfter: now - CLOCK_SKEW_SECONDS * 1000 });
-      const serials = ended.filter((other) => (issuerConfigOf(other) as SshConfig).ca === this.config.ca).map((other) => serialOf(other.id));
-      serials.push(serialOf(grant.id));
+    await withFileLock(`${this.config.krl}.lock`, LOCK_TIMEOUT_MS, () => {
       const temporary = `${this.config.krl}.${process.pid}.tmp`;
       try {
+        const updated = addSerials(readIfThere(this.config.krl), ed25519Blob(ca.raw), [serialOf(grant.id)], Math.floor(Date.now() / 1000));
         // Ours alone while we hold the lock; 'wx' never writes through a link left at that name.
         rmSync(temporary, { force: true });
         // Not secret: serials only. sshd reads it as root, or as whoever runs it.
-        writeFileSync(temporary, encodeKrl(ed25519Blob(ca.raw), serials, BigInt(now), Math.floor(now / 1000)), { mode: 0o644, flag: 'wx' });
+        const fd = openSync(temporary, 'wx', 0o644);
+        try {
+          writeSync(fd, updated);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
         renameSync(temporary, this.config.krl);
+        syncDirectory(dirname(this.config.krl));
       } catch (error) {
-        throw new JitError('unavailable', `cannot write the KRL ${this.config.krl}: ${(error as Error).message}`, { hint: 'check that its directory exists and the broker may write there' });
+        rmSync(temporary, { force: true });
+        throw new JitError('unavailable', `cannot add to the KRL ${this.config.krl}: ${(error as Error).message}`, { hint: 'check the file and that the broker may write its directory' });
       }
     });
   }
@@ -95,10 +131,7 @@ export class SshIssuer implements Issuer {
   async verifyRevoked(grant: GrantRecord): Promise<boolean> {
     if (Date.now() > grant.expiresAtMs + CLOCK_SKEW_SECONDS * 1000) return true;
     const ca = await this.#ca();
-    try {
-      return decodeKrl(readFileSync(this.config.krl), ed25519Blob(ca.raw)).serials.includes(serialOf(grant.id));
-    } catch {
-      return false;
-    }
+    const krl = readIfThere(this.config.krl);
+    return krl !== undefined && revokesSerial(krl, ed25519Blob(ca.raw), serialOf(grant.id));
   }
 }

@@ -10,8 +10,8 @@ ticket=DEMO-$((RANDOM % 9000 + 1000))
 echo "== jit roles"
 jit roles
 echo
-echo "== jit exec --ticket $ticket --role demo --ttl 5m -- sh -c …"
-jit exec --ticket "$ticket" --role demo --ttl 5m -- sh -c '
+echo "== jit exec --ticket $ticket --role demo --ttl 10m -- sh -c …"
+jit exec --ticket "$ticket" --role demo --ttl 10m -- sh -c '
   echo "   elevated: role=$JIT_ROLE ticket=$JIT_TICKET grant=$JIT_SESSION"
   echo "   expires at $(date -d "@$JIT_EXPIRES_AT" 2>/dev/null || echo "$JIT_EXPIRES_AT")"
   echo "   JIT_TOKEN is a ${#JIT_TOKEN}-byte signed JWT (never printed)"'

@@ -6,7 +6,7 @@ export const DEFAULT_POLICY_SOURCE = 'built-in default';
 
 const demo: RolePolicy = {
   name: 'demo',
-  description: 'Demonstration role: auto-approved, issues a signed JWT (JIT_TOKEN)',
+  description: 'Demonstration role, auto-approved, issues a signed JWT (JIT_TOKEN)',
   ttl: { defaultSeconds: 15 * 60, maxSeconds: 60 * 60 },
   ticket: { system: 'offline', pattern: DEFAULT_TICKET_PATTERN },
   requesters: ['*'],

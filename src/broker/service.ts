@@ -22,6 +22,9 @@ import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
 import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
+import { recheckMs, ticketRules, ticketSecretReferences, ticketSystemOf } from './tickets/registry.js';
+import { envNameOf } from './issuers/secret-reference.js';
+import { keyRefusal, ticketRefusal, type TicketFacts } from './tickets/ticket-system.js';
 
 export interface BrokerDeps {
   policy: Policy;
@@ -63,6 +66,9 @@ export function publicGrant(grant: GrantRecord): Grant {
   };
 }
 
+/** Live grants whose last ticket look one broker process remembers; beyond it the oldest is forgotten (and looked at again). */
+const MAX_TICKET_LOOKS = 10_000;
+
 /** Session events one grant may carry: a session records a handful (started, survivors, ended). */
 const MAX_SESSION_EVENTS = 16;
 /** Revocations one broker process makes at once, and at one outside target; more wait in line. */
@@ -75,6 +81,8 @@ export class Broker {
   readonly #revoker: Revoker;
   readonly #queues = new Map<string, Promise<void>>();
   readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE, REVOCATIONS_AT_ONE_TARGET);
+  /** When each live grant's ticket was last looked at (ms), for the re-checks its heartbeats bring. */
+  readonly #ticketLooks = new Map<string, number>();
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -94,6 +102,39 @@ export class Broker {
 
   #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
     return createIssuer(issuerConfigOf(grant), { keys: this.#deps.keys, store: this.#deps.store, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) });
+  }
+
+  /** The role's ticket as its system sees it, or undefined for `offline` (the pattern alone). Throws 69 when the system cannot answer. */
+  async #lookUpTicket(role: RolePolicy, ticket: string): Promise<{ facts: TicketFacts | undefined } | undefined> {
+    const system = await ticketSystemOf(role.ticket, { env: process.env, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) });
+    return system && { facts: await system.lookup(ticket) };
+  }
+
+  /**
+   * Looks at a live grant's ticket again when its role's re-check interval has passed (brought by its
+   * heartbeats, so embedded and served alike): a ticket that left the allowed states ends the grant. A
+   * system that cannot answer ends nothing; it is asked again at the next heartbeat.
+   */
+  async #recheckTicket(grant: GrantRecord): Promise<void> {
+    const role = this.#deps.policy.roles.get(grant.role);
+    const every = role && recheckMs(role.ticket);
+    if (!role || every === undefined || grant.state !== 'active') return;
+    const now = this.#now();
+    if (now - (this.#ticketLooks.get(grant.id) ?? grant.issuedAtMs) < every) return;
+    this.#ticketLooks.delete(grant.id);
+    if (this.#ticketLooks.size >= MAX_TICKET_LOOKS) this.#ticketLooks.delete(this.#ticketLooks.keys().next().value!);
+    this.#ticketLooks.set(grant.id, now);
+    let looked;
+    try {
+      looked = await this.#lookUpTicket(role, grant.ticket);
+    } catch {
+      return;
+    }
+    if (!looked) return;
+    const refusal = ticketRefusal(grant.ticket, looked.facts, ticketRules(role.ticket)!, grant.requester);
+    if (!refusal) return;
+    this.#ticketLooks.delete(grant.id);
+    await this.#revoker.end(grant, 'ticket_closed', `ticket:${role.ticket.system}`, { why: refusal.slice(0, 300), ...(looked.facts ? { ticketState: looked.facts.stateName } : {}) });
   }
 
   #role(name: string): RolePolicy {
@@ -118,11 +159,13 @@ export class Broker {
   }
 
   /**
-   * The variables of this process the policy's issuers read their secrets from (an admin connection):
+   * The variables of this process the policy's issuers and ticket systems read their secrets from (an admin connection, an API token):
    * an embedded broker shares its environment with the sessions it starts, which must not inherit them.
    */
   secretEnv(): string[] {
-    return [...new Set([...this.#deps.policy.roles.values()].flatMap((role) => secretEnv(role.issuer)))];
+    const roles = [...this.#deps.policy.roles.values()];
+    const tickets = roles.flatMap((role) => ticketSecretReferences(role.ticket).flatMap((reference) => envNameOf(reference) ?? []));
+    return [...new Set([...roles.flatMap((role) => secretEnv(role.issuer)), ...tickets])];
   }
 
   /**
@@ -177,11 +220,18 @@ export class Broker {
       ttlSeconds > role.ttl.maxSeconds ? `${role.name} allows at most ${formatDuration(role.ttl.maxSeconds)}, not ${formatDuration(ttlSeconds)}` :
       input.parentSession && !role.nesting ? `already inside jit session ${input.parentSession}, and ${role.name} does not allow nesting` :
       undefined;
+    // The ticket is looked up only for a request the policy allows: the last look before issuing, as
+    // the request is decided and issued in this one call.
+    const rules = ticketRules(role.ticket);
+    const outsideProjects = rules && keyRefusal(ticket, rules);
+    const looked = denial || outsideProjects ? undefined : await this.#lookUpTicket(role, ticket);
+    const ticketVerified = looked !== undefined;
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
-    const request = { id: requestId, role: role.name, ticket, ticketVerified: false, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
+    const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
-    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified: false, tty: operator.tty, pid: input.owner.pid } } as const;
+    const ticketData = looked ? { ticketSystem: role.ticket.system, ticketState: looked.facts?.stateName ?? 'not found' } : {};
+    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified, ...ticketData, tty: operator.tty, pid: input.owner.pid } } as const;
     if (denial) {
       this.#deps.observer?.decided('denied');
       await this.#deps.store.commit({
@@ -189,6 +239,15 @@ export class Broker {
         events: [created, { type: 'request.denied', ...audit, actor: 'policy', data: { reason: denial } }],
       });
       throw new JitError('denied', `request denied: ${denial}`, { hint: '`jit roles` shows what you may request and for how long' });
+    }
+    const refusal = outsideProjects ?? (looked && ticketRefusal(ticket, looked.facts, rules!, operator.name));
+    if (refusal) {
+      this.#deps.observer?.decided('denied');
+      await this.#deps.store.commit({
+        insertRequest: { ...request, state: 'denied' },
+        events: [created, { type: 'request.denied', ...audit, actor: `ticket:${role.ticket.system}`, data: { reason: refusal } }],
+      });
+      throw new JitError('ticket_rejected', `request denied: ${refusal}`, { hint: 'ask with a ticket this role accepts (`jit roles` shows its system), or move the ticket on first' });
     }
 
     const grant: GrantRecord = {
@@ -275,6 +334,7 @@ export class Broker {
     const grant = await this.#own(caller, id);
     if (!grant) return undefined;
     await this.#deps.store.touchGrant(id, this.#now());
+    await this.#recheckTicket(grant);
     return (await this.#deps.store.getGrant(id))?.state;
   }
 

@@ -5,6 +5,7 @@ import { accessSync, closeSync, existsSync, fstatSync, openSync, readFileSync, c
 import { createSecureContext } from 'node:tls';
 import { dirname, join } from 'node:path';
 import { secretReferences } from '../broker/issuers/registry.js';
+import { ticketSecretReferences } from '../broker/tickets/registry.js';
 import { readPolicyFile } from '../broker/policy/load.js';
 import { stateDirKeys, type KeyProvider } from '../broker/key-provider.js';
 import { Broker } from '../broker/service.js';
@@ -96,7 +97,7 @@ export async function prepareBroker(config: BrokerConfig) {
   const policy = await readPolicyFile(config.policy);
   if (!policy) throw new JitError('config', `there is no policy at ${config.policy}`, { hint: `write one (README.md, "Policy reference"), or fix policy in ${config.source}` });
   for (const role of policy.roles.values()) {
-    const inKeychain = secretReferences(role.issuer).find((reference) => reference.startsWith('keychain:'));
+    const inKeychain = [...secretReferences(role.issuer), ...ticketSecretReferences(role.ticket)].find((reference) => reference.startsWith('keychain:'));
     if (inKeychain) {
       throw new JitError('config', `role ${role.name} reads ${inKeychain}: a team broker has no keychain to read it from`, { hint: `use file: (with the unit's LoadCredential=) or env: in ${config.policy}` });
     }

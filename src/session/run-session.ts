@@ -184,7 +184,14 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       warn,
     });
     if (outcome.kind === 'expired') warn(`the grant for ${grant.role} (${grant.ticket}) reached its TTL; the session was ended`);
-    if (outcome.kind === 'revoked') warn(`the grant for ${grant.role} (${grant.ticket}) was revoked; the session was ended`);
+    if (outcome.kind === 'revoked') {
+      const why = (await backend.grant(grant.id).catch(() => undefined))?.revokeReason;
+      warn(
+        why === 'ticket_closed'
+          ? `ticket ${grant.ticket} no longer allows ${grant.role} (closed, moved on or reassigned); the grant was revoked and the session was ended`
+          : `the grant for ${grant.role} (${grant.ticket}) was revoked; the session was ended`,
+      );
+    }
     if (outcome.kind === 'not_started') warn(`could not start ${request.command}: ${outcome.message}`);
     const survivors = await endSurvivors(session, Object.values(credential), SURVIVOR_GRACE_MS);
     if (survivors.found > 0) {

@@ -69,12 +69,20 @@ describe('ssh certificates in a session', () => {
 
   it('revocations by several jit processes at once each land in the KRL (a lock between them)', async () => {
     const jit = sshBox();
-    const sessions = [1, 2, 3, 4].map((n) => {
+    // Started one after another (what is under test is the revocations at once), each waited for.
+    const sessions: { seen: string; ended: ReturnType<typeof collect> }[] = [];
+    const started: string[][] = [];
+    for (const n of [1, 2, 3, 4]) {
       const seen = join(jit.home, `seen${n}`);
       const child = jit.spawn(['exec', '-t', `OPS-${10 + n}`, '-r', 'prod-ssh', '--', 'sh', '-c', `{ printf '%s\\n' "$JIT_SESSION"; ssh-add -L; } > ${seen}.tmp && mv ${seen}.tmp ${seen} && exec sleep 30`]);
-      return { seen, ended: collect(child, 30_000) };
-    });
-    const started = await Promise.all(sessions.map(({ seen }) => until('a session to start', () => existsSync(seen) && readFileSync(seen, 'utf8').split('\n'))));
+      const ended = collect(child, 60_000);
+      sessions.push({ seen, ended });
+      const lines = await Promise.race([
+        until('a session to start', () => existsSync(seen) && readFileSync(seen, 'utf8').split('\n'), 20_000),
+        ended.then((result) => Promise.reject(new Error(`a session ended before it started: ${result.code} ${result.stderr}`))),
+      ]);
+      started.push(lines);
+    }
     const revokes = await Promise.all(started.map(([grantId]) => jit.run(['revoke', grantId!])));
     expect(revokes.map((result) => result.code)).toEqual([0, 0, 0, 0]);
     await Promise.all(sessions.map(({ ended }) => ended));

@@ -1,6 +1,7 @@
 // The policy as the broker uses it, after validation: durations in seconds, defaults filled in.
 
 import type { IssuerConfig } from '../issuers/schema.js';
+import type { TicketConfig } from '../tickets/schema.js';
 
 export type { IssuerConfig };
 
@@ -8,8 +9,8 @@ export interface RolePolicy {
   name: string;
   description: string;
   ttl: { defaultSeconds: number; maxSeconds: number };
-  /** `offline`: the id is checked against `pattern` only and recorded as unverified. */
-  ticket: { system: 'offline'; pattern: string };
+  /** `offline`: the id is checked against `pattern` only and recorded as unverified; others look the ticket up. */
+  ticket: TicketConfig;
   /** `*`, `user:NAME` or `group:NAME`. */
   requesters: string[];
   approval: { required: number };

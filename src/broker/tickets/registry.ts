@@ -1,0 +1,32 @@
+// The ticket systems by name. Adding one: its folder, a line here and a line in schema.ts.
+import type { TicketConfig } from './schema.js';
+import type { TicketDeps, TicketRules, TicketSystem } from './ticket-system.js';
+
+export type { TicketConfig } from './schema.js';
+
+/** The system a role's tickets are looked up in; undefined for `offline`, which asks nobody. */
+export async function ticketSystemOf(config: TicketConfig, deps: TicketDeps): Promise<TicketSystem | undefined> {
+  switch (config.system) {
+    case 'offline':
+      return undefined;
+    case 'jira': {
+      const { Jira } = await import('./jira/jira.js');
+      return new Jira(config, deps);
+    }
+  }
+}
+
+/** The references (env:, file:, keychain:) the system's credentials are read from. */
+export function ticketSecretReferences(config: TicketConfig): string[] {
+  return config.system === 'offline' ? [] : [config.credentials];
+}
+
+/** What the role asks of its tickets; `offline` asks nothing it could check. */
+export function ticketRules(config: TicketConfig): TicketRules | undefined {
+  return config.system === 'offline' ? undefined : { allowed: config.allowed, assignee: config.assignee, projects: config.projects };
+}
+
+/** How often a live grant's ticket is looked at again; undefined for `offline`. */
+export function recheckMs(config: TicketConfig): number | undefined {
+  return config.system === 'offline' ? undefined : config.recheckSeconds * 1000;
+}

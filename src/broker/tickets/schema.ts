@@ -1,0 +1,9 @@
+// Every ticket system's policy settings, as one union keyed by `system`. Adding one: a line here and in registry.ts.
+import { z } from 'zod';
+import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
+import { jiraSchema } from './jira/schema.js';
+import { offlineSchema } from './offline/schema.js';
+
+export const ticketSchema = z.discriminatedUnion('system', [offlineSchema, jiraSchema]).default({ system: 'offline', pattern: DEFAULT_TICKET_PATTERN });
+
+export type TicketConfig = z.output<typeof ticketSchema>;

@@ -1,0 +1,150 @@
+// Tickets bound to reality, against a loopback Jira: a request is decided on the ticket's real state and
+// assignee (exit 65 and a denied request in the audit otherwise), a malformed key reaches nobody, and a
+// live grant whose ticket leaves the allowed states is revoked at its next heartbeat's re-check.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/core/errors.js';
+import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
+import { startJira, type JiraDouble } from '../support/jira.js';
+import { failure } from '../support/rejection.js';
+
+let jira: JiraDouble;
+let env: TestBroker | undefined;
+
+beforeAll(async () => {
+  jira = await startJira();
+  process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+});
+afterAll(async () => {
+  delete process.env.JIT_TEST_JIRA_CREDENTIALS;
+  await jira.close();
+});
+beforeEach(() => {
+  jira.issues.clear();
+  jira.requests.length = 0;
+});
+afterEach(() => env?.remove());
+
+const policy = (extra = '') => `roles:
+  prod-db:
+    ttl: { default: 10m, max: 1h }
+    requesters: ['*']
+    ticket: { system: jira, site: '${jira.site}', credentials: env:JIT_TEST_JIRA_CREDENTIALS, projects: [OPS], allowed: [in_progress], recheck: 30s${extra} }
+    issuer: { type: jwt }
+`;
+const inProgress = { status: { name: 'In Progress', category: 'indeterminate' as const }, assignee: { accountId: '5b10a2844c20165700ede21g', emailAddress: 'alice', displayName: 'Alice' } };
+const ask = (ticket: string) => env!.broker.request(operator, { role: 'prod-db', ticket, owner: liveOwner() });
+
+describe('tickets checked in Jira', () => {
+  it('issues for a ticket in progress, and records that Jira verified it and in what state', async () => {
+    env = await testBroker(policy());
+    jira.issues.set('OPS-1', inProgress);
+    const { grant } = await ask('OPS-1');
+    expect(grant.state).toBe('active');
+    const [created] = await env.store.events({ ticket: 'OPS-1' });
+    expect(created).toMatchObject({ type: 'request.created', data: { ticketVerified: true, ticketSystem: 'jira', ticketState: 'In Progress' } });
+    expect(jira.requests).toEqual(['GET /rest/api/3/issue/OPS-1?fields=status,assignee,summary']);
+    expect(jira.unexpected).toEqual([]);
+  });
+
+  it.each([
+    ['done', { status: { name: 'Done', category: 'done' as const } }, /ticket OPS-2 is Done \(done\); this role needs it in progress \(http:\/\/127\.0\.0\.1:\d+\/browse\/OPS-2\)/],
+    ['not started', { status: { name: 'To Do', category: 'new' as const } }, /ticket OPS-2 is To Do \(open\)/],
+    ['moved', { ...inProgress, key: 'OPS-9' }, /ticket OPS-2 has moved to OPS-9; ask with OPS-9/],
+    ['missing', undefined, /ticket OPS-2 was not found, or jit's account may not see it/],
+  ])('refuses a ticket that is %s: exit 65, the reason, a denied request in the audit, nothing issued', async (_what, issue, reason) => {
+    env = await testBroker(policy());
+    if (issue) jira.issues.set('OPS-2', issue);
+    const error = await failure(ask('OPS-2'));
+    expect(error.exitCode).toBe(ExitCode.ticketRejected);
+    expect(error.message).toMatch(reason);
+    expect(await env.store.listGrants()).toEqual([]);
+    expect((await env.store.events({ ticket: 'OPS-2' })).map((e) => [e.type, e.actor])).toEqual([
+      ['request.created', 'user:alice@test-host'],
+      ['request.denied', 'ticket:jira'],
+    ]);
+  });
+
+  it('keeps what Jira answers printable: control characters in a state name, a moved-to key that is not one', async () => {
+    env = await testBroker(policy());
+    jira.issues.set('OPS-8', { status: { name: 'Done\u001b[2J\u0007', category: 'done' } });
+    expect((await failure(ask('OPS-8'))).message).toMatch(/ticket OPS-8 is Done\?\[2J\? \(done\)/);
+    jira.issues.set('OPS-9', { ...inProgress, key: 'OPS-9\n\u001b]0;pwned\u0007' });
+    expect((await failure(ask('OPS-9'))).message).toBe('request denied: ticket OPS-9 has moved to (an invalid key); ask with (an invalid key)');
+  });
+
+  it('refuses a ticket assigned to someone else when the role says assignee: requester', async () => {
+    env = await testBroker(policy(', assignee: requester'));
+    jira.issues.set('OPS-3', { ...inProgress, assignee: { accountId: 'x', emailAddress: 'bob', displayName: 'Bob' } });
+    expect((await failure(ask('OPS-3'))).message).toMatch(/ticket OPS-3 is not assigned to alice/);
+    jira.issues.set('OPS-4', inProgress);
+    expect((await ask('OPS-4')).grant.state).toBe('active');
+  });
+
+  it.each([
+    ["a quote and OR", "OPS-1' OR '1'='1"],
+    ['a path', 'OPS-1/../../admin'],
+    ['an encoded slash', 'OPS-1%2Fx'],
+    ['a look-alike letter', '\u041EPS-1'],
+    ['10 kB', `OPS-${'1'.repeat(10_000)}`],
+    ['a caret', 'OPS-1^2'],
+  ])('refuses a key with %s (64) without asking Jira', async (_what, ticket) => {
+    env = await testBroker(policy());
+    expect((await failure(ask(ticket))).exitCode).toBe(ExitCode.usage);
+    expect(jira.requests).toEqual([]);
+  });
+
+  it('refuses a project the role does not take without asking Jira', async () => {
+    env = await testBroker(policy());
+    expect((await failure(ask('SALES-1'))).message).toMatch(/ticket SALES-1 is not in OPS, the projects this role takes/);
+    expect(jira.requests).toEqual([]);
+  });
+
+  it('a Jira that refuses jit’s credentials, or does not answer, is 69 and issues nothing', async () => {
+    env = await testBroker(policy().replace(jira.site, 'http://127.0.0.1:1'));
+    expect((await failure(ask('OPS-5'))).exitCode).toBe(ExitCode.unavailable);
+    env.remove();
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
+    try {
+      env = await testBroker(policy());
+      jira.issues.set('OPS-5', inProgress);
+      const refused = await failure(ask('OPS-5'));
+      expect(refused.exitCode).toBe(ExitCode.unavailable);
+      expect(refused.message).toMatch(/refused jit's credentials \(401\)/);
+      expect(refused.message).not.toContain('wrong');
+      expect(await env.store.listGrants()).toEqual([]);
+    } finally {
+      process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    }
+  });
+
+  it('a live grant whose ticket is closed is revoked at the heartbeat after its re-check interval, and the audit says why', async () => {
+    env = await testBroker(policy());
+    jira.issues.set('OPS-6', inProgress);
+    const { grant } = await ask('OPS-6');
+    jira.issues.set('OPS-6', { ...inProgress, status: { name: 'Done', category: 'done' } });
+    // Within the interval, the ticket is not asked again.
+    env.clock.now += 10_000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect(jira.requests).toHaveLength(1);
+    env.clock.now += 25_000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect(await env.broker.grant(operator, grant.id)).toMatchObject({ state: 'revoked', revokeReason: 'ticket_closed', revocation: 'verified' });
+    const revoked = (await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked');
+    expect(revoked).toMatchObject({ actor: 'ticket:jira', data: { reason: 'ticket_closed', ticketState: 'Done' } });
+  });
+
+  it('a Jira that cannot answer at a re-check ends nothing: the grant lives, and is asked about again', async () => {
+    env = await testBroker(policy());
+    jira.issues.set('OPS-7', inProgress);
+    const { grant } = await ask('OPS-7');
+    jira.issues.delete('OPS-7');
+    jira.issues.set('OPS-7', { status: { name: 'Broken', category: 'indeterminate' }, key: undefined as never });
+    env.clock.now += 31_000;
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
+    try {
+      expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    } finally {
+      process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    }
+  });
+});

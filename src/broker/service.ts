@@ -22,7 +22,8 @@ import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
 import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
-import { recheckMs, ticketRules, ticketSecretReferences, ticketSystemOf } from './tickets/registry.js';
+import { TicketChecks } from './tickets/ticket-checks.js';
+import { ticketRules, ticketSecretReferences } from './tickets/registry.js';
 import { envNameOf } from './issuers/secret-reference.js';
 import { keyRefusal, ticketRefusal, type TicketFacts } from './tickets/ticket-system.js';
 
@@ -66,9 +67,6 @@ export function publicGrant(grant: GrantRecord): Grant {
   };
 }
 
-/** Live grants whose last ticket look one broker process remembers; beyond it the oldest is forgotten (and looked at again). */
-const MAX_TICKET_LOOKS = 10_000;
-
 /** Session events one grant may carry: a session records a handful (started, survivors, ended). */
 const MAX_SESSION_EVENTS = 16;
 /** Revocations one broker process makes at once, and at one outside target; more wait in line. */
@@ -81,13 +79,13 @@ export class Broker {
   readonly #revoker: Revoker;
   readonly #queues = new Map<string, Promise<void>>();
   readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE, REVOCATIONS_AT_ONE_TARGET);
-  /** When each live grant's ticket was last looked at (ms), for the re-checks its heartbeats bring. */
-  readonly #ticketLooks = new Map<string, number>();
+  readonly #tickets: TicketChecks;
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.#revoker = new Revoker(deps.store, (grant) => this.#issuerFor(grant), this.#now);
+    this.#tickets = new TicketChecks(deps.policy, { env: process.env, secrets: deps.secrets }, this.#revoker, this.#now);
   }
 
   #actor(caller: Operator): string {
@@ -102,39 +100,6 @@ export class Broker {
 
   #issuerFor(grant: Pick<GrantRecord, 'issuerConfig'>): Promise<Issuer> {
     return createIssuer(issuerConfigOf(grant), { keys: this.#deps.keys, store: this.#deps.store, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) });
-  }
-
-  /** The role's ticket as its system sees it, or undefined for `offline` (the pattern alone). Throws 69 when the system cannot answer. */
-  async #lookUpTicket(role: RolePolicy, ticket: string): Promise<{ facts: TicketFacts | undefined } | undefined> {
-    const system = await ticketSystemOf(role.ticket, { env: process.env, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) });
-    return system && { facts: await system.lookup(ticket) };
-  }
-
-  /**
-   * Looks at a live grant's ticket again when its role's re-check interval has passed (brought by its
-   * heartbeats, so embedded and served alike): a ticket that left the allowed states ends the grant. A
-   * system that cannot answer ends nothing; it is asked again at the next heartbeat.
-   */
-  async #recheckTicket(grant: GrantRecord): Promise<void> {
-    const role = this.#deps.policy.roles.get(grant.role);
-    const every = role && recheckMs(role.ticket);
-    if (!role || every === undefined || grant.state !== 'active') return;
-    const now = this.#now();
-    if (now - (this.#ticketLooks.get(grant.id) ?? grant.issuedAtMs) < every) return;
-    this.#ticketLooks.delete(grant.id);
-    if (this.#ticketLooks.size >= MAX_TICKET_LOOKS) this.#ticketLooks.delete(this.#ticketLooks.keys().next().value!);
-    this.#ticketLooks.set(grant.id, now);
-    let looked;
-    try {
-      looked = await this.#lookUpTicket(role, grant.ticket);
-    } catch {
-      return;
-    }
-    if (!looked) return;
-    const refusal = ticketRefusal(grant.ticket, looked.facts, ticketRules(role.ticket)!, grant.requester);
-    if (!refusal) return;
-    this.#ticketLooks.delete(grant.id);
-    await this.#revoker.end(grant, 'ticket_closed', `ticket:${role.ticket.system}`, { why: refusal.slice(0, 300), ...(looked.facts ? { ticketState: looked.facts.stateName } : {}) });
   }
 
   #role(name: string): RolePolicy {
@@ -224,13 +189,20 @@ export class Broker {
     // the request is decided and issued in this one call.
     const rules = ticketRules(role.ticket);
     const outsideProjects = rules && keyRefusal(ticket, rules);
-    const looked = denial || outsideProjects ? undefined : await this.#lookUpTicket(role, ticket);
-    const ticketVerified = looked !== undefined;
+    let looked: { facts: TicketFacts | undefined } | undefined;
+    let unanswered: JitError | undefined;
+    try {
+      looked = denial || outsideProjects ? undefined : await this.#tickets.lookUp(role, ticket);
+    } catch (error) {
+      if (!(error instanceof JitError)) throw error;
+      unanswered = error;
+    }
+    const ticketVerified = looked?.facts !== undefined;
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
     const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
-    const ticketData = looked ? { ticketSystem: role.ticket.system, ticketState: looked.facts?.stateName ?? 'not found' } : {};
+    const ticketData = looked || unanswered ? { ticketSystem: role.ticket.system, ticketState: looked ? (looked.facts?.stateName ?? 'not found') : 'no answer' } : {};
     const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified, ...ticketData, tty: operator.tty, pid: input.owner.pid } } as const;
     if (denial) {
       this.#deps.observer?.decided('denied');
@@ -239,6 +211,15 @@ export class Broker {
         events: [created, { type: 'request.denied', ...audit, actor: 'policy', data: { reason: denial } }],
       });
       throw new JitError('denied', `request denied: ${denial}`, { hint: '`jit roles` shows what you may request and for how long' });
+    }
+    if (unanswered) {
+      // The ticket system's silence is part of the record too: who asked, and why nothing was decided.
+      this.#deps.observer?.decided('denied');
+      await this.#deps.store.commit({
+        insertRequest: { ...request, state: 'denied' },
+        events: [created, { type: 'request.denied', ...audit, actor: `ticket:${role.ticket.system}`, data: { reason: unanswered.message.slice(0, 300) } }],
+      });
+      throw unanswered;
     }
     const refusal = outsideProjects ?? (looked && ticketRefusal(ticket, looked.facts, rules!, operator.name));
     if (refusal) {
@@ -334,7 +315,7 @@ export class Broker {
     const grant = await this.#own(caller, id);
     if (!grant) return undefined;
     await this.#deps.store.touchGrant(id, this.#now());
-    await this.#recheckTicket(grant);
+    await this.#tickets.recheck(grant);
     return (await this.#deps.store.getGrant(id))?.state;
   }
 

@@ -68,6 +68,21 @@ function ask(socket: string, message: Buffer): Promise<number> {
   });
 }
 
+/**
+ * `ask`, as soon as the agent listens: its socket file appears when it binds, a moment before it accepts
+ * connections, and a connection in between is refused.
+ */
+async function askOnceListening(socket: string, message: Buffer): Promise<number> {
+  for (let waited = 0; ; waited += 10) {
+    try {
+      return await ask(socket, message);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || waited >= START_TIMEOUT_MS) throw error;
+      await sleep(10);
+    }
+  }
+}
+
 /** Whether `pid` is still the agent serving `socket` (not a process that got its pid since). */
 function isAgent(pid: number, socket: string): boolean {
   try {
@@ -160,7 +175,7 @@ export async function startSessionAgent(key: SessionKey, certificate: string, li
       .byte(CONSTRAIN_LIFETIME)
       .uint32(lifetime)
       .toBuffer();
-    if ((await ask(socket, add)) !== AGENT_SUCCESS) throw agentUnavailable('it refused the session key and certificate');
+    if ((await askOnceListening(socket, add)) !== AGENT_SUCCESS) throw agentUnavailable('it refused the session key and certificate');
   } catch (error) {
     await stopAgent(keeper, agentPid, socket, dir).catch(() => {});
     throw error instanceof JitError ? error : agentUnavailable((error as Error).message, error);

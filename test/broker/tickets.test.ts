@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ExitCode } from '../../src/core/errors.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { startJira, type JiraDouble } from '../support/jira.js';
+import { freePort } from '../support/free-port.js';
 import { failure } from '../support/rejection.js';
 
 let jira: JiraDouble;
@@ -133,18 +134,64 @@ describe('tickets checked in Jira', () => {
     expect(revoked).toMatchObject({ actor: 'ticket:jira', data: { reason: 'ticket_closed', ticketState: 'Done' } });
   });
 
-  it('a Jira that cannot answer at a re-check ends nothing: the grant lives, and is asked about again', async () => {
+  it('a Jira that cannot answer at a re-check is tried again seconds later; a grant unconfirmed for two intervals ends', async () => {
     env = await testBroker(policy());
     jira.issues.set('OPS-7', inProgress);
     const { grant } = await ask('OPS-7');
-    jira.issues.delete('OPS-7');
-    jira.issues.set('OPS-7', { status: { name: 'Broken', category: 'indeterminate' }, key: undefined as never });
-    env.clock.now += 31_000;
     process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
     try {
+      env.clock.now += 31_000;
       expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      const asked = jira.requests.length;
+      env.clock.now += 1000;
+      expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      expect(jira.requests).toHaveLength(asked);
+      env.clock.now += 5000;
+      expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      expect(jira.requests).toHaveLength(asked + 1);
+      // Past two intervals without Jira confirming the ticket, the grant ends.
+      env.clock.now += 30_000;
+      expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+      expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_unverifiable' });
+      const revoked = (await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked');
+      expect(revoked).toMatchObject({ actor: 'ticket:jira', data: { reason: 'ticket_unverifiable', why: expect.stringMatching(/refused jit's credentials \(401\)/) } });
     } finally {
       process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
     }
+  });
+
+  it('records a Jira that could not be asked (69) in the audit, and a missing ticket as not verified', async () => {
+    const closed = await freePort();
+    env = await testBroker(policy().replace(jira.site, `http://127.0.0.1:${closed}`));
+    expect((await failure(ask('OPS-10'))).exitCode).toBe(ExitCode.unavailable);
+    expect((await env.store.events({ ticket: 'OPS-10' })).map((e) => [e.type, e.actor, e.data.ticketState ?? e.data.reason])).toEqual([
+      ['request.created', 'user:alice@test-host', 'no answer'],
+      ['request.denied', 'ticket:jira', `Jira at http://127.0.0.1:${closed} did not answer (ECONNREFUSED)`],
+    ]);
+    env.remove();
+    env = await testBroker(policy());
+    await failure(ask('OPS-11'));
+    expect((await env.store.events({ ticket: 'OPS-11' }))[0]).toMatchObject({ data: { ticketVerified: false, ticketState: 'not found' } });
+  });
+
+  it('a token that is not one (a line break, a comment) is refused by name, never quoted', async () => {
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'PAT-SUPER-SECRET-0123456789\n# rotated 2026-11';
+    try {
+      env = await testBroker(policy(', auth: bearer'));
+      const error = await failure(ask('OPS-12'));
+      expect(error.exitCode).toBe(ExitCode.config);
+      expect(error.message).toBe('the Jira credentials in env:JIT_TEST_JIRA_CREDENTIALS are not a token (spaces, line breaks or other characters)');
+      expect(JSON.stringify(await env.store.events({ ticket: 'OPS-12' }))).not.toContain('SUPER-SECRET');
+    } finally {
+      process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    }
+  });
+
+  it('a Jira answering nonsense (a status category named like an object key, null, 2 MB) is 69, not a crash', async () => {
+    env = await testBroker(policy());
+    jira.issues.set('OPS-13', { status: { name: 'x', category: 'constructor' as never } });
+    expect((await failure(ask('OPS-13'))).exitCode).toBe(ExitCode.unavailable);
+    jira.issues.set('OPS-14', { ...inProgress, summary: 'x'.repeat(2 * 1024 * 1024) });
+    expect((await failure(ask('OPS-14'))).exitCode).toBe(ExitCode.unavailable);
   });
 });

@@ -25,7 +25,7 @@ function jiraBox() {
   prod-db:
     ttl: { default: 10m, max: 1h }
     requesters: ['*']
-    ticket: { system: jira, site: '${jira.site}', credentials: env:JIRA_CREDENTIALS, allowed: [in_progress], recheck: 1s }
+    ticket: { system: jira, site: '${jira.site}', credentials: env:JIRA_CREDENTIALS, projects: [OPS], allowed: [in_progress], recheck: 1s }
     issuer: { type: jwt }
     heartbeat: { interval: 1s, timeout: 10s }
 `,

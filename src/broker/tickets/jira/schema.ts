@@ -11,7 +11,8 @@ export const jiraSchema = z
     site: z.string().regex(/^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^http:\/\/(127\.0\.0\.1|localhost)(:[0-9]{1,5})?$/, 'must be the site’s https:// address, with nothing after the host'),
     credentials: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming EMAIL:API_TOKEN (Cloud) or a personal access token (auth: bearer)'),
     auth: z.enum(['basic', 'bearer']).default('basic'),
-    projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'must be a Jira project key')).min(1).optional(),
+    // Required: without it, requesters could learn through jit's account about any issue on the site.
+    projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'must be a Jira project key')).min(1),
     allowed: z.array(z.enum(['open', 'in_progress', 'done'])).min(1).default(['in_progress']),
     assignee: z.enum(['requester', 'anyone']).default('anyone'),
     recheck: duration.default(60),

@@ -1,0 +1,69 @@
+// What a role's ticket system says, asked by the broker: once as a request is decided (the last look
+// before issuing), and again while the grant lives, brought by its heartbeats (embedded and served alike).
+import type { GrantRecord } from '../records.js';
+import type { Revoker } from '../revoker.js';
+import type { Policy, RolePolicy } from '../policy/types.js';
+import { recheckMs, ticketRules, ticketSystemOf } from './registry.js';
+import { ticketRefusal, type TicketDeps, type TicketFacts } from './ticket-system.js';
+
+/** Live grants whose last ticket look one broker process remembers; beyond it the oldest is forgotten (and looked at again). */
+const MAX_TICKET_LOOKS = 10_000;
+/** After a re-check the ticket system could not answer, how long until the next try. */
+const TICKET_RETRY_MS = 5000;
+/** How many re-check intervals a live grant may go without its ticket confirmed before it ends. */
+const TICKET_UNVERIFIED_INTERVALS = 2;
+
+export class TicketChecks {
+  /** When each live grant's ticket was last tried and last confirmed (ms). */
+  readonly #looks = new Map<string, { tried: number; confirmed: number }>();
+
+  constructor(
+    private readonly policy: Policy,
+    private readonly deps: TicketDeps,
+    private readonly revoker: Revoker,
+    private readonly now: () => number,
+  ) {}
+
+  /** The role's ticket as its system sees it, or undefined for `offline` (the pattern alone). Throws 69 when the system cannot answer. */
+  async lookUp(role: RolePolicy, ticket: string): Promise<{ facts: TicketFacts | undefined } | undefined> {
+    const system = await ticketSystemOf(role.ticket, this.deps);
+    return system && { facts: await system.lookup(ticket) };
+  }
+
+  /**
+   * Looks at a live grant's ticket again when its role's re-check interval has passed (brought by its
+   * heartbeats, so embedded and served alike): a ticket that left the allowed states ends the grant. A
+   * system that cannot answer is tried again a few seconds later; SECURITY: a grant whose ticket could
+   * not be confirmed for two intervals ends too, so an outage (or a requester who spends jit's rate
+   * limit at the system) cannot keep a closed ticket's grant alive to its TTL.
+   */
+  async recheck(grant: GrantRecord): Promise<void> {
+    const role = this.policy.roles.get(grant.role);
+    const every = role && recheckMs(role.ticket);
+    if (!role || every === undefined || grant.state !== 'active') return;
+    const now = this.now();
+    const last = this.#looks.get(grant.id) ?? { tried: grant.issuedAtMs, confirmed: grant.issuedAtMs };
+    if (now - last.confirmed < every || now - last.tried < Math.min(every, TICKET_RETRY_MS)) return;
+    this.#looks.delete(grant.id);
+    if (this.#looks.size >= MAX_TICKET_LOOKS) this.#looks.delete(this.#looks.keys().next().value!);
+    this.#looks.set(grant.id, { ...last, tried: now });
+    const actor = `ticket:${role.ticket.system}`;
+    let looked;
+    try {
+      looked = await this.lookUp(role, grant.ticket);
+    } catch (error) {
+      if (now - last.confirmed <= TICKET_UNVERIFIED_INTERVALS * every) return;
+      this.#looks.delete(grant.id);
+      await this.revoker.end(grant, 'ticket_unverifiable', actor, { why: (error instanceof Error ? error.message : String(error)).slice(0, 300) });
+      return;
+    }
+    if (!looked) return;
+    const refusal = ticketRefusal(grant.ticket, looked.facts, ticketRules(role.ticket)!, grant.requester);
+    if (!refusal) {
+      this.#looks.set(grant.id, { tried: now, confirmed: now });
+      return;
+    }
+    this.#looks.delete(grant.id);
+    await this.revoker.end(grant, 'ticket_closed', actor, { why: refusal.slice(0, 300), ...(looked.facts ? { ticketState: looked.facts.stateName } : {}) });
+  }
+}

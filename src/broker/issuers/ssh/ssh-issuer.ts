@@ -1,7 +1,7 @@
 // The ssh issuer: the CLI sends the public half of a key it made for this session; the CA signs a user
 // certificate for the policy's principals, valid for the grant's TTL, whose serial is the grant's.
-// Revocation writes the serial into the KRL file sshd reads (RevokedKeys), atomically; verification reads
-// that file back. The CLI's client step holds key and certificate in a session ssh-agent it ends itself.
+// Revocation adds the serial to the KRL file sshd reads (RevokedKeys), keeping what else it holds, under a
+// lock and atomically; verification reads that file back. The CLI's client step holds key and certificate in a session ssh-agent it ends itself.
 import { accessSync, closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { JitError } from '../../../core/errors.js';
@@ -14,7 +14,7 @@ import { certificateLine, serialOf, signUserCertificate } from './certificate.js
 import { addSerials, assertExtensible, revokesSerial } from './krl.js';
 import type { SshConfig } from './schema.js';
 
-/** How far the target's clock may be from the broker's: certificates start this much early, and serials stay in the KRL this much past their end. */
+/** How far the target's clock may be from the broker's: certificates start this much early, and count as expired everywhere this much past their end. */
 const CLOCK_SKEW_SECONDS = 300;
 const LOCK_TIMEOUT_MS = 10_000;
 

@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
+import { startGithub, type GithubDouble } from '../support/github.js';
 import { startJira, type JiraDouble } from '../support/jira.js';
 import { freePort } from '../support/free-port.js';
 import { failure } from '../support/rejection.js';
@@ -96,7 +97,7 @@ describe('tickets checked in Jira', () => {
 
   it('refuses a project the role does not take without asking Jira', async () => {
     env = await testBroker(policy());
-    expect((await failure(ask('SALES-1'))).message).toMatch(/ticket SALES-1 is not in OPS, the projects this role takes/);
+    expect((await failure(ask('SALES-1'))).message).toMatch(/ticket SALES-1 is not in OPS, where this role's tickets are/);
     expect(jira.requests).toEqual([]);
   });
 
@@ -193,5 +194,77 @@ describe('tickets checked in Jira', () => {
     expect((await failure(ask('OPS-13'))).exitCode).toBe(ExitCode.unavailable);
     jira.issues.set('OPS-14', { ...inProgress, summary: 'x'.repeat(2 * 1024 * 1024) });
     expect((await failure(ask('OPS-14'))).exitCode).toBe(ExitCode.unavailable);
+  });
+});
+
+describe('tickets checked in GitHub', () => {
+  let github: GithubDouble;
+  beforeAll(async () => {
+    github = await startGithub();
+    process.env.JIT_TEST_GITHUB_TOKEN = github.token;
+  });
+  afterAll(async () => {
+    delete process.env.JIT_TEST_GITHUB_TOKEN;
+    await github.close();
+  });
+  beforeEach(() => {
+    github.issues.clear();
+    github.requests.length = 0;
+  });
+  const githubPolicy = (extra = '') => `roles:
+  deploy:
+    ttl: { default: 10m, max: 1h }
+    requesters: ['*']
+    ticket: { system: github, api: '${github.api}', credentials: env:JIT_TEST_GITHUB_TOKEN, repositories: [acme/orders]${extra} }
+    issuer: { type: jwt }
+`;
+  const askGithub = (ticket: string) => env!.broker.request(operator, { role: 'deploy', ticket, owner: liveOwner() });
+
+  it('issues for an open issue, and records that GitHub verified it', async () => {
+    env = await testBroker(githubPolicy());
+    github.issues.set('acme/orders#12', { state: 'open' });
+    expect((await askGithub('acme/orders#12')).grant.state).toBe('active');
+    expect(github.requests).toEqual(['GET /repos/acme/orders/issues/12']);
+    expect(github.unexpected).toEqual([]);
+    expect((await env.store.events({ ticket: 'acme/orders#12' }))[0]).toMatchObject({ data: { ticketVerified: true, ticketSystem: 'github', ticketState: 'open' } });
+  });
+
+  it.each([
+    ['closed', { state: 'closed' as const }, /ticket acme\/orders#13 is closed \(done\); this role needs it open/],
+    ['a pull request', { state: 'open' as const, pullRequest: true }, /acme\/orders#13 is a pull request, not an issue/],
+    ['deleted (410)', { state: 'open' as const, deleted: true }, /ticket acme\/orders#13 was not found/],
+    ['transferred (301, followed once)', { state: 'open' as const, transferredTo: 'acme/platform#7' }, /ticket acme\/orders#13 has moved to acme\/platform#7; ask with acme\/platform#7/],
+  ])('refuses an issue that is %s with exit 65', async (_what, issue, reason) => {
+    env = await testBroker(githubPolicy());
+    github.issues.set('acme/orders#13', issue);
+    const transferredTo = (issue as { transferredTo?: string }).transferredTo;
+    if (transferredTo) github.issues.set(transferredTo, { state: 'open' });
+    const error = await failure(askGithub('acme/orders#13'));
+    expect(error.exitCode).toBe(ExitCode.ticketRejected);
+    expect(error.message).toMatch(reason);
+    expect(github.unexpected).toEqual([]);
+  });
+
+  it('checks the assignee by login, and refuses another repository or a malformed reference without asking', async () => {
+    env = await testBroker(githubPolicy(', assignee: requester'));
+    github.issues.set('acme/orders#14', { state: 'open', assignees: ['bob'] });
+    expect((await failure(askGithub('acme/orders#14'))).message).toMatch(/not assigned to alice/);
+    github.requests.length = 0;
+    expect((await failure(askGithub('acme/secrets#1'))).message).toMatch(/is not in acme\/orders, where this role's tickets are/);
+    for (const forged of ['acme/orders#1/../2', 'acme/..#1', 'acme/orders#01', 'acme/orders%2F#1', 'acme/orders#1?x=1']) {
+      const error = await failure(askGithub(forged));
+      expect([ExitCode.usage, ExitCode.ticketRejected]).toContain(error.exitCode);
+    }
+    expect(github.requests).toEqual([]);
+  });
+
+  it('a closed issue revokes its grant at the next re-check', async () => {
+    env = await testBroker(githubPolicy(', recheck: 30s'));
+    github.issues.set('acme/orders#15', { state: 'open' });
+    const { grant } = await askGithub('acme/orders#15');
+    github.issues.set('acme/orders#15', { state: 'closed' });
+    env.clock.now += 31_000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_closed' });
   });
 });

@@ -13,6 +13,10 @@ export async function ticketSystemOf(config: TicketConfig, deps: TicketDeps): Pr
       const { Jira } = await import('./jira/jira.js');
       return new Jira(config, deps);
     }
+    case 'github': {
+      const { Github } = await import('./github/github.js');
+      return new Github(config, deps);
+    }
   }
 }
 
@@ -23,7 +27,8 @@ export function ticketSecretReferences(config: TicketConfig): string[] {
 
 /** What the role asks of its tickets; `offline` asks nothing it could check. */
 export function ticketRules(config: TicketConfig): TicketRules | undefined {
-  return config.system === 'offline' ? undefined : { allowed: config.allowed, assignee: config.assignee, projects: config.projects };
+  if (config.system === 'offline') return undefined;
+  return { allowed: config.allowed, assignee: config.assignee, projects: config.system === 'jira' ? config.projects : config.repositories };
 }
 
 /** How often a live grant's ticket is looked at again; undefined for `offline`. */

@@ -16,6 +16,8 @@ export interface TicketFacts {
   assignee: string[];
   title: string;
   url: string;
+  /** A reason the system itself gives to refuse it whatever the role allows (a pull request, not an issue). */
+  refusal?: string;
 }
 
 export interface TicketSystem {
@@ -38,13 +40,15 @@ export interface TicketRules {
 
 /** Why the ticket's key alone rules it out (a project the role does not take), before anyone is asked. */
 export function keyRefusal(asked: string, rules: TicketRules): string | undefined {
-  const project = asked.slice(0, asked.lastIndexOf('-'));
-  return rules.projects && !rules.projects.includes(project) ? `ticket ${asked} is not in ${rules.projects.join(' or ')}, the projects this role takes` : undefined;
+  // JIRA-12 is in project JIRA; owner/repo#12 in repository owner/repo.
+  const project = asked.includes('#') ? asked.slice(0, asked.lastIndexOf('#')) : asked.slice(0, asked.lastIndexOf('-'));
+  return rules.projects && !rules.projects.includes(project) ? `ticket ${asked} is not in ${rules.projects.join(' or ')}, where this role's tickets are` : undefined;
 }
 
 /** Why the ticket does not allow this request, in words for the requester; undefined when it does. */
 export function ticketRefusal(asked: string, facts: TicketFacts | undefined, rules: TicketRules, requester: string): string | undefined {
   if (!facts) return `ticket ${asked} was not found, or jit's account may not see it`;
+  if (facts.refusal) return facts.refusal;
   if (facts.key !== asked) return `ticket ${asked} has moved to ${facts.key}; ask with ${facts.key}`;
   if (!rules.allowed.includes(facts.state)) return `ticket ${asked} is ${facts.stateName} (${facts.state.replace('_', ' ')}); this role needs it ${rules.allowed.map((state) => state.replace('_', ' ')).join(' or ')} (${facts.url})`;
   if (rules.assignee === 'requester' && !facts.assignee.some((identity) => identity.toLowerCase() === requester.toLowerCase())) {

@@ -1,9 +1,12 @@
 // A role whose tickets are Jira issues (Cloud, or Data Center with `auth: bearer`).
 import { z } from 'zod';
+import { compileTicketPattern } from '../../../core/ticket-pattern.js';
 import { duration } from '../../policy/duration-schema.js';
 import { SECRET_REFERENCE } from '../../issuers/secret-reference.js';
 
 export const JIRA_KEY = '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$';
+// Compiled (on RE2) with the policy, as every ticket pattern is before a ticket is checked against it.
+compileTicketPattern(JIRA_KEY);
 
 export const jiraSchema = z
   .strictObject({

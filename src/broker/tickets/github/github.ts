@@ -1,0 +1,90 @@
+// GitHub's issues API: GET /repos/{owner}/{repo}/issues/{number} (a bearer token, API version 2022-11-28).
+// An issue number that is a pull request answers with `pull_request` and is refused; 301 is a transferred
+// issue (followed once, on the same API host); 410 is a deleted one; 404, missing or not visible.
+import { JitError, UNSAFE_TEXT } from '../../../core/errors.js';
+import { readSecretReference } from '../../issuers/secret-reference.js';
+import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
+import type { GithubConfig } from './schema.js';
+
+const TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+interface GithubIssue {
+  number?: unknown;
+  state?: unknown;
+  title?: unknown;
+  html_url?: unknown;
+  pull_request?: unknown;
+  repository_url?: unknown;
+  assignees?: { login?: unknown }[];
+}
+
+function printable(text: string, length: number): string {
+  return text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?').slice(0, length);
+}
+
+export class Github implements TicketSystem {
+  constructor(
+    private readonly config: GithubConfig,
+    private readonly deps: TicketDeps,
+  ) {}
+
+  async #get(url: string, token: string): Promise<Response> {
+    try {
+      return await fetch(url, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'jit' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      const kind = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : ((error as { cause?: { code?: unknown } }).cause?.code ?? 'no connection');
+      throw new JitError('unavailable', `GitHub at ${this.config.api} did not answer (${String(kind).slice(0, 40)})`, { hint: 'check the api address and the network' });
+    }
+  }
+
+  async lookup(reference: string): Promise<TicketFacts | undefined> {
+    const match = new RegExp(this.config.pattern).exec(reference);
+    if (!match) throw new JitError('usage', `${reference} is not an OWNER/REPO#NUMBER issue reference`);
+    const [repository, number] = reference.split('#') as [string, string];
+    const [owner, repo] = repository.split('/') as [string, string];
+    const token = await readSecretReference(this.config.credentials, this.deps);
+    if (!/^[\x21-\x7e]+$/.test(token)) throw new JitError('config', `the GitHub token in ${this.config.credentials} is not a token (spaces, line breaks or other characters)`, { hint: 'store the token alone, on one line' });
+    let response = await this.#get(`${this.config.api}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/issues/${number}`, token);
+    if (response.status === 301) {
+      // A transferred issue: followed once, and only on the same API host.
+      const location = response.headers.get('location') ?? '';
+      if (!location.startsWith(`${this.config.api}/`)) throw new JitError('unavailable', `GitHub moved ${reference} somewhere jit does not follow`, { hint: 'ask with the issue’s new reference' });
+      response = await this.#get(location, token);
+    }
+    if (response.status === 404 || response.status === 410) return undefined;
+    if (response.status === 401) throw new JitError('unavailable', `GitHub at ${this.config.api} refused jit's token (401)`, { hint: `check ${this.config.credentials}` });
+    if (response.status === 403 || response.status === 429) {
+      const reset = response.headers.get('x-ratelimit-reset');
+      const when = /^[0-9]{1,12}$/.test(reset ?? '') ? ` until ${new Date(Number(reset) * 1000).toISOString()}` : '';
+      throw new JitError('unavailable', `GitHub at ${this.config.api} refused or rate-limited jit (${response.status})${when}`, { hint: `check ${this.config.credentials} and its rate limit` });
+    }
+    if (!response.ok) throw new JitError('unavailable', `GitHub at ${this.config.api} answered ${response.status}`, { hint: 'try again' });
+    if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new JitError('unavailable', `GitHub answered for ${reference} with more than 1 MiB`);
+    const text = await response.text();
+    let issue: GithubIssue;
+    try {
+      const parsed: unknown = JSON.parse(text.slice(0, MAX_BODY_BYTES));
+      issue = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as GithubIssue;
+    } catch {
+      issue = {};
+    }
+    const state = issue.state === 'open' ? 'open' : issue.state === 'closed' ? 'done' : undefined;
+    const answeredRepository = typeof issue.repository_url === 'string' ? issue.repository_url.split('/repos/')[1] : repository;
+    const key = `${answeredRepository}#${String(issue.number)}`;
+    if (!state || typeof issue.number !== 'number') throw new JitError('unavailable', `GitHub answered for ${reference} without a number or state`, { hint: 'check the api address' });
+    return {
+      key: new RegExp(this.config.pattern).test(key) ? key : '(an invalid reference)',
+      state,
+      stateName: state === 'open' ? 'open' : 'closed',
+      assignee: (issue.assignees ?? []).map((person) => person.login).filter((login): login is string => typeof login === 'string'),
+      title: typeof issue.title === 'string' ? printable(issue.title, 200) : '',
+      url: typeof issue.html_url === 'string' && /^https?:\/\/[\x21-\x7e]+$/.test(issue.html_url) ? issue.html_url.slice(0, 300) : `${this.config.api}/repos/${owner}/${repo}/issues/${number}`,
+      ...(issue.pull_request !== undefined ? { refusal: `${reference} is a pull request, not an issue` } : {}),
+    };
+  }
+}

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ExitCode } from '../../src/core/errors.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { startGithub, type GithubDouble } from '../support/github.js';
+import { startGitlab, type GitlabDouble } from '../support/gitlab.js';
 import { startJira, type JiraDouble } from '../support/jira.js';
 import { freePort } from '../support/free-port.js';
 import { failure } from '../support/rejection.js';
@@ -266,5 +267,59 @@ describe('tickets checked in GitHub', () => {
     env.clock.now += 31_000;
     expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
     expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_closed' });
+  });
+});
+
+describe('tickets checked in GitLab', () => {
+  let gitlab: GitlabDouble;
+  beforeAll(async () => {
+    gitlab = await startGitlab();
+    process.env.JIT_TEST_GITLAB_TOKEN = gitlab.token;
+  });
+  afterAll(async () => {
+    delete process.env.JIT_TEST_GITLAB_TOKEN;
+    await gitlab.close();
+  });
+  beforeEach(() => {
+    gitlab.issues.clear();
+    gitlab.requests.length = 0;
+  });
+  const gitlabPolicy = (extra = '') => `roles:
+  deploy:
+    ttl: { default: 10m, max: 1h }
+    requesters: ['*']
+    ticket: { system: gitlab, site: '${gitlab.site}', credentials: env:JIT_TEST_GITLAB_TOKEN, projects: [acme/platform/orders]${extra} }
+    issuer: { type: jwt }
+`;
+  const askGitlab = (ticket: string) => env!.broker.request(operator, { role: 'deploy', ticket, owner: liveOwner() });
+
+  it('issues for an opened issue, the project sent as its encoded path', async () => {
+    env = await testBroker(gitlabPolicy());
+    gitlab.issues.set('acme/platform/orders#5', { state: 'opened' });
+    expect((await askGitlab('acme/platform/orders#5')).grant.state).toBe('active');
+    expect(gitlab.requests).toEqual(['GET /api/v4/projects/acme%2Fplatform%2Forders/issues/5']);
+    expect(gitlab.unexpected).toEqual([]);
+  });
+
+  it('refuses a closed issue (65), another assignee, another project and a forged reference without asking', async () => {
+    env = await testBroker(gitlabPolicy(', assignee: requester'));
+    gitlab.issues.set('acme/platform/orders#6', { state: 'closed', assignees: ['alice'] });
+    expect((await failure(askGitlab('acme/platform/orders#6'))).message).toMatch(/ticket acme\/platform\/orders#6 is closed \(done\)/);
+    gitlab.issues.set('acme/platform/orders#7', { state: 'opened', assignees: ['bob'] });
+    expect((await failure(askGitlab('acme/platform/orders#7'))).message).toMatch(/not assigned to alice/);
+    gitlab.requests.length = 0;
+    for (const forged of ['acme/secrets#1', 'acme/platform/orders#1/../2', 'acme/platform/orders%2F..#1', 'acme/platform/orders#1?x']) {
+      expect([ExitCode.usage, ExitCode.ticketRejected]).toContain((await failure(askGitlab(forged))).exitCode);
+    }
+    expect(gitlab.requests).toEqual([]);
+  });
+
+  it('a closed issue revokes its grant at the next re-check', async () => {
+    env = await testBroker(gitlabPolicy(', recheck: 30s'));
+    gitlab.issues.set('acme/platform/orders#8', { state: 'opened' });
+    const { grant } = await askGitlab('acme/platform/orders#8');
+    gitlab.issues.set('acme/platform/orders#8', { state: 'closed' });
+    env.clock.now += 31_000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
   });
 });

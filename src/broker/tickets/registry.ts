@@ -17,6 +17,10 @@ export async function ticketSystemOf(config: TicketConfig, deps: TicketDeps): Pr
       const { Github } = await import('./github/github.js');
       return new Github(config, deps);
     }
+    case 'gitlab': {
+      const { Gitlab } = await import('./gitlab/gitlab.js');
+      return new Gitlab(config, deps);
+    }
   }
 }
 
@@ -28,7 +32,7 @@ export function ticketSecretReferences(config: TicketConfig): string[] {
 /** What the role asks of its tickets; `offline` asks nothing it could check. */
 export function ticketRules(config: TicketConfig): TicketRules | undefined {
   if (config.system === 'offline') return undefined;
-  return { allowed: config.allowed, assignee: config.assignee, projects: config.system === 'jira' ? config.projects : config.repositories };
+  return { allowed: config.allowed, assignee: config.assignee, projects: config.system === 'github' ? config.repositories : config.projects };
 }
 
 /** How often a live grant's ticket is looked at again; undefined for `offline`. */

@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { DEFAULT_TICKET_PATTERN } from '../../core/identifiers.js';
 import { githubSchema } from './github/schema.js';
+import { gitlabSchema } from './gitlab/schema.js';
 import { jiraSchema } from './jira/schema.js';
 import { offlineSchema } from './offline/schema.js';
 
-export const ticketSchema = z.discriminatedUnion('system', [offlineSchema, jiraSchema, githubSchema]).default({ system: 'offline', pattern: DEFAULT_TICKET_PATTERN });
+export const ticketSchema = z.discriminatedUnion('system', [offlineSchema, jiraSchema, githubSchema, gitlabSchema]).default({ system: 'offline', pattern: DEFAULT_TICKET_PATTERN });
 
 export type TicketConfig = z.output<typeof ticketSchema>;

@@ -1,13 +1,10 @@
 // GitHub's issues API: GET /repos/{owner}/{repo}/issues/{number} (a bearer token, API version 2022-11-28).
 // An issue number that is a pull request answers with `pull_request` and is refused; 301 is a transferred
 // issue (followed once, on the same API host); 410 is a deleted one; 404, missing or not visible.
-import { JitError, UNSAFE_TEXT } from '../../../core/errors.js';
-import { readSecretReference } from '../../issuers/secret-reference.js';
+import { JitError } from '../../../core/errors.js';
+import { askTicketSystem, boundedJsonObject, printable, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import type { GithubConfig } from './schema.js';
-
-const TIMEOUT_MS = 10_000;
-const MAX_BODY_BYTES = 1024 * 1024;
 
 interface GithubIssue {
   number?: unknown;
@@ -19,27 +16,15 @@ interface GithubIssue {
   assignees?: { login?: unknown }[];
 }
 
-function printable(text: string, length: number): string {
-  return text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?').slice(0, length);
-}
-
 export class Github implements TicketSystem {
   constructor(
     private readonly config: GithubConfig,
     private readonly deps: TicketDeps,
   ) {}
 
-  async #get(url: string, token: string): Promise<Response> {
-    try {
-      return await fetch(url, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'jit' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (error) {
-      const kind = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : ((error as { cause?: { code?: unknown } }).cause?.code ?? 'no connection');
-      throw new JitError('unavailable', `GitHub at ${this.config.api} did not answer (${String(kind).slice(0, 40)})`, { hint: 'check the api address and the network' });
-    }
+  #get(url: string, token: string): Promise<Response> {
+    const headers = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'jit' };
+    return askTicketSystem(`GitHub at ${this.config.api}`, url, headers, 'manual');
   }
 
   async lookup(reference: string): Promise<TicketFacts | undefined> {
@@ -47,8 +32,7 @@ export class Github implements TicketSystem {
     if (!match) throw new JitError('usage', `${reference} is not an OWNER/REPO#NUMBER issue reference`);
     const [repository, number] = reference.split('#') as [string, string];
     const [owner, repo] = repository.split('/') as [string, string];
-    const token = await readSecretReference(this.config.credentials, this.deps);
-    if (!/^[\x21-\x7e]+$/.test(token)) throw new JitError('config', `the GitHub token in ${this.config.credentials} is not a token (spaces, line breaks or other characters)`, { hint: 'store the token alone, on one line' });
+    const token = await readToken(this.config.credentials, this.deps, 'GitHub');
     let response = await this.#get(`${this.config.api}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/issues/${number}`, token);
     if (response.status === 301) {
       // A transferred issue: followed once, and only on the same API host.
@@ -64,15 +48,7 @@ export class Github implements TicketSystem {
       throw new JitError('unavailable', `GitHub at ${this.config.api} refused or rate-limited jit (${response.status})${when}`, { hint: `check ${this.config.credentials} and its rate limit` });
     }
     if (!response.ok) throw new JitError('unavailable', `GitHub at ${this.config.api} answered ${response.status}`, { hint: 'try again' });
-    if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw new JitError('unavailable', `GitHub answered for ${reference} with more than 1 MiB`);
-    const text = await response.text();
-    let issue: GithubIssue;
-    try {
-      const parsed: unknown = JSON.parse(text.slice(0, MAX_BODY_BYTES));
-      issue = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as GithubIssue;
-    } catch {
-      issue = {};
-    }
+    const issue = (await boundedJsonObject(response)) as GithubIssue;
     const state = issue.state === 'open' ? 'open' : issue.state === 'closed' ? 'done' : undefined;
     const answeredRepository = typeof issue.repository_url === 'string' ? issue.repository_url.split('/repos/')[1] : repository;
     const key = `${answeredRepository}#${String(issue.number)}`;

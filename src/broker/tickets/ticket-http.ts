@@ -1,0 +1,50 @@
+// What every ticket system's client does alike: read its token, ask with a bound on time, read a bounded
+// answer, and keep what it says printable. SECURITY: the HTTP client's own messages may quote the
+// request (headers included), so only their kind is ever shown.
+import { JitError, UNSAFE_TEXT } from '../../core/errors.js';
+import { readSecretReference } from '../issuers/secret-reference.js';
+import type { TicketDeps } from './ticket-system.js';
+
+const TIMEOUT_MS = 10_000;
+/** Far above an issue with a few fields; a bigger answer is not read. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Text from a ticket system as it may reach a terminal or the audit: control characters shown as ?, bounded. */
+export function printable(text: string, length: number): string {
+  return text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?').slice(0, length);
+}
+
+/** The token a reference names; refused, by reference, when it could not be a header (it would be quoted in the client's error). */
+export async function readToken(reference: string, deps: TicketDeps, system: string): Promise<string> {
+  const token = await readSecretReference(reference, deps);
+  if (!/^[\x21-\x7e]+$/.test(token)) throw new JitError('config', `the ${system} credentials in ${reference} are not a token (spaces, line breaks or other characters)`, { hint: 'store the token alone, on one line' });
+  return token;
+}
+
+/** One GET to `system` (named with its address in messages), within the timeout. */
+export async function askTicketSystem(system: string, url: string, headers: Record<string, string>, redirect: 'error' | 'manual' = 'error'): Promise<Response> {
+  try {
+    return await fetch(url, { headers, redirect, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (error) {
+    const kind = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : ((error as { cause?: { code?: unknown } }).cause?.code ?? 'no connection');
+    throw new JitError('unavailable', `${system} did not answer (${String(kind).slice(0, 40)})`, { hint: 'check its address and the network; the role refuses while it cannot be asked' });
+  }
+}
+
+/** The answer's JSON object, read up to 1 MiB; an empty object when larger, not JSON or not an object. */
+export async function boundedJsonObject(response: Response): Promise<Record<string, unknown>> {
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return {};
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body ?? []) {
+    bytes += chunk.length;
+    if (bytes > MAX_BODY_BYTES) return {};
+    chunks.push(chunk);
+  }
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -21,6 +21,14 @@ export async function ticketSystemOf(config: TicketConfig, deps: TicketDeps): Pr
       const { Gitlab } = await import('./gitlab/gitlab.js');
       return new Gitlab(config, deps);
     }
+    case 'servicenow': {
+      const { Servicenow } = await import('./servicenow/servicenow.js');
+      return new Servicenow(config, deps);
+    }
+    case 'pagerduty': {
+      const { Pagerduty } = await import('./pagerduty/pagerduty.js');
+      return new Pagerduty(config, deps);
+    }
   }
 }
 
@@ -32,7 +40,7 @@ export function ticketSecretReferences(config: TicketConfig): string[] {
 /** What the role asks of its tickets; `offline` asks nothing it could check. */
 export function ticketRules(config: TicketConfig): TicketRules | undefined {
   if (config.system === 'offline') return undefined;
-  return { allowed: config.allowed, assignee: config.assignee, projects: config.system === 'github' ? config.repositories : config.projects };
+  return { allowed: config.allowed, assignee: config.assignee, projects: config.system === 'github' ? config.repositories : config.system === 'servicenow' || config.system === 'pagerduty' ? undefined : config.projects };
 }
 
 /** How often a live grant's ticket is looked at again; undefined for `offline`. */

@@ -23,8 +23,8 @@ import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
-import { ticketRules, ticketSecretReferences } from './tickets/registry.js';
-import { envNameOf } from './issuers/secret-reference.js';
+import { ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
+import { envNameOf, readSecretReference } from './issuers/secret-reference.js';
 import { keyRefusal, ticketRefusal, type TicketFacts } from './tickets/ticket-system.js';
 
 export interface BrokerDeps {
@@ -317,6 +317,28 @@ export class Broker {
     await this.#deps.store.touchGrant(id, this.#now());
     await this.#tickets.recheck(grant);
     return (await this.#deps.store.getGrant(id))?.state;
+  }
+
+  /** The secrets a ticket system's webhooks may be signed with: one per distinct setting among the roles it checks; none when no role takes them. */
+  async webhookSecrets(system: string): Promise<string[]> {
+    const roles = [...this.#deps.policy.roles.values()].filter((role) => role.ticket.system === system);
+    const references = [...new Set(roles.flatMap((role) => webhookSecretOf(role.ticket) ?? []))];
+    // Read at each delivery, so that a rotated secret (a file rewritten) counts at once.
+    return Promise.all(references.map((reference) => readSecretReference(reference, { env: process.env, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) })));
+  }
+
+  /**
+   * A ticket system said these tickets changed (an authentic webhook): the live grants they allow are
+   * looked at now, in the system itself. SECURITY: what the webhook says of the ticket is never believed;
+   * it only brings the look forward. Returns how many grants were looked at.
+   */
+  async ticketsChanged(system: string, tickets: string[]): Promise<number> {
+    const changed = new Set(tickets);
+    const grants = (await this.#deps.store.listGrants({ states: ['active'] })).filter(
+      (grant) => changed.has(grant.ticket) && this.#deps.policy.roles.get(grant.role)?.ticket.system === system,
+    );
+    await Promise.all(grants.map((grant) => this.#tickets.recheck(grant, { now: true, via: 'webhook' })));
+    return grants.length;
   }
 
   async recordSession(caller: Operator, id: string, type: SessionEventType, data: Record<string, string | number | null>): Promise<void> {

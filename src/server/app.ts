@@ -14,6 +14,7 @@ import { addressAllowList, DEFAULT_METRICS_FROM, type BrokerMetrics } from './me
 import type { OperatorTokenVerifier } from './operator-token.js';
 import { apiDocument, requestSchemas, routePath } from './api-document.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
+import { registerTicketWebhooks } from './ticket-webhooks.js';
 
 /** What `jit login` needs to know to log in for this broker: published unauthenticated at /v1/login. */
 export interface LoginSettings {
@@ -190,6 +191,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     if (!krl) throw new JitError('not_found', `there is no KRL for ${role}`, { hint: 'name a role whose issuer is ssh; its KRL exists once it was first written (ssh-keygen -k -f FILE starts one)' });
     return reply.type('application/octet-stream').header('cache-control', 'no-store').send(krl);
   });
+  registerTicketWebhooks(app, broker, failedAuth);
   // RFC 7662 sends the token form-encoded.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
 

@@ -1,6 +1,7 @@
 // The ticket systems by name. Adding one: its folder, a line here and a line in schema.ts.
 import type { TicketConfig } from './schema.js';
 import type { TicketDeps, TicketRules, TicketSystem } from './ticket-system.js';
+import type { TicketWebhook } from './ticket-webhook.js';
 
 export type { TicketConfig } from './schema.js';
 
@@ -32,9 +33,16 @@ export async function ticketSystemOf(config: TicketConfig, deps: TicketDeps): Pr
   }
 }
 
-/** The references (env:, file:, keychain:) the system's credentials are read from. */
+/** The references (env:, file:, keychain:) the system's credentials and webhook secret are read from. */
 export function ticketSecretReferences(config: TicketConfig): string[] {
-  return config.system === 'offline' ? [] : [config.credentials];
+  if (config.system === 'offline') return [];
+  const webhook = webhookSecretOf(config);
+  return webhook ? [config.credentials, webhook] : [config.credentials];
+}
+
+/** The reference the secret of the system's webhooks is read from; undefined when it sends none to jit. */
+export function webhookSecretOf(config: TicketConfig): string | undefined {
+  return config.system === 'offline' || config.system === 'servicenow' ? undefined : config.webhookSecret;
 }
 
 /** What the role asks of its tickets; `offline` asks nothing it could check. */
@@ -46,4 +54,21 @@ export function ticketRules(config: TicketConfig): TicketRules | undefined {
 /** How often a live grant's ticket is looked at again; undefined for `offline`. */
 export function recheckMs(config: TicketConfig): number | undefined {
   return config.system === 'offline' ? undefined : config.recheckSeconds * 1000;
+}
+
+/** The systems that can tell jit serve a ticket changed. */
+export const WEBHOOK_SYSTEMS = ['jira', 'github', 'gitlab', 'pagerduty'] as const;
+
+/** How a system's webhook deliveries are proven and read. */
+export async function ticketWebhookOf(system: (typeof WEBHOOK_SYSTEMS)[number]): Promise<TicketWebhook> {
+  switch (system) {
+    case 'jira':
+      return (await import('./jira/webhook.js')).jiraWebhook;
+    case 'github':
+      return (await import('./github/webhook.js')).githubWebhook;
+    case 'gitlab':
+      return (await import('./gitlab/webhook.js')).gitlabWebhook;
+    case 'pagerduty':
+      return (await import('./pagerduty/webhook.js')).pagerdutyWebhook;
+  }
 }

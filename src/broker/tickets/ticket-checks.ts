@@ -16,6 +16,8 @@ const TICKET_UNVERIFIED_INTERVALS = 2;
 export class TicketChecks {
   /** When each live grant's ticket was last tried and last confirmed (ms). */
   readonly #looks = new Map<string, { tried: number; confirmed: number }>();
+  /** The look under way for each grant, so that a second reason to look waits for it instead. */
+  readonly #running = new Map<string, Promise<void>>();
 
   constructor(
     private readonly policy: Policy,
@@ -32,29 +34,40 @@ export class TicketChecks {
 
   /**
    * Looks at a live grant's ticket again when its role's re-check interval has passed (brought by its
-   * heartbeats, so embedded and served alike): a ticket that left the allowed states ends the grant. A
-   * system that cannot answer is tried again a few seconds later; SECURITY: a grant whose ticket could
-   * not be confirmed for two intervals ends too, so an outage (or a requester who spends jit's rate
-   * limit at the system) cannot keep a closed ticket's grant alive to its TTL.
+   * heartbeats, so embedded and served alike), or at once when the ticket system said it changed (a
+   * webhook, `now`): a ticket that left the allowed states ends the grant. A system that cannot answer is
+   * tried again a few seconds later; SECURITY: a grant whose ticket could not be confirmed for two
+   * intervals ends too, so an outage (or a requester who spends jit's rate limit at the system) cannot
+   * keep a closed ticket's grant alive to its TTL. One look per grant at a time: a burst of webhooks for
+   * one ticket asks the system once.
    */
-  async recheck(grant: GrantRecord): Promise<void> {
+  recheck(grant: GrantRecord, how: { now?: boolean; via?: 'webhook' } = {}): Promise<void> {
     const role = this.policy.roles.get(grant.role);
     const every = role && recheckMs(role.ticket);
-    if (!role || every === undefined || grant.state !== 'active') return;
+    if (!role || every === undefined || grant.state !== 'active') return Promise.resolve();
     const now = this.now();
     const last = this.#looks.get(grant.id) ?? { tried: grant.issuedAtMs, confirmed: grant.issuedAtMs };
-    if (now - last.confirmed < every || now - last.tried < Math.min(every, TICKET_RETRY_MS)) return;
+    const due = how.now || (now - last.confirmed >= every && now - last.tried >= Math.min(every, TICKET_RETRY_MS));
+    const running = this.#running.get(grant.id);
+    if (running || !due) return running ?? Promise.resolve();
+    const look = this.#look(grant, role, every, last, now, how.via).finally(() => this.#running.delete(grant.id));
+    this.#running.set(grant.id, look);
+    return look;
+  }
+
+  async #look(grant: GrantRecord, role: RolePolicy, every: number, last: { confirmed: number }, now: number, via: 'webhook' | undefined): Promise<void> {
     this.#looks.delete(grant.id);
     if (this.#looks.size >= MAX_TICKET_LOOKS) this.#looks.delete(this.#looks.keys().next().value!);
-    this.#looks.set(grant.id, { ...last, tried: now });
+    this.#looks.set(grant.id, { confirmed: last.confirmed, tried: now });
     const actor = `ticket:${role.ticket.system}`;
+    const how = via ? { via } : {};
     let looked;
     try {
       looked = await this.lookUp(role, grant.ticket);
     } catch (error) {
       if (now - last.confirmed <= TICKET_UNVERIFIED_INTERVALS * every) return;
       this.#looks.delete(grant.id);
-      await this.revoker.end(grant, 'ticket_unverifiable', actor, { why: (error instanceof Error ? error.message : String(error)).slice(0, 300) });
+      await this.revoker.end(grant, 'ticket_unverifiable', actor, { why: (error instanceof Error ? error.message : String(error)).slice(0, 300), ...how });
       return;
     }
     if (!looked) return;
@@ -64,6 +77,6 @@ export class TicketChecks {
       return;
     }
     this.#looks.delete(grant.id);
-    await this.revoker.end(grant, 'ticket_closed', actor, { why: refusal.slice(0, 300), ...(looked.facts ? { ticketState: looked.facts.stateName } : {}) });
+    await this.revoker.end(grant, 'ticket_closed', actor, { why: refusal.slice(0, 300), ...(looked.facts ? { ticketState: looked.facts.stateName } : {}), ...how });
   }
 }

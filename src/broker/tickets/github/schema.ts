@@ -23,6 +23,8 @@ export const githubSchema = z
     repositories: z.array(repository).min(1),
     allowed: z.array(z.enum(['open', 'done'])).min(1).default(['open']),
     assignee: z.enum(['requester', 'anyone']).default('anyone'),
+    // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
+    webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: GITHUB_REFERENCE, recheckSeconds: recheck }));

@@ -18,6 +18,8 @@ export const gitlabSchema = z
     projects: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}){1,5}$/, 'must be GROUP/PROJECT')).min(1),
     allowed: z.array(z.enum(['open', 'done'])).min(1).default(['open']),
     assignee: z.enum(['requester', 'anyone']).default('anyone'),
+    // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
+    webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: GITLAB_REFERENCE, recheckSeconds: recheck }));

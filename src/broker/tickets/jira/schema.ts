@@ -18,6 +18,8 @@ export const jiraSchema = z
     projects: z.array(z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'must be a Jira project key')).min(1),
     allowed: z.array(z.enum(['open', 'in_progress', 'done'])).min(1).default(['in_progress']),
     assignee: z.enum(['requester', 'anyone']).default('anyone'),
+    // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
+    webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: JIRA_KEY, recheckSeconds: recheck }));

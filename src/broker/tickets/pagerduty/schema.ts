@@ -19,6 +19,8 @@ export const pagerdutySchema = z
     services: z.array(z.string().regex(new RegExp(PAGERDUTY_ID), 'must be a PagerDuty service id')).min(1).optional(),
     allowed: z.array(z.enum(['open', 'in_progress', 'done'])).min(1).default(['open', 'in_progress']),
     assignee: z.enum(['requester', 'anyone']).default('anyone'),
+    // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
+    webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: PAGERDUTY_ID, recheckSeconds: recheck }));

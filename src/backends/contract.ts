@@ -38,6 +38,8 @@ export interface IssuedGrant {
   /** The credential's variables: in memory, the keychain and the child's environment only. */
   credential: Record<string, string>;
   heartbeatSeconds: number;
+  /** Something the requester should be told about this grant (issued unverified, for a shorter time). */
+  notice?: string;
   clientStep?: ClientStep;
 }
 

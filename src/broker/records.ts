@@ -62,7 +62,8 @@ export type AuditType =
   | 'revocation.verified'
   | 'revocation.deferred'
   | 'revocation.failed'
-  | 'revocation.irrevocable';
+  | 'revocation.irrevocable'
+  | 'ticket.verified';
 
 /** What the CLI reports of a session it supervises (survivors: processes still running at its end). */
 export type SessionEventType = 'session.started' | 'session.ended' | 'session.survivors';

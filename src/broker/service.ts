@@ -23,7 +23,7 @@ import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
-import { ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
+import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
 import { envNameOf, readSecretReference } from './issuers/secret-reference.js';
 import { keyRefusal, ticketRefusal, type TicketFacts } from './tickets/ticket-system.js';
 
@@ -85,7 +85,7 @@ export class Broker {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.#revoker = new Revoker(deps.store, (grant) => this.#issuerFor(grant), this.#now);
-    this.#tickets = new TicketChecks(deps.policy, { env: process.env, secrets: deps.secrets }, this.#revoker, this.#now);
+    this.#tickets = new TicketChecks(deps.policy, { env: process.env, secrets: deps.secrets }, this.#revoker, deps.store, this.#now);
   }
 
   #actor(caller: Operator): string {
@@ -198,12 +198,16 @@ export class Broker {
       unanswered = error;
     }
     const ticketVerified = looked?.facts !== undefined;
+    // Degraded: the system could not answer and the role allows that, for a shorter time and marked unverified.
+    const degradedTtl = unanswered?.code === 'unavailable' && !denial ? degradedTtlSeconds(role.ticket) : undefined;
+    const grantedSeconds = degradedTtl === undefined ? ttlSeconds : Math.min(ttlSeconds, degradedTtl);
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
     const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
     const ticketData = looked || unanswered ? { ticketSystem: role.ticket.system, ticketState: looked ? (looked.facts?.stateName ?? 'not found') : 'no answer' } : {};
-    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified, ...ticketData, tty: operator.tty, pid: input.owner.pid } } as const;
+    const degradedData = degradedTtl === undefined ? {} : { degraded: true, ticketError: unanswered!.message.slice(0, 300) };
+    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified, ...ticketData, ...degradedData, tty: operator.tty, pid: input.owner.pid } } as const;
     if (denial) {
       this.#deps.observer?.decided('denied');
       await this.#deps.store.commit({
@@ -212,7 +216,7 @@ export class Broker {
       });
       throw new JitError('denied', `request denied: ${denial}`, { hint: '`jit roles` shows what you may request and for how long' });
     }
-    if (unanswered) {
+    if (unanswered && degradedTtl === undefined) {
       // The ticket system's silence is part of the record too: who asked, and why nothing was decided.
       this.#deps.observer?.decided('denied');
       await this.#deps.store.commit({
@@ -234,7 +238,7 @@ export class Broker {
     const grant: GrantRecord = {
       id: formatId('g', randomBytes(16)), requestId, role: role.name, ticket, requester: operator.name,
       issuerType: role.issuer.type, issuerConfig: JSON.stringify(role.issuer), state: 'issuing',
-      issuedAtMs: now, expiresAtMs: now + ttlSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
+      issuedAtMs: now, expiresAtMs: now + grantedSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
       ownerStartTime: input.owner.startTime, lastHeartbeatAtMs: now, handle: null, revokeReason: null, revocation: null,
       revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null, endedAtMs: null,
     };
@@ -269,7 +273,7 @@ export class Broker {
       activated = await this.#deps.store.commit({
         // The owner's heartbeats are due from now on: the time spent issuing is not held against it.
         updateGrant: { id: grant.id, expect: { state: 'issuing' }, patch: { state: 'active', handle: issued.handle, lastHeartbeatAtMs: this.#now() } },
-        events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAtMs / 1000), ttlSeconds } }],
+        events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAtMs / 1000), ttlSeconds: grantedSeconds } }],
       });
     } catch (error) {
       // SECURITY: a credential whose issuance cannot be audited must not survive.
@@ -294,7 +298,9 @@ export class Broker {
         hint: 'ask for a longer --ttl, or check why the issuer is slow',
       });
     }
-    return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds, ...(issued.clientStep ? { clientStep: issued.clientStep } : {}) };
+    if (looked || degradedTtl !== undefined) this.#tickets.issued(active, ticketVerified);
+    const notice = degradedTtl === undefined ? undefined : `${role.ticket.system} could not be asked about ${ticket} (${unanswered!.message}); ${role.name} allows that: granted unverified for ${formatDuration(grantedSeconds)}, and looked at again as soon as it answers`;
+    return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds, ...(notice ? { notice } : {}), ...(issued.clientStep ? { clientStep: issued.clientStep } : {}) };
   }
 
   async grant(caller: Operator, id: string): Promise<Grant | undefined> {

@@ -113,10 +113,11 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     ...(parentSession === undefined ? {} : { parentSession }),
     publicKey: sessionKey.publicKey,
   });
-  const { grant, credential: issuedCredential, heartbeatSeconds, clientStep } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
+  const { grant, credential: issuedCredential, heartbeatSeconds, clientStep, notice } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
     await containment.abandon();
     throw error;
   });
+  if (notice) deps.warn(`WARNING: ${notice}`);
   const session: LocalSession = { grantId: grant.id, ownerPid: owner.pid, ownerStartTime: owner.startTime, cgroup: null };
 
   let outcome: SessionOutcome | undefined;

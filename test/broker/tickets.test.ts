@@ -22,6 +22,7 @@ afterAll(async () => {
   await jira.close();
 });
 beforeEach(() => {
+  process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
   jira.issues.clear();
   jira.requests.length = 0;
 });
@@ -157,6 +158,76 @@ describe('tickets checked in Jira', () => {
       expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_unverifiable' });
       const revoked = (await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked');
       expect(revoked).toMatchObject({ actor: 'ticket:jira', data: { reason: 'ticket_unverifiable', why: expect.stringMatching(/refused jit's credentials \(401\)/) } });
+    } finally {
+      process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    }
+  });
+
+  it('whenDown: allow issues while Jira cannot answer: unverified, for degradedTtl at most, the requester told, the audit saying why', async () => {
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
+    try {
+      env = await testBroker(policy(', whenDown: allow, degradedTtl: 2m'));
+      const issued = await ask('OPS-20');
+      expect(issued.grant).toMatchObject({ state: 'active', expiresAt: Math.floor(env.clock.now / 1000) + 120 });
+      expect(issued.notice).toMatch(/^jira could not be asked about OPS-20 \(Jira at http:\/\/127\.0\.0\.1:\d+ refused jit's credentials \(401\)\); prod-db allows that: granted unverified for 2m, and looked at again as soon as it answers$/);
+      const [created] = await env.store.events({ ticket: 'OPS-20' });
+      expect(created).toMatchObject({ type: 'request.created', data: { ticketVerified: false, ticketState: 'no answer', degraded: true, ttlSeconds: 600, ticketError: expect.stringMatching(/401/) } });
+    } finally {
+      process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    }
+  });
+
+  it('a degraded grant is looked at every few seconds until Jira answers: confirmed on the record, or ended if the ticket does not allow it', async () => {
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
+    env = await testBroker(policy(', whenDown: allow, degradedTtl: 5m'));
+    const confirmed = (await ask('OPS-21')).grant;
+    const refused = (await ask('OPS-22')).grant;
+    env.clock.now += 5000;
+    expect(await env.broker.heartbeat(operator, confirmed.id)).toBe('active');
+    process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    jira.issues.set('OPS-21', inProgress);
+    jira.issues.set('OPS-22', { status: { name: 'Done', category: 'done' } });
+    env.clock.now += 5000;
+    expect(await env.broker.heartbeat(operator, confirmed.id)).toBe('active');
+    expect(await env.broker.heartbeat(operator, refused.id)).toBe('revoked');
+    expect((await env.store.events({ grantId: confirmed.id })).at(-1)).toMatchObject({ type: 'ticket.verified', actor: 'ticket:jira', data: { ticketState: 'In Progress' } });
+    expect(await env.broker.grant(operator, refused.id)).toMatchObject({ revokeReason: 'ticket_closed' });
+    // Confirmed: from now on at the role's interval, not every few seconds.
+    const asked = jira.requests.length;
+    env.clock.now += 10_000;
+    expect(await env.broker.heartbeat(operator, confirmed.id)).toBe('active');
+    expect(jira.requests).toHaveLength(asked);
+  });
+
+  it('whenDown: allow still refuses what is not an outage: a ticket Jira says is done, credentials that are not a token', async () => {
+    env = await testBroker(policy(', whenDown: allow'));
+    jira.issues.set('OPS-23', { status: { name: 'Done', category: 'done' } });
+    expect((await failure(ask('OPS-23'))).exitCode).toBe(ExitCode.ticketRejected);
+    env.remove();
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'two\nlines';
+    try {
+      env = await testBroker(policy(', whenDown: allow'));
+      expect((await failure(ask('OPS-24'))).exitCode).toBe(ExitCode.config);
+      expect(await env.store.listGrants()).toEqual([]);
+    } finally {
+      process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
+    }
+  });
+
+  it('whenDown: allow lets a live grant go unconfirmed for its degradedTtl, not longer', async () => {
+    env = await testBroker(policy(', whenDown: allow, degradedTtl: 3m'));
+    jira.issues.set('OPS-25', inProgress);
+    const { grant } = await ask('OPS-25');
+    process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
+    try {
+      // Two 30 s intervals would end it where Jira outages are refused; here it lives on to 3 minutes unconfirmed.
+      for (const step of [31_000, 60_000, 60_000]) {
+        env.clock.now += step;
+        expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      }
+      env.clock.now += 30_000;
+      expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+      expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_unverifiable' });
     } finally {
       process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
     }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect } from '../support/jit.js';
 import { startJira, type JiraDouble } from '../support/jira.js';
 import { useKeyringSandboxes } from '../support/keyring-sandboxes.js';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/waits.js';
 
 const { box } = useKeyringSandboxes();
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => jira?.close());
 
-function jiraBox() {
+function jiraBox(site = jira.site, extra = '') {
   const jit = box({ JIRA_CREDENTIALS: jira.credentials });
   mkdirSync(jit.configDir, { recursive: true, mode: 0o700 });
   writeFileSync(
@@ -25,7 +26,7 @@ function jiraBox() {
   prod-db:
     ttl: { default: 10m, max: 1h }
     requesters: ['*']
-    ticket: { system: jira, site: '${jira.site}', credentials: env:JIRA_CREDENTIALS, projects: [OPS], allowed: [in_progress], recheck: 1s }
+    ticket: { system: jira, site: '${site}', credentials: env:JIRA_CREDENTIALS, projects: [OPS], allowed: [in_progress], recheck: 1s${extra} }
     issuer: { type: jwt }
     heartbeat: { interval: 1s, timeout: 10s }
 `,
@@ -67,5 +68,15 @@ describe('a ticket in Jira', () => {
     expect(result.stderr).toMatch(/^jit: request denied: ticket OPS-42 is Done \(done\); this role needs it in progress \(http:\/\/127\.0\.0\.1:\d+\/browse\/OPS-42\)\n/);
     expect(result.stderr).not.toContain(jira.credentials);
     expect(jit.grantStates()).toEqual([]);
+  });
+
+  it('with whenDown: allow, a Jira that does not answer still runs the command: warned, unverified, for degradedTtl', async () => {
+    const jit = jiraBox(`http://127.0.0.1:${await freePort()}`, ', whenDown: allow, degradedTtl: 2m');
+    const result = await jit.run(['exec', '-t', 'OPS-44', '-r', 'prod-db', '--', 'sh', '-c', 'echo "$JIT_EXPIRES_AT"']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^jit: WARNING: jira could not be asked about OPS-44 \(Jira at http:\/\/127\.0\.0\.1:\d+ did not answer \(ECONNREFUSED\)\); prod-db allows that: granted unverified for 2m, and looked at again as soon as it answers\n/m);
+    const expiresIn = Number(result.stdout.trim()) * 1000 - Date.now();
+    expect(expiresIn).toBeGreaterThan(100_000);
+    expect(expiresIn).toBeLessThanOrEqual(120_000);
   });
 });

@@ -51,6 +51,11 @@ export function ticketRules(config: TicketConfig): TicketRules | undefined {
   return { allowed: config.allowed, assignee: config.assignee, projects: config.system === 'github' ? config.repositories : config.system === 'servicenow' || config.system === 'pagerduty' ? undefined : config.projects };
 }
 
+/** How long a grant may live unverified when the role allows it while its system is down; undefined when the role refuses then. */
+export function degradedTtlSeconds(config: TicketConfig): number | undefined {
+  return config.system !== 'offline' && config.whenDown === 'allow' ? config.degradedTtl : undefined;
+}
+
 /** How often a live grant's ticket is looked at again; undefined for `offline`. */
 export function recheckMs(config: TicketConfig): number | undefined {
   return config.system === 'offline' ? undefined : config.recheckSeconds * 1000;

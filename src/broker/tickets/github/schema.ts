@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileTicketPattern } from '../../../core/ticket-pattern.js';
 import { duration } from '../../policy/duration-schema.js';
 import { SECRET_REFERENCE } from '../../issuers/secret-reference.js';
+import { whenDownSettings } from '../when-down-schema.js';
 
 /** `owner/repo#123`, as GitHub writes a cross-repository reference. */
 export const GITHUB_REFERENCE = '^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}#[1-9][0-9]{0,9}$';
@@ -26,6 +27,7 @@ export const githubSchema = z
     // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
     webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
+    ...whenDownSettings,
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: GITHUB_REFERENCE, recheckSeconds: recheck }));
 

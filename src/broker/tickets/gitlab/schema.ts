@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileTicketPattern } from '../../../core/ticket-pattern.js';
 import { duration } from '../../policy/duration-schema.js';
 import { SECRET_REFERENCE } from '../../issuers/secret-reference.js';
+import { whenDownSettings } from '../when-down-schema.js';
 
 /** `group/project#123` (subgroups allowed), as GitLab writes a full issue reference. */
 export const GITLAB_REFERENCE = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}(/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}){1,5}#[1-9][0-9]{0,9}$';
@@ -21,6 +22,7 @@ export const gitlabSchema = z
     // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
     webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
+    ...whenDownSettings,
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: GITLAB_REFERENCE, recheckSeconds: recheck }));
 

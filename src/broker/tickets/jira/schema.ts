@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { compileTicketPattern } from '../../../core/ticket-pattern.js';
 import { duration } from '../../policy/duration-schema.js';
 import { SECRET_REFERENCE } from '../../issuers/secret-reference.js';
+import { whenDownSettings } from '../when-down-schema.js';
 
 export const JIRA_KEY = '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$';
 // Compiled (on RE2) with the policy, as every ticket pattern is before a ticket is checked against it.
@@ -21,6 +22,7 @@ export const jiraSchema = z
     // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
     webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
+    ...whenDownSettings,
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: JIRA_KEY, recheckSeconds: recheck }));
 

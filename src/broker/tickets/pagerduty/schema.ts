@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { compileTicketPattern } from '../../../core/ticket-pattern.js';
 import { duration } from '../../policy/duration-schema.js';
 import { SECRET_REFERENCE } from '../../issuers/secret-reference.js';
+import { whenDownSettings } from '../when-down-schema.js';
 
 /** An incident or service id as PagerDuty writes them: a capital letter, then capitals and digits. */
 export const PAGERDUTY_ID = '^[A-Z][A-Z0-9]{6,19}$';
@@ -22,6 +23,7 @@ export const pagerdutySchema = z
     // The shared secret its webhooks are signed with: jit serve then looks at a ticket as soon as it changes.
     webhookSecret: z.string().regex(SECRET_REFERENCE, 'must be env:NAME, file:/PATH or keychain:NAME naming the webhook’s secret').optional(),
     recheck: duration.default(60),
+    ...whenDownSettings,
   })
   .transform(({ recheck, ...rest }) => ({ ...rest, pattern: PAGERDUTY_ID, recheckSeconds: recheck }));
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { compileTicketPattern } from '../../../core/ticket-pattern.js';
 import { duration } from '../../policy/duration-schema.js';
 import { SECRET_REFERENCE } from '../../issuers/secret-reference.js';
+import { whenDownSettings } from '../when-down-schema.js';
 import type { TicketState } from '../ticket-system.js';
 
 export type ServicenowTable = 'change_request' | 'incident';
@@ -48,6 +49,7 @@ export const servicenowSchema = z
     assignee: z.enum(['requester', 'anyone']).default('anyone'),
     states: z.strictObject({ change_request: stateOverrides.optional(), incident: stateOverrides.optional() }).default({}),
     recheck: duration.default(60),
+    ...whenDownSettings,
   })
   .transform(({ recheck, tables, ...rest }) => {
     // CHG0000001: the prefix names the table, seven or more digits (an instance may lengthen them).

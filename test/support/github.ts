@@ -19,6 +19,8 @@ export interface GithubDouble {
   api: string;
   token: string;
   issues: Map<string, GithubIssueDouble>;
+  /** The repositories jit's token may read. */
+  repositories: Set<string>;
   requests: string[];
   unexpected: string[];
   close(): Promise<void>;
@@ -27,6 +29,7 @@ export interface GithubDouble {
 export async function startGithub(): Promise<GithubDouble> {
   const token = 'github_pat_11AAAAAAA0jitTestTokenValue';
   const issues = new Map<string, GithubIssueDouble>();
+  const repositories = new Set(['acme/orders']);
   const requests: string[] = [];
   const unexpected: string[] = [];
   let api = '';
@@ -51,6 +54,9 @@ export async function startGithub(): Promise<GithubDouble> {
     if (request.headers.authorization !== `Bearer ${token}`) return { status: 401, body: { message: 'Bad credentials' } };
     const transferred = moved.get(url.pathname);
     if (transferred) return { status: 200, body: body(transferred, issues.get(transferred)!) };
+    // GET /repos/{owner}/{repo}: the repository, or 404 when missing or not visible.
+    const repository = /^\/repos\/([^/]+\/[^/]+)$/.exec(url.pathname)?.[1];
+    if (repository) return repositories.has(repository) ? { status: 200, body: { full_name: repository, has_issues: true, private: true } } : { status: 404, body: { message: 'Not Found' } };
     const match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/([1-9][0-9]*)$/.exec(url.pathname);
     if (!match) return { status: 500, body: { unexpected: true } };
     const reference = `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}#${match[3]}`;
@@ -72,5 +78,5 @@ export async function startGithub(): Promise<GithubDouble> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { api, token, issues, requests, unexpected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { api, token, issues, repositories, requests, unexpected, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -14,6 +14,8 @@ export interface GitlabDouble {
   site: string;
   token: string;
   issues: Map<string, GitlabIssueDouble>;
+  /** The projects jit's token may read. */
+  projects: Set<string>;
   requests: string[];
   unexpected: string[];
   close(): Promise<void>;
@@ -22,11 +24,18 @@ export interface GitlabDouble {
 export async function startGitlab(): Promise<GitlabDouble> {
   const token = 'glpat-jitTestTokenValue0123';
   const issues = new Map<string, GitlabIssueDouble>();
+  const projects = new Set(['acme/orders', 'acme/platform/orders']);
   const requests: string[] = [];
   const unexpected: string[] = [];
   let site = '';
   const answer = (request: IncomingMessage): { status: number; body: unknown } => {
     // The raw path: the project's slashes arrive encoded, and must stay one segment.
+    // GET /api/v4/projects/:id: the project, or 404 when missing or not visible.
+    const asked = /^\/api\/v4\/projects\/([^/?]+)$/.exec(request.url ?? '')?.[1];
+    if (request.method === 'GET' && asked) {
+      if (request.headers['private-token'] !== token) return { status: 401, body: { message: '401 Unauthorized' } };
+      return projects.has(decodeURIComponent(asked)) ? { status: 200, body: { id: 42, path_with_namespace: decodeURIComponent(asked), issues_enabled: true } } : { status: 404, body: { message: '404 Project Not Found' } };
+    }
     const match = /^\/api\/v4\/projects\/([^/?]+)\/issues\/([1-9][0-9]*)$/.exec(request.url ?? '');
     if (request.method !== 'GET' || !match) return { status: 500, body: { unexpected: true } };
     if (request.headers['private-token'] !== token) return { status: 401, body: { message: '401 Unauthorized' } };
@@ -56,5 +65,5 @@ export async function startGitlab(): Promise<GitlabDouble> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   site = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { site, token, issues, requests, unexpected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { site, token, issues, projects, requests, unexpected, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

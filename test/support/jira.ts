@@ -18,6 +18,8 @@ export interface JiraDouble {
   /** `email:token`, as the policy's credentials reference must give it. */
   credentials: string;
   issues: Map<string, JiraIssueDouble>;
+  /** The projects jit's account may see. */
+  projects: Set<string>;
   requests: string[];
   unexpected: string[];
   close(): Promise<void>;
@@ -26,10 +28,17 @@ export interface JiraDouble {
 export async function startJira(): Promise<JiraDouble> {
   const credentials = 'jit-bot@example.com:atlassian-api-token-1234';
   const issues = new Map<string, JiraIssueDouble>();
+  const projects = new Set(['OPS', 'DBA']);
   const requests: string[] = [];
   const unexpected: string[] = [];
   const answer = (request: IncomingMessage): { status: number; body: unknown } => {
     const url = new URL(request.url ?? '/', 'http://jira.invalid');
+    // GET /rest/api/3/project/{projectIdOrKey}: the project, or 404 when missing or not visible.
+    const project = /^\/rest\/api\/3\/project\/([A-Z][A-Z0-9_]+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'GET' && project && url.search === '') {
+      if (request.headers.authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) return { status: 401, body: { errorMessages: ['You are not authenticated.'] } };
+      return projects.has(project) ? { status: 200, body: { id: '10000', key: project, name: project, projectTypeKey: 'software' } } : { status: 404, body: { errorMessages: [`No project could be found with key '${project}'.`], errors: {} } };
+    }
     const match = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(url.pathname);
     if (request.method !== 'GET' || !match || url.searchParams.get('fields') !== 'status,assignee,summary') return { status: 500, body: { unexpected: true } };
     if (request.headers.authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) return { status: 401, body: { errorMessages: ['You are not authenticated.'] } };
@@ -61,6 +70,7 @@ export async function startJira(): Promise<JiraDouble> {
     site: `http://127.0.0.1:${port}`,
     credentials,
     issues,
+    projects,
     requests,
     unexpected,
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -17,6 +17,8 @@ export interface PagerdutyDouble {
   api: string;
   key: string;
   incidents: Map<string, PagerdutyIncidentDouble>;
+  /** The services jit's key may read. */
+  services: Set<string>;
   rateLimited: boolean;
   requests: string[];
   unexpected: string[];
@@ -25,9 +27,16 @@ export interface PagerdutyDouble {
 
 export async function startPagerduty(): Promise<PagerdutyDouble> {
   const key = 'u+pagerduty-api-key-0123456789';
-  const double = { incidents: new Map<string, PagerdutyIncidentDouble>(), rateLimited: false, requests: [] as string[], unexpected: [] as string[] };
+  const double = { services: new Set(['PSVC001']), incidents: new Map<string, PagerdutyIncidentDouble>(), rateLimited: false, requests: [] as string[], unexpected: [] as string[] };
   const answer = (request: IncomingMessage): { status: number; body: unknown; headers?: Record<string, string> } => {
     const url = new URL(request.url ?? '/', 'http://pagerduty.invalid');
+    // GET /abilities (any valid key) and GET /services/{id}.
+    const service = /^\/services\/([A-Z0-9]+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'GET' && (url.pathname === '/abilities' || service) && url.search === '' && request.headers.accept === 'application/vnd.pagerduty+json;version=2') {
+      if (request.headers.authorization !== `Token token=${key}`) return { status: 401, body: { error: { message: 'Unauthorized', code: 2006 } } };
+      if (!service) return { status: 200, body: { abilities: ['teams', 'urgencies', 'read_only_users'] } };
+      return double.services.has(service) ? { status: 200, body: { service: { id: service, type: 'service', name: 'Orders' } } } : { status: 404, body: { error: { message: 'Not Found', code: 2100 } } };
+    }
     const id = /^\/incidents\/([A-Za-z0-9]+)$/.exec(url.pathname)?.[1];
     const wellFormed = request.method === 'GET' && id && request.headers.accept === 'application/vnd.pagerduty+json;version=2' && url.search === '?include%5B%5D=assignees';
     if (!wellFormed) return { status: 500, body: { unexpected: true } };

@@ -34,6 +34,11 @@ export async function startServicenow(): Promise<ServicenowDouble> {
   const answer = (request: IncomingMessage): { status: number; body: unknown } => {
     const url = new URL(request.url ?? '/', 'http://servicenow.invalid');
     const table = /^\/api\/now\/table\/([a-z_]+)$/.exec(url.pathname)?.[1];
+    // A table's first record, number only: what reading the table at all looks like.
+    if (request.method === 'GET' && table && url.search === '?sysparm_limit=1&sysparm_fields=number') {
+      if (request.headers.authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) return { status: 401, body: { error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' }, status: 'failure' } };
+      return Object.values(TABLE_OF_PREFIX).includes(table) ? { status: 200, body: { result: [{ number: 'CHG0000001' }] } } : { status: 403, body: { error: { message: 'User Not Authorized', detail: 'ACL Exception' }, status: 'failure' } };
+    }
     const conditions = (url.searchParams.get('sysparm_query') ?? '').split('^');
     const fields = (url.searchParams.get('sysparm_fields') ?? '').split(',');
     const wellFormed =

@@ -31,6 +31,18 @@ export async function askTicketSystem(system: string, url: string, headers: Reco
   }
 }
 
+/** What `jit doctor` says of each of `scopes` (projects, repositories, tables) a system answered about: all readable, or throws naming the first that is not. */
+export async function probeScopes(system: string, credentials: string, scopes: string[], ask: (scope: string) => Promise<Response>): Promise<string> {
+  for (const scope of scopes) {
+    const response = await ask(scope);
+    await response.body?.cancel();
+    if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's credentials (${response.status})`, { hint: `check ${credentials}` });
+    if (response.status === 404) throw new JitError('unavailable', `${system} has no ${scope}, or jit's account may not see it`, { hint: `check the policy's ${scope} and ${credentials}'s access to it` });
+    if (!response.ok) throw new JitError('unavailable', `${system} answered ${response.status} about ${scope}`, { hint: 'try again; check the address' });
+  }
+  return `${system}: jit's credentials read ${scopes.join(', ')}`;
+}
+
 /** The answer's JSON object, read up to 1 MiB; an empty object when larger, not JSON or not an object. */
 export async function boundedJsonObject(response: Response): Promise<Record<string, unknown>> {
   if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return {};

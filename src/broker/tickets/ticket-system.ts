@@ -23,6 +23,8 @@ export interface TicketFacts {
 export interface TicketSystem {
   /** The ticket, or undefined when it does not exist (or is not visible to jit's account). Throws 69 when the system cannot answer. */
   lookup(id: string): Promise<TicketFacts | undefined>;
+  /** For `jit doctor`: reaches the system with jit's credentials and asks about what the role needs (a project, a table), never a ticket. What it found, or throws 69/78 with a fix. */
+  probe(): Promise<string>;
 }
 
 export interface TicketDeps {

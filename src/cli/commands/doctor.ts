@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import type { DoctorOptions } from './define/setup.js';
 import { checkBackend, checkConfigAndPolicy, checkKeychain, checkPrivateDir, checkShell, type CheckResult } from '../doctor/checks.js';
 import { checkKeychainCleanup } from '../doctor/keychain-cleanup.js';
+import { checkTicketSystems } from '../doctor/ticket-systems.js';
 import { colorFor, printJson } from '../render.js';
 import { withSpinner } from '../spinner.js';
 
@@ -13,6 +14,7 @@ export default async function doctor(options: DoctorOptions, context: Context): 
     checkPrivateDir('state dir', context.paths.stateDir),
     checkPrivateDir('config dir', context.paths.configDir),
     ...(await checkConfigAndPolicy(context)),
+    ...(await checkTicketSystems(context)),
     ...(await checkBackend(context, Date.now())),
     await checkKeychainCleanup(context.credentials(), context.secrets(), await context.backend().catch(() => undefined)),
     ...checkShell(context.env),

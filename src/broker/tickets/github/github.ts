@@ -2,7 +2,7 @@
 // An issue number that is a pull request answers with `pull_request` and is refused; 301 is a transferred
 // issue (followed once, on the same API host); 410 is a deleted one; 404, missing or not visible.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import type { GithubConfig } from './schema.js';
 
@@ -25,6 +25,14 @@ export class Github implements TicketSystem {
   #get(url: string, token: string): Promise<Response> {
     const headers = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'jit' };
     return askTicketSystem(`GitHub at ${this.config.api}`, url, headers, 'manual');
+  }
+
+  async probe(): Promise<string> {
+    const token = await readToken(this.config.credentials, this.deps, 'GitHub');
+    return probeScopes(`GitHub at ${this.config.api}`, this.config.credentials, this.config.repositories, (repository) => {
+      const [owner, repo] = repository.split('/') as [string, string];
+      return this.#get(`${this.config.api}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`, token);
+    });
   }
 
   async lookup(reference: string): Promise<TicketFacts | undefined> {

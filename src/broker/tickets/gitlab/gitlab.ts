@@ -1,7 +1,7 @@
 // GitLab's issues API: GET /api/v4/projects/:id/issues/:iid with PRIVATE-TOKEN. The project goes in as
 // its URL-encoded path (group%2Fproject), the one place its slashes may appear; state opened|closed.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import type { GitlabConfig } from './schema.js';
 
@@ -19,6 +19,14 @@ export class Gitlab implements TicketSystem {
     private readonly config: GitlabConfig,
     private readonly deps: TicketDeps,
   ) {}
+
+  async probe(): Promise<string> {
+    const token = await readToken(this.config.credentials, this.deps, 'GitLab');
+    const system = `GitLab at ${this.config.site}`;
+    return probeScopes(system, this.config.credentials, this.config.projects, (project) =>
+      askTicketSystem(system, `${this.config.site}/api/v4/projects/${encodeURIComponent(project)}`, { 'private-token': token, accept: 'application/json' }),
+    );
+  }
 
   async lookup(reference: string): Promise<TicketFacts | undefined> {
     if (!new RegExp(this.config.pattern).test(reference)) throw new JitError('usage', `${reference} is not a GROUP/PROJECT#NUMBER issue reference`);

@@ -1,7 +1,7 @@
 // Jira Cloud's and Data Center's issue API: GET /rest/api/{3|2}/issue/{key}?fields=status,assignee,summary.
 // The key goes into the path only after the role's pattern (and project list) accepted it, never into JQL.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketState, TicketSystem } from '../ticket-system.js';
 import type { JiraConfig } from './schema.js';
 
@@ -18,14 +18,25 @@ export class Jira implements TicketSystem {
     private readonly deps: TicketDeps,
   ) {}
 
-  async lookup(key: string): Promise<TicketFacts | undefined> {
-    if (!new RegExp(this.config.pattern).test(key)) throw new JitError('usage', `${key} is not a Jira issue key`);
+  async #headers(): Promise<Record<string, string>> {
     const secret = await readToken(this.config.credentials, this.deps, 'Jira');
     // SECURITY: the secret goes in a header only; never in a URL, a message or the audit.
-    const authorization = this.config.auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`;
+    return { authorization: this.config.auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`, accept: 'application/json' };
+  }
+
+  async probe(): Promise<string> {
+    const headers = await this.#headers();
+    const api = this.config.auth === 'basic' ? 3 : 2;
+    const system = `Jira at ${this.config.site}`;
+    return probeScopes(system, this.config.credentials, this.config.projects, (project) => askTicketSystem(system, `${this.config.site}/rest/api/${api}/project/${project}`, headers));
+  }
+
+  async lookup(key: string): Promise<TicketFacts | undefined> {
+    if (!new RegExp(this.config.pattern).test(key)) throw new JitError('usage', `${key} is not a Jira issue key`);
+    const headers = await this.#headers();
     const api = this.config.auth === 'basic' ? 3 : 2;
     const url = `${this.config.site}/rest/api/${api}/issue/${encodeURIComponent(key)}?fields=status,assignee,summary`;
-    const response = await askTicketSystem(`Jira at ${this.config.site}`, url, { authorization, accept: 'application/json' });
+    const response = await askTicketSystem(`Jira at ${this.config.site}`, url, headers);
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) {
       throw new JitError('unavailable', `Jira at ${this.config.site} refused jit's credentials (${response.status})`, { hint: `check ${this.config.credentials}` });

@@ -2,7 +2,7 @@
 // The id goes into the path only after the pattern accepted it; status triggered|acknowledged|resolved;
 // errors answer {"error":{"message","code"}}, 429 when rate-limited.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketState, TicketSystem } from '../ticket-system.js';
 import type { PagerdutyConfig } from './schema.js';
 
@@ -23,12 +23,24 @@ export class Pagerduty implements TicketSystem {
     private readonly deps: TicketDeps,
   ) {}
 
+  async #headers(): Promise<Record<string, string>> {
+    const key = await readToken(this.config.credentials, this.deps, 'PagerDuty');
+    // SECURITY: the key goes in a header only; never in a URL, a message or the audit.
+    return { authorization: `Token token=${key}`, accept: 'application/vnd.pagerduty+json;version=2' };
+  }
+
+  async probe(): Promise<string> {
+    const headers = await this.#headers();
+    const system = `PagerDuty at ${this.config.api}`;
+    // Without services, the account's abilities: an answer any valid key gets.
+    const scopes = this.config.services?.map((id) => `services/${id}`) ?? ['abilities'];
+    return probeScopes(system, this.config.credentials, scopes, (scope) => askTicketSystem(system, `${this.config.api}/${scope}`, headers));
+  }
+
   async lookup(id: string): Promise<TicketFacts | undefined> {
     if (!new RegExp(this.config.pattern).test(id)) throw new JitError('usage', `${id} is not a PagerDuty incident id`);
-    const key = await readToken(this.config.credentials, this.deps, 'PagerDuty');
+    const headers = await this.#headers();
     const system = `PagerDuty at ${this.config.api}`;
-    // SECURITY: the key goes in a header only; never in a URL, a message or the audit.
-    const headers = { authorization: `Token token=${key}`, accept: 'application/vnd.pagerduty+json;version=2' };
     const response = await askTicketSystem(system, `${this.config.api}/incidents/${id}?include%5B%5D=assignees`, headers);
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's API key (${response.status})`, { hint: `check ${this.config.credentials}` });

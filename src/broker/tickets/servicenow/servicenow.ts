@@ -2,7 +2,7 @@
 // every value a string. The number goes into the query only after the role's pattern accepted it (`^` is
 // AND and `^OR` is OR there, so nothing but letters and digits may reach it), as an exact value.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import { DEFAULT_STATES, NUMBER_PREFIX, type ServicenowConfig, type ServicenowTable } from './schema.js';
 
@@ -16,16 +16,26 @@ export class Servicenow implements TicketSystem {
     private readonly deps: TicketDeps,
   ) {}
 
+  async #headers(): Promise<Record<string, string>> {
+    const secret = await readToken(this.config.credentials, this.deps, 'ServiceNow');
+    // SECURITY: the secret goes in a header only; never in a URL, a message or the audit.
+    return { authorization: this.config.auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`, accept: 'application/json' };
+  }
+
+  async probe(): Promise<string> {
+    const headers = await this.#headers();
+    const system = `ServiceNow at ${this.config.instance}`;
+    return probeScopes(system, this.config.credentials, this.config.tables, (table) => askTicketSystem(system, `${this.config.instance}/api/now/table/${table}?sysparm_limit=1&sysparm_fields=number`, headers));
+  }
+
   async lookup(number: string): Promise<TicketFacts | undefined> {
     // SECURITY: the strict pattern (prefix and digits) is the whole defence of sysparm_query; checked here again, whatever the caller did.
     if (!new RegExp(this.config.pattern).test(number)) throw new JitError('usage', `${number} is not a ServiceNow number this role takes`);
     const table = this.config.tables.find((name) => number.startsWith(NUMBER_PREFIX[name]))!;
-    const secret = await readToken(this.config.credentials, this.deps, 'ServiceNow');
-    // SECURITY: the secret goes in a header only; never in a URL, a message or the audit.
-    const authorization = this.config.auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`;
+    const headers = await this.#headers();
     const query = new URLSearchParams({ sysparm_query: `number=${number}`, sysparm_fields: FIELDS, sysparm_limit: '1', sysparm_exclude_reference_link: 'true' });
     const system = `ServiceNow at ${this.config.instance}`;
-    const response = await askTicketSystem(system, `${this.config.instance}/api/now/table/${table}?${query}`, { authorization, accept: 'application/json' });
+    const response = await askTicketSystem(system, `${this.config.instance}/api/now/table/${table}?${query}`, headers);
     // With no match some instances answer 200 with no records, others 404: both are "not found".
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's credentials (${response.status})`, { hint: `check ${this.config.credentials} and its account's read access to ${table}` });

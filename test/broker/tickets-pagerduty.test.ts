@@ -76,6 +76,7 @@ describe('tickets checked in PagerDuty', () => {
     expect(limited.exitCode).toBe(ExitCode.unavailable);
     expect(limited.message).toMatch(/PagerDuty at http:\/\/127\.0\.0\.1:\d+ is rate-limiting jit \(retry after 17s\)/);
     pagerduty.rateLimited = false;
+    env.clock.now += 17_000;
     process.env.JIT_TEST_PAGERDUTY_KEY = 'not-the-key';
     try {
       const refused = await failure(ask('PT4KHL4'));
@@ -109,5 +110,44 @@ describe('tickets checked in PagerDuty', () => {
     env.clock.now += 31_000;
     expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
     expect((await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked')).toMatchObject({ actor: 'ticket:pagerduty', data: { reason: 'ticket_closed', ticketState: 'resolved' } });
+  });
+
+  it('a system rate-limiting jit is left alone for the time it gave: live grants and new requests alike ask nothing until then', async () => {
+    env = await testBroker(policy());
+    pagerduty.incidents.set('PT4KHL6', { status: 'acknowledged' });
+    const { grant } = await ask('PT4KHL6');
+    pagerduty.rateLimited = true;
+    env.clock.now += 31_000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    const asked = pagerduty.requests.length;
+    // Within the 17 s PagerDuty asked for: the re-check retries and new requests send nothing.
+    env.clock.now += 6000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    const refused = await failure(ask('PT4KHL6'));
+    expect(refused.exitCode).toBe(ExitCode.unavailable);
+    expect(refused.message).toMatch(/^PagerDuty at http:\/\/127\.0\.0\.1:\d+ is rate-limiting jit \(retry after 11s\)$/);
+    expect(pagerduty.requests).toHaveLength(asked);
+    pagerduty.rateLimited = false;
+    env.clock.now += 12_000;
+    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect(pagerduty.requests).toHaveLength(asked + 1);
+  });
+
+  it('grants on one incident share a re-check made seconds apart; a webhook or a request always asks afresh', async () => {
+    env = await testBroker(policy());
+    pagerduty.incidents.set('PT4KHL7', { status: 'acknowledged' });
+    const first = (await ask('PT4KHL7')).grant;
+    const second = (await ask('PT4KHL7')).grant;
+    expect(pagerduty.requests).toHaveLength(2);
+    env.clock.now += 31_000;
+    expect(await env.broker.heartbeat(operator, first.id)).toBe('active');
+    env.clock.now += 2000;
+    expect(await env.broker.heartbeat(operator, second.id)).toBe('active');
+    expect(pagerduty.requests).toHaveLength(3);
+    pagerduty.incidents.set('PT4KHL7', { status: 'resolved' });
+    expect(await env.broker.ticketsChanged('pagerduty', ['PT4KHL7'])).toBe(2);
+    expect(pagerduty.requests).toHaveLength(5);
+    expect((await env.broker.grant(operator, first.id))?.state).toBe('revoked');
+    expect((await env.broker.grant(operator, second.id))?.state).toBe('revoked');
   });
 });

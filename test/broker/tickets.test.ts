@@ -330,6 +330,20 @@ describe('tickets checked in GitHub', () => {
     expect(github.requests).toEqual([]);
   });
 
+  it('a spent rate limit (403, none remaining) is 69 with its reset, and GitHub is asked nothing until then', async () => {
+    env = await testBroker(githubPolicy());
+    github.state.exhaustedUntil = Math.floor(env.clock.now / 1000) + 120;
+    try {
+      const limited = await failure(askGithub('acme/orders#16'));
+      expect(limited.exitCode).toBe(ExitCode.unavailable);
+      expect(limited.message).toMatch(/^GitHub at http:\/\/127\.0\.0\.1:\d+ is rate-limiting jit \(retry after 1[12]\ds\)$/);
+      expect((await failure(askGithub('acme/orders#16'))).exitCode).toBe(ExitCode.unavailable);
+      expect(github.requests).toHaveLength(1);
+    } finally {
+      github.state.exhaustedUntil = undefined;
+    }
+  });
+
   it('a closed issue revokes its grant at the next re-check', async () => {
     env = await testBroker(githubPolicy(', recheck: 30s'));
     github.issues.set('acme/orders#15', { state: 'open' });

@@ -19,6 +19,8 @@ export interface GithubDouble {
   api: string;
   token: string;
   issues: Map<string, GithubIssueDouble>;
+  /** `exhaustedUntil` (epoch seconds): the token's rate limit is spent until then. */
+  state: { exhaustedUntil?: number | undefined };
   /** The repositories jit's token may read. */
   repositories: Set<string>;
   requests: string[];
@@ -46,7 +48,8 @@ export async function startGithub(): Promise<GithubDouble> {
       ...(issue.pullRequest ? { pull_request: { url: `${api}/repos/${repository}/pulls/${number}` } } : {}),
     };
   };
-  const answer = (request: IncomingMessage): { status: number; body?: unknown; location?: string } => {
+  const state: { exhaustedUntil?: number | undefined } = {};
+  const answer = (request: IncomingMessage): { status: number; body?: unknown; location?: string; headers?: Record<string, string> } => {
     const url = new URL(request.url ?? '/', 'http://github.invalid');
     const headersRight =
       request.headers.accept === 'application/vnd.github+json' && request.headers['x-github-api-version'] === '2022-11-28';
@@ -57,6 +60,8 @@ export async function startGithub(): Promise<GithubDouble> {
     // GET /repos/{owner}/{repo}: the repository, or 404 when missing or not visible.
     const repository = /^\/repos\/([^/]+\/[^/]+)$/.exec(url.pathname)?.[1];
     if (repository) return repositories.has(repository) ? { status: 200, body: { full_name: repository, has_issues: true, private: true } } : { status: 404, body: { message: 'Not Found' } };
+    // The primary rate limit spent: 403, no requests left, the reset as an epoch second.
+    if (state.exhaustedUntil) return { status: 403, body: { message: 'API rate limit exceeded for user ID 1.' }, headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(state.exhaustedUntil) } };
     const match = /^\/repos\/([^/]+)\/([^/]+)\/issues\/([1-9][0-9]*)$/.exec(url.pathname);
     if (!match) return { status: 500, body: { unexpected: true } };
     const reference = `${decodeURIComponent(match[1]!)}/${decodeURIComponent(match[2]!)}#${match[3]}`;
@@ -72,11 +77,11 @@ export async function startGithub(): Promise<GithubDouble> {
   };
   const server: Server = createServer((request, response) => {
     requests.push(`${request.method} ${request.url}`);
-    const { status, body: payload, location } = answer(request);
+    const { status, body: payload, location, headers } = answer(request);
     if (status === 500) unexpected.push(`${request.method} ${request.url}`);
-    response.writeHead(status, { 'content-type': 'application/json', ...(location ? { location } : {}) }).end(JSON.stringify(payload));
+    response.writeHead(status, { 'content-type': 'application/json', ...(location ? { location } : {}), ...headers }).end(JSON.stringify(payload));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { api, token, issues, repositories, requests, unexpected, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return { api, token, issues, repositories, requests, unexpected, state, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -5,12 +5,15 @@ import type { Revoker } from '../revoker.js';
 import type { Policy, RolePolicy } from '../policy/types.js';
 import type { Store } from '../store/store.js';
 import { degradedTtlSeconds, recheckMs, ticketRules, ticketSystemOf } from './registry.js';
+import { RateLimited } from './ticket-http.js';
 import { ticketRefusal, type TicketDeps, type TicketFacts } from './ticket-system.js';
 
 /** Live grants whose last ticket look one broker process remembers; beyond it the oldest is forgotten (and looked at again). */
 const MAX_TICKET_LOOKS = 10_000;
 /** After a re-check the ticket system could not answer, how long until the next try. */
 const TICKET_RETRY_MS = 5000;
+/** How old another grant's answer about the same ticket a re-check at its interval may reuse. Webhooks and requests always ask afresh. */
+const SHARED_ANSWER_MS = 5000;
 /** How many re-check intervals a live grant may go without its ticket confirmed before it ends. */
 const TICKET_UNVERIFIED_INTERVALS = 2;
 
@@ -29,6 +32,10 @@ export class TicketChecks {
   readonly #looks = new Map<string, Look>();
   /** The look under way for each grant, so that a second reason to look waits for it instead. */
   readonly #running = new Map<string, Promise<void>>();
+  /** Answers about tickets (by system setting and ticket), for re-checks of several grants on one ticket. */
+  readonly #answers = new Map<string, { at: number; answer: Promise<TicketFacts | undefined> }>();
+  /** Systems that asked jit, rate-limiting it, to wait until then (ms): nothing is sent to them meanwhile. */
+  readonly #quietUntil = new Map<string, { until: number; system: string }>();
 
   constructor(
     private readonly policy: Policy,
@@ -38,10 +45,32 @@ export class TicketChecks {
     private readonly now: () => number,
   ) {}
 
-  /** The role's ticket as its system sees it, or undefined for `offline` (the pattern alone). Throws 69 when the system cannot answer. */
-  async lookUp(role: RolePolicy, ticket: string): Promise<{ facts: TicketFacts | undefined } | undefined> {
+  /**
+   * The role's ticket as its system sees it, or undefined for `offline` (the pattern alone). Throws 69
+   * when the system cannot answer, or asked jit to wait (rate-limited): then nothing is sent to it until
+   * the time it gave. `shared`: an answer another grant's re-check got in the last few seconds will do.
+   */
+  async lookUp(role: RolePolicy, ticket: string, shared = false): Promise<{ facts: TicketFacts | undefined } | undefined> {
     const system = await ticketSystemOf(role.ticket, this.deps);
-    return system && { facts: await system.lookup(ticket) };
+    if (!system) return undefined;
+    const setting = JSON.stringify(role.ticket);
+    const now = this.now();
+    const quiet = this.#quietUntil.get(setting);
+    if (quiet && now < quiet.until) throw new RateLimited(quiet.system, quiet.until - now);
+    const key = `${setting}\n${ticket}`;
+    const recent = this.#answers.get(key);
+    if (shared && recent && now - recent.at < SHARED_ANSWER_MS) return { facts: await recent.answer };
+    const answer = system.lookup(ticket);
+    this.#answers.delete(key);
+    if (this.#answers.size >= MAX_TICKET_LOOKS) this.#answers.delete(this.#answers.keys().next().value!);
+    this.#answers.set(key, { at: now, answer });
+    try {
+      return { facts: await answer };
+    } catch (error) {
+      this.#answers.delete(key);
+      if (error instanceof RateLimited) this.#quietUntil.set(setting, { until: now + error.retryAfterMs, system: error.system });
+      throw error;
+    }
   }
 
   /** A grant was just issued: its ticket confirmed by the look made for it, or (degraded) not looked at, its system down. */
@@ -86,7 +115,7 @@ export class TicketChecks {
     const how = via ? { via } : {};
     let looked;
     try {
-      looked = await this.lookUp(role, grant.ticket);
+      looked = await this.lookUp(role, grant.ticket, via === undefined);
     } catch (error) {
       const degradedMs = (degradedTtlSeconds(role.ticket) ?? 0) * 1000;
       if (now - last.confirmed <= Math.max(TICKET_UNVERIFIED_INTERVALS * every, degradedMs)) return;

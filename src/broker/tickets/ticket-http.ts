@@ -9,6 +9,34 @@ const TIMEOUT_MS = 10_000;
 /** Far above an issue with a few fields; a bigger answer is not read. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** The longest jit keeps quiet towards a system that asked it to: past it, one look goes (and is told again). */
+const MAX_QUIET_MS = 15 * 60_000;
+
+/** A system that is rate-limiting jit, and for how long it asked to be left alone. */
+export class RateLimited extends JitError {
+  constructor(
+    readonly system: string,
+    readonly retryAfterMs: number,
+  ) {
+    super('unavailable', `${system} is rate-limiting jit (retry after ${Math.ceil(retryAfterMs / 1000)}s)`, { hint: 'try again then; jit asks it nothing meanwhile' });
+  }
+}
+
+/**
+ * The rate limit a 429 (or GitHub's 403 with no requests left) announces: Retry-After (seconds or a
+ * date), else the reset of X-RateLimit-* / RateLimit-* (an epoch second, or seconds from now); 60 s when
+ * it says nothing, 15 minutes at most.
+ */
+export function rateLimited(system: string, response: Response, now = Date.now()): RateLimited {
+  const retryAfter = response.headers.get('retry-after') ?? '';
+  const reset = response.headers.get('x-ratelimit-reset') ?? response.headers.get('ratelimit-reset') ?? '';
+  let waitMs = 60_000;
+  if (/^[0-9]{1,6}$/.test(retryAfter)) waitMs = Number(retryAfter) * 1000;
+  else if (retryAfter && !Number.isNaN(Date.parse(retryAfter))) waitMs = Date.parse(retryAfter) - now;
+  else if (/^[0-9]{1,12}$/.test(reset)) waitMs = Number(reset) > 1e9 ? Number(reset) * 1000 - now : Number(reset) * 1000;
+  return new RateLimited(system, Math.min(Math.max(waitMs, 1000), MAX_QUIET_MS));
+}
+
 /** Text from a ticket system as it may reach a terminal or the audit: control characters shown as ?, bounded. */
 export function printable(text: string, length: number): string {
   return text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?').slice(0, length);

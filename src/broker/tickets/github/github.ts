@@ -2,7 +2,7 @@
 // An issue number that is a pull request answers with `pull_request` and is refused; 301 is a transferred
 // issue (followed once, on the same API host); 410 is a deleted one; 404, missing or not visible.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import type { GithubConfig } from './schema.js';
 
@@ -50,11 +50,9 @@ export class Github implements TicketSystem {
     }
     if (response.status === 404 || response.status === 410) return undefined;
     if (response.status === 401) throw new JitError('unavailable', `GitHub at ${this.config.api} refused jit's token (401)`, { hint: `check ${this.config.credentials}` });
-    if (response.status === 403 || response.status === 429) {
-      const reset = response.headers.get('x-ratelimit-reset');
-      const when = /^[0-9]{1,12}$/.test(reset ?? '') ? ` until ${new Date(Number(reset) * 1000).toISOString()}` : '';
-      throw new JitError('unavailable', `GitHub at ${this.config.api} refused or rate-limited jit (${response.status})${when}`, { hint: `check ${this.config.credentials} and its rate limit` });
-    }
+    // GitHub says a rate limit with 429, or 403 and no requests left (a secondary limit: Retry-After).
+    if (response.status === 429 || (response.status === 403 && (response.headers.get('x-ratelimit-remaining') === '0' || response.headers.has('retry-after')))) throw rateLimited(`GitHub at ${this.config.api}`, response);
+    if (response.status === 403) throw new JitError('unavailable', `GitHub at ${this.config.api} refused jit's token (403)`, { hint: `check ${this.config.credentials} and its access to the repository` });
     if (!response.ok) throw new JitError('unavailable', `GitHub at ${this.config.api} answered ${response.status}`, { hint: 'try again' });
     const issue = (await boundedJsonObject(response)) as GithubIssue;
     const state = issue.state === 'open' ? 'open' : issue.state === 'closed' ? 'done' : undefined;

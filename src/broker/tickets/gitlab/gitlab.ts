@@ -1,7 +1,7 @@
 // GitLab's issues API: GET /api/v4/projects/:id/issues/:iid with PRIVATE-TOKEN. The project goes in as
 // its URL-encoded path (group%2Fproject), the one place its slashes may appear; state opened|closed.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import type { GitlabConfig } from './schema.js';
 
@@ -36,7 +36,7 @@ export class Gitlab implements TicketSystem {
     const response = await askTicketSystem(`GitLab at ${this.config.site}`, url, { 'private-token': token, accept: 'application/json' });
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `GitLab at ${this.config.site} refused jit's token (${response.status})`, { hint: `check ${this.config.credentials}` });
-    if (response.status === 429) throw new JitError('unavailable', `GitLab at ${this.config.site} is rate-limiting jit`, { hint: 'try again shortly' });
+    if (response.status === 429) throw rateLimited(`GitLab at ${this.config.site}`, response);
     if (!response.ok) throw new JitError('unavailable', `GitLab at ${this.config.site} answered ${response.status}`, { hint: 'try again' });
     const issue = (await boundedJsonObject(response)) as GitlabIssue;
     const state = issue.state === 'opened' ? 'open' : issue.state === 'closed' ? 'done' : undefined;

@@ -1,7 +1,7 @@
 // Jira Cloud's and Data Center's issue API: GET /rest/api/{3|2}/issue/{key}?fields=status,assignee,summary.
 // The key goes into the path only after the role's pattern (and project list) accepted it, never into JQL.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketState, TicketSystem } from '../ticket-system.js';
 import type { JiraConfig } from './schema.js';
 
@@ -41,10 +41,7 @@ export class Jira implements TicketSystem {
     if (response.status === 401 || response.status === 403) {
       throw new JitError('unavailable', `Jira at ${this.config.site} refused jit's credentials (${response.status})`, { hint: `check ${this.config.credentials}` });
     }
-    if (response.status === 429) {
-      const after = /^[0-9]{1,6}$/.test(response.headers.get('retry-after') ?? '') ? response.headers.get('retry-after') : '?';
-      throw new JitError('unavailable', `Jira at ${this.config.site} is rate-limiting jit (retry after ${after}s)`, { hint: 'try again shortly' });
-    }
+    if (response.status === 429) throw rateLimited(`Jira at ${this.config.site}`, response);
     if (!response.ok) throw new JitError('unavailable', `Jira at ${this.config.site} answered ${response.status}`, { hint: 'try again; check the site' });
     const issue = (await boundedJsonObject(response)) as JiraIssue;
     const category = CATEGORY.get(issue.fields?.status?.statusCategory?.key);

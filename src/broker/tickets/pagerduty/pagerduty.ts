@@ -2,7 +2,7 @@
 // The id goes into the path only after the pattern accepted it; status triggered|acknowledged|resolved;
 // errors answer {"error":{"message","code"}}, 429 when rate-limited.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketState, TicketSystem } from '../ticket-system.js';
 import type { PagerdutyConfig } from './schema.js';
 
@@ -44,10 +44,7 @@ export class Pagerduty implements TicketSystem {
     const response = await askTicketSystem(system, `${this.config.api}/incidents/${id}?include%5B%5D=assignees`, headers);
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's API key (${response.status})`, { hint: `check ${this.config.credentials}` });
-    if (response.status === 429) {
-      const reset = response.headers.get('ratelimit-reset') ?? response.headers.get('retry-after') ?? '';
-      throw new JitError('unavailable', `${system} is rate-limiting jit (retry after ${/^[0-9]{1,6}$/.test(reset) ? reset : '?'}s)`, { hint: 'try again shortly' });
-    }
+    if (response.status === 429) throw rateLimited(system, response);
     if (!response.ok) throw new JitError('unavailable', `${system} answered ${response.status}`, { hint: 'try again' });
     const incident = ((await boundedJsonObject(response)).incident ?? {}) as PagerdutyIncident;
     const state = STATUS.get(incident.status);

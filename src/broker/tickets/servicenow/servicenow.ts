@@ -2,7 +2,7 @@
 // every value a string. The number goes into the query only after the role's pattern accepted it (`^` is
 // AND and `^OR` is OR there, so nothing but letters and digits may reach it), as an exact value.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, readToken } from '../ticket-http.js';
+import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import { DEFAULT_STATES, NUMBER_PREFIX, type ServicenowConfig, type ServicenowTable } from './schema.js';
 
@@ -39,10 +39,7 @@ export class Servicenow implements TicketSystem {
     // With no match some instances answer 200 with no records, others 404: both are "not found".
     if (response.status === 404) return undefined;
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's credentials (${response.status})`, { hint: `check ${this.config.credentials} and its account's read access to ${table}` });
-    if (response.status === 429) {
-      const after = /^[0-9]{1,6}$/.test(response.headers.get('retry-after') ?? '') ? response.headers.get('retry-after') : '?';
-      throw new JitError('unavailable', `${system} is rate-limiting jit (retry after ${after}s)`, { hint: 'try again shortly' });
-    }
+    if (response.status === 429) throw rateLimited(system, response);
     if (!response.ok) throw new JitError('unavailable', `${system} answered ${response.status}`, { hint: 'try again; check the instance' });
     const { result } = await boundedJsonObject(response);
     if (!Array.isArray(result)) throw new JitError('unavailable', `${system} answered for ${number} without a result list`, { hint: 'check the instance' });

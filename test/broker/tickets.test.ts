@@ -336,7 +336,7 @@ describe('tickets checked in GitHub', () => {
     try {
       const limited = await failure(askGithub('acme/orders#16'));
       expect(limited.exitCode).toBe(ExitCode.unavailable);
-      expect(limited.message).toMatch(/^GitHub at http:\/\/127\.0\.0\.1:\d+ is rate-limiting jit \(retry after 1[12]\ds\)$/);
+      expect(limited.message).toMatch(/^GitHub at http:\/\/127\.0\.0\.1:\d+ is rate-limiting jit \(retry after \d+s\)$/);
       expect((await failure(askGithub('acme/orders#16'))).exitCode).toBe(ExitCode.unavailable);
       expect(github.requests).toHaveLength(1);
     } finally {

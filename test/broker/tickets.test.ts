@@ -330,6 +330,19 @@ describe('tickets checked in GitHub', () => {
     expect(github.requests).toEqual([]);
   });
 
+  it.each([
+    ['a quote and OR', "acme/orders#1' OR '1'='1"],
+    ['a caret', 'acme/orders#1^2'],
+    ['a path', 'acme/orders#1/../../admin'],
+    ['an encoded slash', 'acme%2Forders#1'],
+    ['a look-alike letter', 'acme/\u043Erders#1'],
+    ['10 kB', `acme/orders#${'1'.repeat(10_000)}`],
+  ])('refuses a reference with %s (64) without asking GitHub', async (_what, ticket) => {
+    env = await testBroker(githubPolicy());
+    expect((await failure(askGithub(ticket))).exitCode).toBe(ExitCode.usage);
+    expect(github.requests).toEqual([]);
+  });
+
   it('a spent rate limit (403, none remaining) is 69 with its reset, and GitHub is asked nothing until then', async () => {
     env = await testBroker(githubPolicy());
     github.state.exhaustedUntil = Math.floor(env.clock.now / 1000) + 120;
@@ -396,6 +409,19 @@ describe('tickets checked in GitLab', () => {
     for (const forged of ['acme/secrets#1', 'acme/platform/orders#1/../2', 'acme/platform/orders%2F..#1', 'acme/platform/orders#1?x']) {
       expect([ExitCode.usage, ExitCode.ticketRejected]).toContain((await failure(askGitlab(forged))).exitCode);
     }
+    expect(gitlab.requests).toEqual([]);
+  });
+
+  it.each([
+    ['a quote and OR', "acme/platform/orders#1' OR '1'='1"],
+    ['a caret', 'acme/platform/orders#1^2'],
+    ['a path', 'acme/platform/../orders#1'],
+    ['an encoded slash', 'acme%2Fplatform/orders#1'],
+    ['a look-alike letter', 'acme/platform/\u043Erders#1'],
+    ['10 kB', `acme/platform/orders#${'1'.repeat(10_000)}`],
+  ])('refuses a reference with %s (64) without asking GitLab', async (_what, ticket) => {
+    env = await testBroker(gitlabPolicy());
+    expect((await failure(askGitlab(ticket))).exitCode).toBe(ExitCode.usage);
     expect(gitlab.requests).toEqual([]);
   });
 

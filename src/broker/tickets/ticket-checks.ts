@@ -48,9 +48,10 @@ export class TicketChecks {
   /**
    * The role's ticket as its system sees it, or undefined for `offline` (the pattern alone). Throws 69
    * when the system cannot answer, or asked jit to wait (rate-limited): then nothing is sent to it until
-   * the time it gave. `shared`: an answer another grant's re-check got in the last few seconds will do.
+   * the time it gave. `sharedAfter`: an answer got in the last few seconds, after this time (by another
+   * grant's re-check, so newer than this grant's own last look), will do.
    */
-  async lookUp(role: RolePolicy, ticket: string, shared = false): Promise<{ facts: TicketFacts | undefined } | undefined> {
+  async lookUp(role: RolePolicy, ticket: string, sharedAfter?: number): Promise<{ facts: TicketFacts | undefined } | undefined> {
     const system = await ticketSystemOf(role.ticket, this.deps);
     if (!system) return undefined;
     const setting = JSON.stringify(role.ticket);
@@ -59,7 +60,7 @@ export class TicketChecks {
     if (quiet && now < quiet.until) throw new RateLimited(quiet.system, quiet.until - now);
     const key = `${setting}\n${ticket}`;
     const recent = this.#answers.get(key);
-    if (shared && recent && now - recent.at < SHARED_ANSWER_MS) return { facts: await recent.answer };
+    if (sharedAfter !== undefined && recent && recent.at > sharedAfter && now - recent.at < SHARED_ANSWER_MS) return { facts: await recent.answer };
     const answer = system.lookup(ticket);
     this.#answers.delete(key);
     if (this.#answers.size >= MAX_TICKET_LOOKS) this.#answers.delete(this.#answers.keys().next().value!);
@@ -115,7 +116,7 @@ export class TicketChecks {
     const how = via ? { via } : {};
     let looked;
     try {
-      looked = await this.lookUp(role, grant.ticket, via === undefined);
+      looked = await this.lookUp(role, grant.ticket, via === undefined ? last.tried : undefined);
     } catch (error) {
       const degradedMs = (degradedTtlSeconds(role.ticket) ?? 0) * 1000;
       if (now - last.confirmed <= Math.max(TICKET_UNVERIFIED_INTERVALS * every, degradedMs)) return;

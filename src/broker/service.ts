@@ -24,7 +24,8 @@ import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
 import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
-import { envNameOf, readSecretReference } from './issuers/secret-reference.js';
+import { envNameOf } from './issuers/secret-reference.js';
+import { readWebhookSecret } from './tickets/webhook-secret.js';
 import { keyRefusal, ticketRefusal, type TicketFacts } from './tickets/ticket-system.js';
 
 export interface BrokerDeps {
@@ -189,7 +190,7 @@ export class Broker {
     // the request is decided and issued in this one call.
     const rules = ticketRules(role.ticket);
     const outsideProjects = rules && keyRefusal(ticket, rules);
-    let looked: { facts: TicketFacts | undefined } | undefined;
+    let looked: { facts: TicketFacts | undefined; seq: number } | undefined;
     let unanswered: JitError | undefined;
     try {
       looked = denial || outsideProjects ? undefined : await this.#tickets.lookUp(role, ticket);
@@ -298,7 +299,16 @@ export class Broker {
         hint: 'ask for a longer --ttl, or check why the issuer is slow',
       });
     }
-    if (looked || degradedTtl !== undefined) this.#tickets.issued(active, ticketVerified);
+    const changedSince = looked || degradedTtl !== undefined ? this.#tickets.issued(active, looked) : undefined;
+    if (changedSince !== undefined) {
+      // SECURITY: the system said the ticket changed after the look this grant was issued on began: looked
+      // at again before the credential is handed over, and handed over only if the ticket still allows it.
+      await this.#tickets.recheck(active, { via: 'webhook', after: changedSince });
+      const now = await this.#deps.store.getGrant(active.id);
+      if (now?.state !== 'active') {
+        throw new JitError('ticket_rejected', `ticket ${ticket} changed as ${role.name} was being issued, and no longer allows it; the credential was revoked at once and nothing ran`, { hint: `\`jit audit --grant ${active.id}\` shows why` });
+      }
+    }
     const notice = degradedTtl === undefined ? undefined : `${role.ticket.system} could not be asked about ${ticket} (${unanswered!.message}); ${role.name} allows that: granted unverified for ${formatDuration(grantedSeconds)}, and looked at again as soon as it answers`;
     return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds, ...(notice ? { notice } : {}), ...(issued.clientStep ? { clientStep: issued.clientStep } : {}) };
   }
@@ -325,12 +335,22 @@ export class Broker {
     return (await this.#deps.store.getGrant(id))?.state;
   }
 
-  /** The secrets a ticket system's webhooks may be signed with: one per distinct setting among the roles it checks; none when no role takes them. */
-  async webhookSecrets(system: string): Promise<string[]> {
+  /**
+   * The secrets a ticket system's webhooks may be signed with, one per distinct setting among the roles
+   * it checks, and why any could not be read; undefined when no role takes its webhooks. Read at each
+   * delivery, so that a rotated secret (a file rewritten) counts at once, and one unreadable secret
+   * does not stop the other roles' webhooks.
+   */
+  async webhookSecrets(system: string): Promise<{ secrets: string[]; problems: string[] } | undefined> {
     const roles = [...this.#deps.policy.roles.values()].filter((role) => role.ticket.system === system);
     const references = [...new Set(roles.flatMap((role) => webhookSecretOf(role.ticket) ?? []))];
-    // Read at each delivery, so that a rotated secret (a file rewritten) counts at once.
-    return Promise.all(references.map((reference) => readSecretReference(reference, { env: process.env, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) })));
+    if (references.length === 0) return undefined;
+    const sources = { env: process.env, ...(this.#deps.secrets ? { secrets: this.#deps.secrets } : {}) };
+    const read = await Promise.allSettled(references.map((reference) => readWebhookSecret(reference, sources)));
+    return {
+      secrets: read.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      problems: read.flatMap((result) => (result.status === 'rejected' ? [String((result.reason as Error).message)] : [])),
+    };
   }
 
   /**
@@ -340,10 +360,15 @@ export class Broker {
    */
   async ticketsChanged(system: string, tickets: string[]): Promise<number> {
     const changed = new Set(tickets);
+    // Marked first: a grant still being issued on an older look is looked at again as it becomes active.
+    const after = this.#tickets.changed(system, tickets);
     const grants = (await this.#deps.store.listGrants({ states: ['active'] })).filter(
       (grant) => changed.has(grant.ticket) && this.#deps.policy.roles.get(grant.role)?.ticket.system === system,
     );
-    await Promise.all(grants.map((grant) => this.#tickets.recheck(grant, { now: true, via: 'webhook' })));
+    const answered = await Promise.all(grants.map((grant) => this.#tickets.recheck(grant, { via: 'webhook', after })));
+    if (answered.includes(false)) {
+      throw new JitError('unavailable', `${system} could not be asked about ${[...changed].join(', ')}; its grants are looked at again every few seconds`, { hint: 'the system will deliver this again' });
+    }
     return grants.length;
   }
 

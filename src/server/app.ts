@@ -191,7 +191,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     if (!krl) throw new JitError('not_found', `there is no KRL for ${role}`, { hint: 'name a role whose issuer is ssh; its KRL exists once it was first written (ssh-keygen -k -f FILE starts one)' });
     return reply.type('application/octet-stream').header('cache-control', 'no-store').send(krl);
   });
-  registerTicketWebhooks(app, broker, failedAuth);
+  registerTicketWebhooks(app, broker);
   // RFC 7662 sends the token form-encoded.
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
 

@@ -5,7 +5,8 @@ import { accessSync, closeSync, existsSync, fstatSync, openSync, readFileSync, c
 import { createSecureContext } from 'node:tls';
 import { dirname, join } from 'node:path';
 import { secretReferences } from '../broker/issuers/registry.js';
-import { ticketSecretReferences } from '../broker/tickets/registry.js';
+import { ticketSecretReferences, webhookSecretOf } from '../broker/tickets/registry.js';
+import { readWebhookSecret } from '../broker/tickets/webhook-secret.js';
 import { readPolicyFile } from '../broker/policy/load.js';
 import { stateDirKeys, type KeyProvider } from '../broker/key-provider.js';
 import { Broker } from '../broker/service.js';
@@ -100,6 +101,13 @@ export async function prepareBroker(config: BrokerConfig) {
     const inKeychain = [...secretReferences(role.issuer), ...ticketSecretReferences(role.ticket)].find((reference) => reference.startsWith('keychain:'));
     if (inKeychain) {
       throw new JitError('config', `role ${role.name} reads ${inKeychain}: a team broker has no keychain to read it from`, { hint: `use file: (with the unit's LoadCredential=) or env: in ${config.policy}` });
+    }
+    // Read now too, so that a missing or weak webhook secret stops the start, not a delivery.
+    const webhook = webhookSecretOf(role.ticket);
+    if (webhook) {
+      await readWebhookSecret(webhook, { env: process.env }).catch((error: unknown) => {
+        throw new JitError('config', `role ${role.name}: ${(error as Error).message}`, { hint: (error as JitError).hint ?? `check ticket.webhookSecret in ${config.policy}` });
+      });
     }
   }
   const tls = config.tls && { cert: readPem(config.tls.cert, 'cert'), key: readPem(config.tls.key, 'key') };

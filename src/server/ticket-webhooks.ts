@@ -3,6 +3,7 @@
 // as a webhook is: each delivery proves itself with the secret the role's `webhookSecret` names, is taken
 // once (a retry or a replay of its id is answered, not acted on), and is believed about nothing but which
 // tickets to look at.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../broker/service.js';
 import { ticketWebhookOf, WEBHOOK_SYSTEMS } from '../broker/tickets/registry.js';
@@ -39,7 +40,11 @@ class DeliveryLog {
   }
 }
 
-export function registerTicketWebhooks(app: FastifyInstance, broker: Broker, failedAuth: RateLimiter): void {
+/** Unsigned or mis-signed deliveries each address may send to each system: then it waits (429) before anything is checked. */
+const FAILED_DELIVERIES = { perSecond: 1, burst: 20 };
+
+export function registerTicketWebhooks(app: FastifyInstance, broker: Broker): void {
+  const failedDeliveries = new RateLimiter(FAILED_DELIVERIES.perSecond, FAILED_DELIVERIES.burst);
   const deliveries = new DeliveryLog();
   void app.register(async (scope) => {
     // SECURITY: signatures are over the bytes received, so the body is kept as bytes, parsed only once proven.
@@ -47,15 +52,24 @@ export function registerTicketWebhooks(app: FastifyInstance, broker: Broker, fai
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, (_request, body, done) => done(null, body));
     scope.post(routePath('/webhooks/{system}'), { schema: requestSchemas('/webhooks/{system}', 'post'), bodyLimit: WEBHOOK_BODY_LIMIT_BYTES }, async (request, reply) => {
       const { system } = request.params as { system: (typeof WEBHOOK_SYSTEMS)[number] };
-      const secrets = await broker.webhookSecrets(system);
-      if (secrets.length === 0) throw new JitError('not_found', `no role takes webhooks from ${system}`, { hint: `set ticket.webhookSecret on the roles whose tickets are in ${system}` });
+      const held = await broker.webhookSecrets(system);
+      if (!held) throw new JitError('not_found', `no role takes webhooks from ${system}`, { hint: `set ticket.webhookSecret on the roles whose tickets are in ${system}` });
+      // SECURITY: which secret could not be read (a variable's name, a path) is for the broker's log, not the caller.
+      if (held.problems.length) request.log.error({ system, problems: held.problems }, 'webhook secrets unreadable');
+      if (held.secrets.length === 0) throw new JitError('unavailable', `the broker cannot read its webhook secret for ${system}`, { hint: 'whoever runs the broker: its log says which' });
       const raw = request.body;
       if (!Buffer.isBuffer(raw)) throw new JitError('usage', 'a webhook delivery is a JSON body', { hint: 'set the webhook’s content type to application/json' });
       const webhook = await ticketWebhookOf(system);
-      if (!webhook.authentic({ headers: request.headers, raw }, secrets)) {
-        // SECURITY: an address that keeps sending unsigned deliveries is slowed down, as failed logins are.
-        const wait = failedAuth.take(request.ip);
-        if (wait > 0) reply.header('retry-after', String(wait));
+      // SECURITY: an address that keeps sending unsigned deliveries waits before any more are even checked:
+      // a secret (GitLab's is sent as is) cannot be guessed at speed.
+      const sender = `${system} ${request.ip}`;
+      const waiting = failedDeliveries.waitFor(sender);
+      if (waiting > 0) {
+        reply.header('retry-after', String(waiting));
+        throw new JitError('rate_limited', `too many unsigned deliveries to ${system} from this address; try again in ${waiting}s`);
+      }
+      if (!webhook.authentic({ headers: request.headers, raw }, held.secrets)) {
+        failedDeliveries.take(sender);
         throw new JitError('unauthenticated', `the delivery is not signed with the secret jit serve holds for ${system}`, { hint: 'set the same secret in the webhook and in the role’s ticket.webhookSecret' });
       }
       let payload: unknown;
@@ -68,14 +82,18 @@ export function registerTicketWebhooks(app: FastifyInstance, broker: Broker, fai
       const delivery = { headers: request.headers, raw, payload: payload as Record<string, unknown> };
       const id = webhook.deliveryId(delivery);
       if (!id) throw new JitError('usage', `the delivery carries no id of its own (${system} names each delivery)`, { hint: 'a delivery without one cannot be told from a replay' });
-      const key = `${system}:${id}`;
-      if (!deliveries.claim(key, Date.now())) return { status: 'duplicate' };
+      // SECURITY: the id is a header, outside the signature: a captured delivery sent again under new ids
+      // is known by its body, which the signature covers (and which carries the event's own time).
+      const keys = [`${system}:id:${id}`, `${system}:body:${createHash('sha256').update(raw).digest('hex')}`];
+      const now = Date.now();
+      if (!keys.every((key) => deliveries.claim(key, now))) return { status: 'duplicate' };
       const tickets = [...new Set(webhook.tickets(delivery))].slice(0, MAX_TICKETS);
       if (tickets.length === 0) return { status: 'ignored' };
       try {
         return { status: 'rechecked', grants: await broker.ticketsChanged(system, tickets) };
       } catch (error) {
-        deliveries.release(key);
+        // Not acted on: the system's retry (same id, same body) will be.
+        for (const key of keys) deliveries.release(key);
         throw error;
       }
     });

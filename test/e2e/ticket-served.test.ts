@@ -12,7 +12,7 @@ import { startServicenow, type ServicenowDouble } from '../support/servicenow.js
 import { githubIssueEvent } from '../support/webhook-deliveries.js';
 import { until } from '../support/waits.js';
 
-const WEBHOOK_SECRET = 'gh-webhook-secret-e2e-41c7';
+const WEBHOOK_SECRET = 'gh-webhook-secret-e2e-41c7-5b0e9d2c7a41f368';
 const sandboxes = useKeyringSandboxes();
 let github: GithubDouble;
 let servicenow: ServicenowDouble;

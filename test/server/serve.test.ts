@@ -77,6 +77,20 @@ describe('jit serve: the config', () => {
     expect(result.stderr).toMatch(/^jit: role db reads keychain:orders-admin: a team broker has no keychain to read it from\n\s+→ use file:/);
   });
 
+  it('refuses a webhook secret that is missing or weak at start, not at the first delivery (78)', async () => {
+    const policy = `roles:\n  deploy:\n    ttl: { default: 5m, max: 1h }\n    requesters: ['*']\n    ticket: { system: github, credentials: env:GITHUB_TOKEN, repositories: [acme/orders], webhookSecret: env:GITHUB_WEBHOOK_SECRET }\n    issuer: { type: jwt }\n`;
+    const made = files(`listen: 127.0.0.1:0\n${oidc()}`, policy);
+    const missing = await made.box.run(['serve', '--config', made.configPath, '--check']);
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toMatch(/^jit: role deploy: .*GITHUB_WEBHOOK_SECRET/);
+    const weak = await made.box.run(['serve', '--config', made.configPath, '--check'], { env: { GITHUB_WEBHOOK_SECRET: 'hunter2' } });
+    expect(weak.code).toBe(78);
+    expect(weak.stderr).toMatch(/^jit: role deploy: the webhook secret in env:GITHUB_WEBHOOK_SECRET is not 32 or more printable characters without spaces\n\s+→ make one with `openssl rand -hex 32`/);
+    expect(weak.stderr).not.toContain('hunter2');
+    const strong = await made.box.run(['serve', '--config', made.configPath, '--check'], { env: { GITHUB_WEBHOOK_SECRET: 'f'.repeat(64) } });
+    expect(strong.code).toBe(0);
+  });
+
   it('refuses a PostgreSQL password in the config without repeating it', async () => {
     const made = files(`listen: 127.0.0.1:0\nstore: postgres://jit:hunter2-secret@db.example.com/jit\n${oidc()}`);
     const result = await made.box.run(['serve', '--config', made.configPath, '--check']);

@@ -13,7 +13,7 @@ import { startJira, type JiraDouble } from '../support/jira.js';
 import { startPagerduty, type PagerdutyDouble } from '../support/pagerduty.js';
 import { githubIssueEvent, gitlabIssueEvent, jiraIssueEvent, pagerdutyIncidentEvent, type Delivery } from '../support/webhook-deliveries.js';
 
-const SECRETS = { github: 'gh-webhook-secret-6f1d', gitlab: 'gl-webhook-token-93aa', jira: 'jira-webhook-secret-77c0', pagerduty: 'pd-webhook-secret-0b52' };
+const SECRETS = { github: 'gh-webhook-secret-6f1d-5b0e9d2c7a41f368', gitlab: 'gl-webhook-token-93aa-5b0e9d2c7a41f368', jira: 'jira-webhook-secret-77c0-5b0e9d2c7a41f368', pagerduty: 'pd-webhook-secret-0b52-5b0e9d2c7a41f368' };
 
 let github: GithubDouble;
 let gitlab: GitlabDouble;

@@ -13,6 +13,8 @@ export interface Grant {
   expiresAt: number; // Unix seconds
   revocation: RevocationState | null;
   revokeReason: RevokeReason | null;
+  /** Why its ticket ended it, in the ticket system's terms (state, address), for a grant a ticket ended. */
+  revokeDetail?: string;
   /** The supervising jit: its host, pid and start time (so a recycled pid is never taken for it). */
   owner: { host: string; pid: number; startTime: string | null };
 }

@@ -315,7 +315,12 @@ export class Broker {
 
   async grant(caller: Operator, id: string): Promise<Grant | undefined> {
     const grant = await this.#own(caller, id);
-    return grant && publicGrant(grant);
+    if (!grant) return undefined;
+    // A grant its ticket ended says why, in the system's words, to the one whose session it ended.
+    const byTicket = grant.revokeReason === 'ticket_closed' || grant.revokeReason === 'ticket_unverifiable';
+    const revoked = byTicket ? (await this.#deps.store.events({ grantId: grant.id })).find((event) => event.type === 'grant.revoked') : undefined;
+    const why = revoked?.data.why;
+    return { ...publicGrant(grant), ...(typeof why === 'string' ? { revokeDetail: why } : {}) };
   }
 
   async grants(caller: Operator, filter: { live?: boolean } = {}): Promise<Grant[]> {

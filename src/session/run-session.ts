@@ -2,7 +2,7 @@
 // Revocation sits in one `finally`, so every way out of a session passes through it.
 import { basename } from 'node:path';
 import type { Backend } from '../backends/backend.js';
-import { JitError, ExitCode } from '../core/errors.js';
+import { JitError, ExitCode, UNSAFE_TEXT } from '../core/errors.js';
 import { buildSessionEnv, currentSession, type Environment } from '../core/session-env.js';
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
@@ -86,6 +86,11 @@ function holdSignals(): { received: () => NodeJS.Signals | undefined; wakeups: (
   };
 }
 
+/** Words a broker sends to be shown (a team broker's are not this machine's to trust): printable, bounded. */
+function brokerText(text: string): string {
+  return text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?').slice(0, 400);
+}
+
 export async function runSession(request: SessionRequest, deps: SessionDeps): Promise<number> {
   const held = holdSignals();
   try {
@@ -117,7 +122,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     await containment.abandon();
     throw error;
   });
-  if (notice) deps.warn(`WARNING: ${notice}`);
+  if (notice) deps.warn(`WARNING: ${brokerText(notice)}`);
   const session: LocalSession = { grantId: grant.id, ownerPid: owner.pid, ownerStartTime: owner.startTime, cgroup: null };
 
   let outcome: SessionOutcome | undefined;
@@ -186,11 +191,14 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     });
     if (outcome.kind === 'expired') warn(`the grant for ${grant.role} (${grant.ticket}) reached its TTL; the session was ended`);
     if (outcome.kind === 'revoked') {
-      const why = (await backend.grant(grant.id).catch(() => undefined))?.revokeReason;
+      const ended = await backend.grant(grant.id).catch(() => undefined);
+      const detail = ended?.revokeDetail === undefined ? undefined : brokerText(ended.revokeDetail);
       warn(
-        why === 'ticket_closed'
-          ? `ticket ${grant.ticket} no longer allows ${grant.role} (closed, moved on or reassigned); the grant was revoked and the session was ended`
-          : `the grant for ${grant.role} (${grant.ticket}) was revoked; the session was ended`,
+        ended?.revokeReason === 'ticket_closed'
+          ? `ticket ${grant.ticket} no longer allows ${grant.role}: ${detail ?? 'closed, moved on or reassigned'}; the grant was revoked and the session was ended`
+          : ended?.revokeReason === 'ticket_unverifiable'
+            ? `ticket ${grant.ticket} could not be confirmed for ${grant.role}: ${detail ?? 'its system did not answer'}; the grant was revoked and the session was ended`
+            : `the grant for ${grant.role} (${grant.ticket}) was revoked; the session was ended`,
       );
     }
     if (outcome.kind === 'not_started') warn(`could not start ${request.command}: ${outcome.message}`);

@@ -74,7 +74,7 @@ describe('a closed ticket on jit serve', () => {
     const result = await ended;
     expect(Date.now() - closedAt).toBeLessThan(2000);
     expect(result.code).toBe(75);
-    expect(result.stderr).toContain('ticket acme/orders#77 no longer allows deploy');
+    expect(result.stderr).toContain('ticket acme/orders#77 no longer allows deploy: ticket acme/orders#77 is closed (done); this role needs it open (https://github.example/acme/orders/issues/77); the grant was revoked');
     expect(github.unexpected).toEqual([]);
   });
 

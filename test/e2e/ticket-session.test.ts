@@ -49,7 +49,7 @@ describe('a ticket in Jira', () => {
     // Heartbeats every second, each re-checking a ticket last looked at a second or more ago.
     expect(Date.now() - closedAt).toBeLessThan(3000);
     expect(result.code).toBe(75);
-    expect(result.stderr).toContain('ticket OPS-41 no longer allows prod-db');
+    expect(result.stderr).toMatch(/jit: ticket OPS-41 no longer allows prod-db: ticket OPS-41 is Done \(done\); this role needs it in progress \(http:\/\/127\.0\.0\.1:\d+\/browse\/OPS-41\); the grant was revoked and the session was ended\n/);
     expect(jit.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'ticket_closed', revocation: 'verified' }]);
   });
 

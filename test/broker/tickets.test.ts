@@ -76,6 +76,15 @@ describe('tickets checked in Jira', () => {
     expect((await failure(ask('OPS-9'))).message).toBe('request denied: ticket OPS-9 has moved to (an invalid key); ask with (an invalid key)');
   });
 
+  it('Jira Data Center: auth: bearer sends the personal access token to API v2', async () => {
+    process.env.JIT_TEST_JIRA_CREDENTIALS = jira.personalAccessToken;
+    env = await testBroker(policy(', auth: bearer'));
+    jira.issues.set('OPS-26', inProgress);
+    expect((await ask('OPS-26')).grant.state).toBe('active');
+    expect(jira.requests).toEqual(['GET /rest/api/2/issue/OPS-26?fields=status,assignee,summary']);
+    expect(jira.unexpected).toEqual([]);
+  });
+
   it('refuses a ticket assigned to someone else when the role says assignee: requester', async () => {
     env = await testBroker(policy(', assignee: requester'));
     jira.issues.set('OPS-3', { ...inProgress, assignee: { accountId: 'x', emailAddress: 'bob', displayName: 'Bob' } });

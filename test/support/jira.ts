@@ -1,5 +1,6 @@
 // A loopback double of Jira's issue API, written from Atlassian's REST documentation: GET
-// /rest/api/3/issue/{issueIdOrKey}?fields=… with Basic auth (email:API token) answers the issue with
+// /rest/api/3/issue/{issueIdOrKey}?fields=… with Basic auth (email:API token; Jira Data Center: API v2
+// with a personal access token as Bearer) answers the issue with
 // `key` and the asked `fields` (status.statusCategory.key new|indeterminate|done, assignee, summary);
 // an unknown key or one the account may not see is 404 with errorMessages. Any other request is
 // recorded as unexpected (and answered 500) so that a changed request shape fails the test.
@@ -17,6 +18,8 @@ export interface JiraDouble {
   site: string;
   /** `email:token`, as the policy's credentials reference must give it. */
   credentials: string;
+  /** Jira Data Center's personal access token (auth: bearer, API v2). */
+  personalAccessToken: string;
   issues: Map<string, JiraIssueDouble>;
   /** The projects jit's account may see. */
   projects: Set<string>;
@@ -27,21 +30,25 @@ export interface JiraDouble {
 
 export async function startJira(): Promise<JiraDouble> {
   const credentials = 'jit-bot@example.com:atlassian-api-token-1234';
+  const personalAccessToken = 'NjE2MDM4NzQ3OTcwOpQ8dataCenterPAT';
   const issues = new Map<string, JiraIssueDouble>();
   const projects = new Set(['OPS', 'DBA']);
   const requests: string[] = [];
   const unexpected: string[] = [];
+  // Cloud: API v3 with Basic email:API token. Data Center: API v2 with a personal access token as Bearer.
+  const authorized = (request: IncomingMessage, url: URL) =>
+    url.pathname.startsWith('/rest/api/3/') ? request.headers.authorization === `Basic ${Buffer.from(credentials).toString('base64')}` : request.headers.authorization === `Bearer ${personalAccessToken}`;
   const answer = (request: IncomingMessage): { status: number; body: unknown } => {
     const url = new URL(request.url ?? '/', 'http://jira.invalid');
     // GET /rest/api/3/project/{projectIdOrKey}: the project, or 404 when missing or not visible.
-    const project = /^\/rest\/api\/3\/project\/([A-Z][A-Z0-9_]+)$/.exec(url.pathname)?.[1];
+    const project = /^\/rest\/api\/[23]\/project\/([A-Z][A-Z0-9_]+)$/.exec(url.pathname)?.[1];
     if (request.method === 'GET' && project && url.search === '') {
-      if (request.headers.authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) return { status: 401, body: { errorMessages: ['You are not authenticated.'] } };
+      if (!authorized(request, url)) return { status: 401, body: { errorMessages: ['You are not authenticated.'] } };
       return projects.has(project) ? { status: 200, body: { id: '10000', key: project, name: project, projectTypeKey: 'software' } } : { status: 404, body: { errorMessages: [`No project could be found with key '${project}'.`], errors: {} } };
     }
-    const match = /^\/rest\/api\/3\/issue\/([^/]+)$/.exec(url.pathname);
+    const match = /^\/rest\/api\/[23]\/issue\/([^/]+)$/.exec(url.pathname);
     if (request.method !== 'GET' || !match || url.searchParams.get('fields') !== 'status,assignee,summary') return { status: 500, body: { unexpected: true } };
-    if (request.headers.authorization !== `Basic ${Buffer.from(credentials).toString('base64')}`) return { status: 401, body: { errorMessages: ['You are not authenticated.'] } };
+    if (!authorized(request, url)) return { status: 401, body: { errorMessages: ['You are not authenticated.'] } };
     const key = decodeURIComponent(match[1]!);
     const issue = issues.get(key);
     if (!issue) return { status: 404, body: { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} } };
@@ -69,6 +76,7 @@ export async function startJira(): Promise<JiraDouble> {
   return {
     site: `http://127.0.0.1:${port}`,
     credentials,
+    personalAccessToken,
     issues,
     projects,
     requests,

@@ -13,6 +13,16 @@ export interface RequestRecord {
   ttlSeconds: number;
   state: RequestState;
   createdAtMs: number;
+  /** Until when (ms) a pending request waits for its approvals; null for one decided at once. */
+  pendingUntilMs: number | null;
+}
+
+/** One approver's yes to one request: at most one per approver and request. */
+export interface ApprovalRecord {
+  requestId: string;
+  approver: string;
+  atMs: number;
+  reason: string | null;
 }
 
 export interface GrantRecord {

@@ -204,7 +204,7 @@ export class Broker {
     const grantedSeconds = degradedTtl === undefined ? ttlSeconds : Math.min(ttlSeconds, degradedTtl);
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
-    const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now };
+    const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now, pendingUntilMs: null };
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
     const ticketData = looked || unanswered ? { ticketSystem: role.ticket.system, ticketState: looked ? (looked.facts?.stateName ?? 'not found') : 'no answer' } : {};
     const degradedData = degradedTtl === undefined ? {} : { degraded: true, ticketError: unanswered!.message.slice(0, 300) };

@@ -28,6 +28,16 @@ function check<S extends string>(table: Record<S, readonly S[]>, kind: string, f
   }
 }
 
+// A request waits for its approvals (pending), then is decided once; approved is consumed by the one grant it allows.
+const requestTransitions: Record<RequestState, readonly RequestState[]> = {
+  pending: ['approved', 'denied', 'expired', 'withdrawn'],
+  approved: [],
+  denied: [],
+  expired: [],
+  withdrawn: [],
+};
+
+export const assertRequestTransition = (from: RequestState, to: RequestState) => check(requestTransitions, 'request', from, to);
 export const assertGrantTransition = (from: GrantState, to: GrantState) => check(grantTransitions, 'grant', from, to);
 export const assertRevocationTransition = (from: RevocationState, to: RevocationState) =>
   check(revocationTransitions, 'revocation', from, to);

@@ -88,7 +88,7 @@ class PostgresAdmin {
   }
 }
 
-const request = (id: string): RequestRecord => ({ id, role: 'demo', ticket: 'OPS-1', ticketVerified: false, requester: 'alice', reason: null, ttlSeconds: 60, state: 'approved', createdAtMs: 1 });
+const request = (id: string): RequestRecord => ({ id, role: 'demo', ticket: 'OPS-1', ticketVerified: false, requester: 'alice', reason: null, ttlSeconds: 60, state: 'approved', createdAtMs: 1, pendingUntilMs: null });
 const grant = (id: string, requestId: string, issuedAtMs = 1000): GrantRecord => ({
   id, requestId, role: 'demo', ticket: 'OPS-1', requester: 'alice', issuerType: 'jwt', issuerConfig: '{}', state: 'issuing',
   issuedAtMs, expiresAtMs: issuedAtMs + 60_000, ownerHost: 'h', ownerPid: 1, ownerStartTime: null, lastHeartbeatAtMs: issuedAtMs, handle: null,
@@ -148,6 +148,43 @@ describe.each(factories)('store contract: $name', ({ open }) => {
     const results = await Promise.all([change(store), change(other)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await store.events({ grantId: 'g_1' })).filter((e) => e.type === 'grant.revoked')).toHaveLength(1);
+  });
+
+  it('keeps a pending request and decides it once: of two connections approving it, exactly one wins, and a decided request stays decided', async () => {
+    under = await open();
+    const store = under.store;
+    await store.commit({ insertRequest: { ...request('r_p'), state: 'pending', pendingUntilMs: 5000 }, events: [{ type: 'request.created', actor: 'test', requestId: 'r_p' }] });
+    expect(await store.getRequest('r_p')).toEqual({ ...request('r_p'), state: 'pending', pendingUntilMs: 5000 });
+    expect((await store.listRequests({ states: ['pending'] })).map((r) => r.id)).toEqual(['r_p']);
+    const other = await under.other();
+    const approve = (s: Store) => s.commit({ updateRequest: { id: 'r_p', expect: { state: 'pending' }, patch: { state: 'approved' } }, events: [{ type: 'request.approved', actor: 'test', requestId: 'r_p' }] });
+    expect((await Promise.all([approve(store), approve(other)])).filter(Boolean)).toHaveLength(1);
+    expect((await store.getRequest('r_p'))!.state).toBe('approved');
+    expect(await store.commit({ updateRequest: { id: 'r_p', expect: { state: 'pending' }, patch: { state: 'denied' } }, events: [{ type: 'request.denied', actor: 'test', requestId: 'r_p' }] })).toBeUndefined();
+    await expect(store.commit({ updateRequest: { id: 'r_p', expect: { state: 'approved' }, patch: { state: 'pending' } }, events: [{ type: 'request.created', actor: 'test' }] })).rejects.toThrow('cannot go from approved to pending');
+    expect((await store.events()).map((e) => e.type)).toEqual(['request.created', 'request.approved']);
+    expect(await store.listRequests({ states: ['pending'] })).toEqual([]);
+  });
+
+  it('takes one approval per approver and request; a second one writes nothing, nor what came with it', async () => {
+    under = await open();
+    const store = under.store;
+    await store.commit({ insertRequest: { ...request('r_a'), state: 'pending', pendingUntilMs: 5000 }, events: [{ type: 'request.created', actor: 'test', requestId: 'r_a' }] });
+    const approval = (approver: string, atMs: number) => ({ requestId: 'r_a', approver, atMs, reason: `${approver} agrees` });
+    expect(await store.commit({ insertApproval: approval('bob', 10), events: [{ type: 'request.approved', actor: 'user:bob', requestId: 'r_a' }] })).toHaveLength(1);
+    // The repeat comes with the request's decision: neither is written.
+    const again = await store.commit({ insertApproval: approval('bob', 20), updateRequest: { id: 'r_a', expect: { state: 'pending' }, patch: { state: 'approved' } }, events: [{ type: 'request.approved', actor: 'user:bob', requestId: 'r_a' }] });
+    expect(again).toBeUndefined();
+    expect((await store.getRequest('r_a'))!.state).toBe('pending');
+    expect(await store.commit({ insertApproval: approval('carol', 30), events: [{ type: 'request.approved', actor: 'user:carol', requestId: 'r_a' }] })).toHaveLength(1);
+    expect(await store.approvals('r_a')).toEqual([approval('bob', 10), approval('carol', 30)]);
+    expect((await store.events()).map((e) => e.actor)).toEqual(['test', 'user:bob', 'user:carol']);
+  });
+
+  it('allows one grant per request, however many processes issue on it', async () => {
+    const store = await withGrant('g_1');
+    await expect(store.commit({ insertGrant: grant('g_2', 'r_g_1'), events: [event('grant.issuing', 'g_2')] })).rejects.toThrow();
+    expect((await store.listGrants()).map((g) => g.id)).toEqual(['g_1']);
   });
 
   it('refuses an update the lifecycle does not have', async () => {

@@ -27,4 +27,11 @@ export const postgresMigrations: readonly string[] = [
    CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION jit_audit_append_only();`,
   // The sweep looks for unsettled revocations twice a second: from an index, not among every grant ever ended.
   `CREATE INDEX grants_revocation_due ON grants(next_attempt_at) WHERE revocation IN ('pending', 'failed');`,
+  // As in the SQLite store: requests that wait for approvals, the approvals, one grant per request.
+  `ALTER TABLE requests ADD COLUMN pending_until BIGINT;
+   CREATE INDEX requests_state ON requests(state);
+   CREATE TABLE approvals (
+     request_id TEXT NOT NULL REFERENCES requests(id), approver TEXT NOT NULL, at BIGINT NOT NULL, reason TEXT,
+     PRIMARY KEY (request_id, approver));
+   CREATE UNIQUE INDEX grants_one_per_request ON grants(request_id);`,
 ];

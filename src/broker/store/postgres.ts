@@ -7,10 +7,10 @@ import { advanceAnchor, readAnchor, type AnchorReading } from '../audit/anchor.j
 import type { AuditKeyState, PublicJwk } from '../audit/audit-key.js';
 import { sealBatch } from '../audit/chain.js';
 import type { KeyProvider } from '../key-provider.js';
-import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
+import type { ApprovalRecord, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { postgresMigrations } from './postgres-migrations.js';
-import { eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, type Row } from './rows.js';
-import { assertLifecycle, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
+import { approvalFromRow, eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, requestFilterSql, requestFromRow, type Row } from './rows.js';
+import { assertLifecycle, assertRequestLifecycle, ExpectationFailed, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type RequestFilter, type RequestUpdate, type Store } from './store.js';
 
 /** The advisory lock every write holds: 'jit' in ASCII. */
 const CHAIN_LOCK = 0x6a6974;
@@ -147,7 +147,10 @@ export class PostgresStore implements Store {
 
   async commit(change: Change): Promise<AuditEvent[] | undefined> {
     const written = await this.#transaction(async (query) => {
+      // The expectations are checked first: when one fails, nothing of the change is written (what was, is rolled back).
       if (change.updateGrant && !(await this.#updateGrant(query, change.updateGrant))) return undefined;
+      if (change.updateRequest && !(await this.#updateRequest(query, change.updateRequest))) throw new ExpectationFailed();
+      if (change.insertApproval && !(await this.#insertApproval(query, change.insertApproval))) throw new ExpectationFailed();
       if (change.insertRequest) await this.#insertRequest(query, change.insertRequest);
       if (change.insertGrant) await this.#insertGrant(query, change.insertGrant);
       // The head and whether it is signed, in one round trip: the lock is held for every one of them.
@@ -164,6 +167,9 @@ export class PostgresStore implements Store {
       );
       if (checkpoint) await query('INSERT INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)', [checkpoint.seq, checkpoint.hash, checkpoint.jws]);
       return { events, checkpoint };
+    }).catch((error: unknown) => {
+      if (error instanceof ExpectationFailed) return undefined;
+      throw error;
     });
     if (written?.checkpoint) await this.#advanceAnchor(written.checkpoint, false);
     return written?.events;
@@ -199,9 +205,33 @@ export class PostgresStore implements Store {
     });
   }
 
+  async #updateRequest(query: Query, update: RequestUpdate): Promise<boolean> {
+    assertRequestLifecycle(update);
+    return (await query('UPDATE requests SET state = ? WHERE id = ? AND state = ? RETURNING id', [update.patch.state, update.id, update.expect.state])).length === 1;
+  }
+
+  /** False when this approver already approved this request. */
+  async #insertApproval(query: Query, a: ApprovalRecord): Promise<boolean> {
+    return (await query('INSERT INTO approvals (request_id, approver, at, reason) VALUES (?,?,?,?) ON CONFLICT DO NOTHING RETURNING request_id', [a.requestId, a.approver, a.atMs, a.reason])).length === 1;
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | undefined> {
+    const [row] = await this.#read((query) => query('SELECT * FROM requests WHERE id = ?', [id]));
+    return row && requestFromRow(row);
+  }
+
+  async listRequests(filter: RequestFilter = {}): Promise<RequestRecord[]> {
+    const { where, values } = requestFilterSql(filter);
+    return (await this.#read((query) => query(`SELECT * FROM requests ${where} ORDER BY created_at, id`, values))).map(requestFromRow);
+  }
+
+  async approvals(requestId: string): Promise<ApprovalRecord[]> {
+    return (await this.#read((query) => query('SELECT * FROM approvals WHERE request_id = ? ORDER BY at, approver', [requestId]))).map(approvalFromRow);
+  }
+
   async #insertRequest(query: Query, r: RequestRecord): Promise<void> {
-    await query('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)', [
-      r.id, r.role, r.ticket, r.ticketVerified, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs,
+    await query('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at, pending_until) VALUES (?,?,?,?,?,?,?,?,?,?)', [
+      r.id, r.role, r.ticket, r.ticketVerified, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs, r.pendingUntilMs,
     ]);
   }
 

@@ -1,7 +1,7 @@
 // How grant and event rows map to records, shared by every SQL store: one column map, one reading of
 // a row, one way of turning an expectation into a WHERE clause.
-import type { AuditEvent, GrantRecord } from '../records.js';
-import type { EventFilter, GrantExpectation, GrantFilter } from './store.js';
+import type { ApprovalRecord, AuditEvent, GrantRecord, RequestRecord } from '../records.js';
+import type { EventFilter, GrantExpectation, GrantFilter, RequestFilter } from './store.js';
 
 export type Row = Record<string, unknown>;
 
@@ -22,6 +22,34 @@ export function grantFromRow(row: Row): GrantRecord {
     grant[key] = numericGrantFields.has(key) && value !== null && value !== undefined ? Number(value) : value;
   }
   return grant as unknown as GrantRecord;
+}
+
+export function requestFromRow(row: Row): RequestRecord {
+  return {
+    id: String(row.id), role: String(row.role), ticket: String(row.ticket), ticketVerified: Boolean(row.ticket_verified),
+    requester: String(row.requester), reason: (row.reason as string | null) ?? null, ttlSeconds: Number(row.ttl_seconds),
+    state: row.state as RequestRecord['state'], createdAtMs: Number(row.created_at),
+    pendingUntilMs: row.pending_until === null || row.pending_until === undefined ? null : Number(row.pending_until),
+  };
+}
+
+export function approvalFromRow(row: Row): ApprovalRecord {
+  return { requestId: String(row.request_id), approver: String(row.approver), atMs: Number(row.at), reason: (row.reason as string | null) ?? null };
+}
+
+/** The WHERE clause of a request filter, with its values. */
+export function requestFilterSql(filter: RequestFilter): { where: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  if (filter.states?.length) {
+    clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+    values.push(...filter.states);
+  }
+  if (filter.requester !== undefined) {
+    clauses.push('requester = ?');
+    values.push(filter.requester);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
 }
 
 export function eventFromRow(row: Row): AuditEvent {

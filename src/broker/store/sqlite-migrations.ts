@@ -30,4 +30,12 @@ export const migrations: readonly string[] = [
    ALTER TABLE grants ADD COLUMN verify_not_before INTEGER;`,
   // The sweep looks for unsettled revocations twice a second: from an index, not among every grant ever ended.
   `CREATE INDEX grants_revocation_due ON grants(next_attempt_at) WHERE revocation IN ('pending', 'failed');`,
+  // Requests that wait for approvals, and the approvals themselves (one per approver); a request allows
+  // one grant at most, however many processes act on it at once.
+  `ALTER TABLE requests ADD COLUMN pending_until INTEGER;
+   CREATE INDEX requests_state ON requests(state);
+   CREATE TABLE approvals (
+     request_id TEXT NOT NULL REFERENCES requests(id), approver TEXT NOT NULL, at INTEGER NOT NULL, reason TEXT,
+     PRIMARY KEY (request_id, approver));
+   CREATE UNIQUE INDEX grants_one_per_request ON grants(request_id);`,
 ];

@@ -10,10 +10,10 @@ import type { AuditKeyState, PublicJwk } from '../audit/audit-key.js';
 import type { KeyProvider } from '../key-provider.js';
 import { sealBatch } from '../audit/chain.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
-import type { AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
+import type { ApprovalRecord, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './sqlite-migrations.js';
-import { eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow } from './rows.js';
-import { assertLifecycle, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type Store } from './store.js';
+import { approvalFromRow, eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, requestFilterSql, requestFromRow } from './rows.js';
+import { assertLifecycle, assertRequestLifecycle, ExpectationFailed, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type RequestFilter, type RequestUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -232,30 +232,65 @@ export class SqliteStore implements Store {
   }
 
   async commit(change: Change): Promise<AuditEvent[] | undefined> {
-    const written = this.#transaction(() => {
-      // The expectation is checked first: when it fails, nothing of the change is written.
-      if (change.updateGrant && !this.#updateGrant(change.updateGrant)) return undefined;
-      if (change.insertRequest) this.#insertRequest(change.insertRequest);
-      if (change.insertGrant) this.#insertGrant(change.insertGrant);
-      const head = this.#statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
-      // SECURITY: a checkpoint only ever extends a signed head. Events someone appended without the key
-      // stay unsigned for good, so no later checkpoint can vouch for them.
-      const signer = this.#unsignedTail() ? undefined : this.#auditKey.signer;
-      const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer, true);
-      const insert = this.#statement(
-        'INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-      );
-      for (const e of events) insert.run(e.seq, e.at, e.type, e.actor, e.requestId, e.grantId, e.ticket, e.role, JSON.stringify(e.data), e.prevHash, e.hash);
-      if (checkpoint) this.#statement('INSERT INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)').run(checkpoint.seq, checkpoint.hash, checkpoint.jws);
-      return { events, checkpoint };
-    });
+    let written;
+    try {
+      written = this.#transaction(() => this.#write(change));
+    } catch (error) {
+      if (error instanceof ExpectationFailed) return undefined;
+      throw error;
+    }
     if (written?.checkpoint) this.#advanceAnchor(written.checkpoint, false);
     return written?.events;
   }
 
+  /** The change's rows and sealed events, inside the transaction; undefined (nothing written) when updateGrant's expectation fails. */
+  #write(change: Change): { events: AuditEvent[]; checkpoint: Checkpoint | undefined } | undefined {
+    // The expectations are checked first: when one fails, nothing of the change is written (what was, is rolled back).
+    if (change.updateGrant && !this.#updateGrant(change.updateGrant)) return undefined;
+    if (change.updateRequest && !this.#updateRequest(change.updateRequest)) throw new ExpectationFailed();
+    if (change.insertApproval && !this.#insertApproval(change.insertApproval)) throw new ExpectationFailed();
+    if (change.insertRequest) this.#insertRequest(change.insertRequest);
+    if (change.insertGrant) this.#insertGrant(change.insertGrant);
+    const head = this.#statement('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    // SECURITY: a checkpoint only ever extends a signed head. Events someone appended without the key
+    // stay unsigned for good, so no later checkpoint can vouch for them.
+    const signer = this.#unsignedTail() ? undefined : this.#auditKey.signer;
+    const { events, checkpoint } = sealBatch(head && { seq: Number(head.seq), hash: String(head.hash) }, change.events, this.#now(), signer, true);
+    const insert = this.#statement(
+      'INSERT INTO audit_events (seq, at, type, actor, request_id, grant_id, ticket, role, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    );
+    for (const e of events) insert.run(e.seq, e.at, e.type, e.actor, e.requestId, e.grantId, e.ticket, e.role, JSON.stringify(e.data), e.prevHash, e.hash);
+    if (checkpoint) this.#statement('INSERT INTO audit_checkpoints (seq, hash, jws) VALUES (?,?,?)').run(checkpoint.seq, checkpoint.hash, checkpoint.jws);
+    return { events, checkpoint };
+  }
+
   #insertRequest(r: RequestRecord): void {
-    this.#statement('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at) VALUES (?,?,?,?,?,?,?,?,?)')
-      .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs);
+    this.#statement('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at, pending_until) VALUES (?,?,?,?,?,?,?,?,?,?)')
+      .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs, r.pendingUntilMs);
+  }
+
+  #updateRequest(update: RequestUpdate): boolean {
+    assertRequestLifecycle(update);
+    return Number(this.#statement('UPDATE requests SET state = ? WHERE id = ? AND state = ?').run(update.patch.state, update.id, update.expect.state).changes) === 1;
+  }
+
+  /** False when this approver already approved this request. */
+  #insertApproval(a: ApprovalRecord): boolean {
+    return Number(this.#statement('INSERT INTO approvals (request_id, approver, at, reason) VALUES (?,?,?,?) ON CONFLICT DO NOTHING').run(a.requestId, a.approver, a.atMs, a.reason).changes) === 1;
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | undefined> {
+    const row = this.#statement('SELECT * FROM requests WHERE id = ?').get(id) as Row | undefined;
+    return row && requestFromRow(row);
+  }
+
+  async listRequests(filter: RequestFilter = {}): Promise<RequestRecord[]> {
+    const { where, values } = requestFilterSql(filter);
+    return (this.#statement(`SELECT * FROM requests ${where} ORDER BY created_at, id`).all(...(values as SQLInputValue[])) as Row[]).map(requestFromRow);
+  }
+
+  async approvals(requestId: string): Promise<ApprovalRecord[]> {
+    return (this.#statement('SELECT * FROM approvals WHERE request_id = ? ORDER BY at, approver').all(requestId) as Row[]).map(approvalFromRow);
   }
 
   #insertGrant(grant: GrantRecord): void {

@@ -1,9 +1,9 @@
 // What the broker needs from storage. SQLite (embedded) implements it; PostgreSQL will.
 import { JitError } from '../../core/errors.js';
-import { assertGrantTransition, assertRevocationTransition, type GrantState, type RevocationState } from '../../core/states.js';
+import { assertGrantTransition, assertRequestTransition, assertRevocationTransition, type GrantState, type RequestState, type RevocationState } from '../../core/states.js';
 import type { AuditVerifier } from '../audit/audit-key.js';
 import type { AnchorReading } from '../audit/anchor.js';
-import type { AuditDraft, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
+import type { ApprovalRecord, AuditDraft, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 
 /**
  * What a grant must still look like for an update to apply: each listed field must equal the value
@@ -38,11 +38,35 @@ export function assertLifecycle({ expect, patch }: GrantUpdate): void {
   }
 }
 
+/** Thrown inside a store's transaction when an expectation fails after something was written: it is all rolled back, and commit answers undefined. */
+export class ExpectationFailed extends Error {}
+
+/** Refuses a request state change the lifecycle does not allow, before any SQL runs. */
+export function assertRequestLifecycle({ expect, patch }: RequestUpdate): void {
+  assertRequestTransition(expect.state, patch.state);
+}
+
+/** A request's decision, made only if it is still in the state expected (compare-and-set). */
+export interface RequestUpdate {
+  id: string;
+  expect: { state: RequestState };
+  patch: { state: RequestState };
+}
+
+export interface RequestFilter {
+  states?: RequestState[];
+  requester?: string;
+}
+
 /** One atomic change: its rows and the audit events that record it, committed together or not at all. */
 export interface Change {
   insertRequest?: RequestRecord;
   insertGrant?: GrantRecord;
   updateGrant?: GrantUpdate;
+  /** Checked with updateGrant's, first: when either expectation fails, nothing of the change is written. */
+  updateRequest?: RequestUpdate;
+  /** Refused (nothing written) when this approver already approved this request. */
+  insertApproval?: ApprovalRecord;
   /** At least one: every transition is audited. */
   events: [AuditDraft, ...AuditDraft[]];
 }
@@ -97,6 +121,11 @@ export interface Store {
    */
   claimRevocation(id: string, expect: Required<Pick<GrantExpectation, 'revocationAttempts' | 'handle'>>, now: number, until: number): Promise<boolean>;
   getGrant(id: string): Promise<GrantRecord | undefined>;
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  /** Oldest first. */
+  listRequests(filter?: RequestFilter): Promise<RequestRecord[]>;
+  /** A request's approvals, oldest first. */
+  approvals(requestId: string): Promise<ApprovalRecord[]>;
   listGrants(filter?: GrantFilter): Promise<GrantRecord[]>;
   /** Records a heartbeat of a live grant; not an audited transition. */
   touchGrant(id: string, at: number): Promise<void>;

@@ -195,8 +195,8 @@ export class Broker {
     try {
       looked = denial || outsideProjects ? undefined : await this.#tickets.lookUp(role, ticket);
     } catch (error) {
-      if (!(error instanceof JitError)) throw error;
-      unanswered = error;
+      // An answer that broke its client (cut off, not the shape documented) is no answer: on the record, 69.
+      unanswered = error instanceof JitError ? error : new JitError('unavailable', `${role.ticket.system} gave an answer about ${ticket} jit could not read (${error instanceof Error ? error.name : 'error'})`, { hint: 'try again; if it persists, check the address in the policy' });
     }
     const ticketVerified = looked?.facts !== undefined;
     // Degraded: the system could not answer and the role allows that, for a shorter time and marked unverified.
@@ -303,7 +303,11 @@ export class Broker {
     if (changedSince !== undefined) {
       // SECURITY: the system said the ticket changed after the look this grant was issued on began: looked
       // at again before the credential is handed over, and handed over only if the ticket still allows it.
-      await this.#tickets.recheck(active, { via: 'webhook', after: changedSince });
+      if (!(await this.#tickets.recheck(active, { via: 'webhook', after: changedSince }))) {
+        // SECURITY: not asked again is not confirmed: the credential is not handed over (asked again later, a degraded-mode role may grant it unverified).
+        await this.#revoker.end(active, 'ticket_unverifiable', `ticket:${role.ticket.system}`, { why: 'changed as it was issued, and could not be asked again' });
+        throw new JitError('unavailable', `ticket ${ticket} changed as ${role.name} was being issued, and ${role.ticket.system} could not be asked again; the credential was revoked at once and nothing ran`, { hint: 'try again' });
+      }
       const now = await this.#deps.store.getGrant(active.id);
       if (now?.state !== 'active') {
         throw new JitError('ticket_rejected', `ticket ${ticket} changed as ${role.name} was being issued, and no longer allows it; the credential was revoked at once and nothing ran`, { hint: `\`jit audit --grant ${active.id}\` shows why` });
@@ -336,7 +340,12 @@ export class Broker {
     const grant = await this.#own(caller, id);
     if (!grant) return undefined;
     await this.#deps.store.touchGrant(id, this.#now());
-    await this.#tickets.recheck(grant);
+    // SECURITY: a role taken out of the policy grants nothing any more, live grants included.
+    if (grant.state === 'active' && !this.#deps.policy.roles.has(grant.role)) {
+      await this.#revoker.end(grant, 'role_removed', 'policy', { why: `role ${grant.role} is no longer in ${this.#deps.policy.source}` });
+    } else {
+      await this.#tickets.recheck(grant);
+    }
     return (await this.#deps.store.getGrant(id))?.state;
   }
 

@@ -5,7 +5,7 @@ export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'with
 /** `issuing` is the short window between the decision and the issuer's answer; a crash there is swept as an orphan. */
 export type GrantState = 'issuing' | 'active' | 'revoked' | 'expired';
 export type RevocationState = 'pending' | 'verified' | 'failed' | 'irrevocable';
-export type RevokeReason = 'exit' | 'expired' | 'signal' | 'operator' | 'orphaned' | 'issue_failed' | 'audit_failed' | 'keychain_unavailable' | 'ticket_closed' | 'ticket_unverifiable';
+export type RevokeReason = 'exit' | 'expired' | 'signal' | 'operator' | 'orphaned' | 'issue_failed' | 'audit_failed' | 'keychain_unavailable' | 'ticket_closed' | 'ticket_unverifiable' | 'role_removed';
 
 const grantTransitions: Record<GrantState, readonly GrantState[]> = {
   issuing: ['active', 'revoked'],

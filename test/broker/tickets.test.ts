@@ -269,12 +269,17 @@ describe('tickets checked in Jira', () => {
     }
   });
 
-  it('a Jira answering nonsense (a status category named like an object key, null, 2 MB) is 69, not a crash', async () => {
+  it('a Jira answering nonsense (a status category named like an object key) is 69, not a crash; 2 MB about a ticket refuses it (65), even where outages are allowed', async () => {
     env = await testBroker(policy());
     jira.issues.set('OPS-13', { status: { name: 'x', category: 'constructor' as never } });
     expect((await failure(ask('OPS-13'))).exitCode).toBe(ExitCode.unavailable);
+    env.remove();
+    env = await testBroker(policy(', whenDown: allow'));
     jira.issues.set('OPS-14', { ...inProgress, summary: 'x'.repeat(2 * 1024 * 1024) });
-    expect((await failure(ask('OPS-14'))).exitCode).toBe(ExitCode.unavailable);
+    const tooLarge = await failure(ask('OPS-14'));
+    expect(tooLarge.exitCode).toBe(ExitCode.ticketRejected);
+    expect(tooLarge.message).toMatch(/answered with more than 1 MiB about it, so jit cannot tell its state/);
+    expect(await env.store.listGrants()).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Revoker } from '../revoker.js';
 import type { Policy, RolePolicy } from '../policy/types.js';
 import type { Store } from '../store/store.js';
 import { degradedTtlSeconds, recheckMs, ticketRules, ticketSystemOf } from './registry.js';
+import { JitError } from '../../core/errors.js';
 import { RateLimited } from './ticket-http.js';
 import { ticketRefusal, type TicketDeps, type TicketFacts } from './ticket-system.js';
 
@@ -44,7 +45,7 @@ export class TicketChecks {
   readonly #looks = new Map<string, Look>();
   /** The look under way for each grant, and the one queued after it for a change it began too early to see. */
   readonly #running = new Map<string, Promise<boolean>>();
-  readonly #queued = new Map<string, Promise<boolean>>();
+  readonly #queued = new Map<string, { look: Promise<boolean>; after: number }>();
   /** Answers about tickets (by system setting and ticket), with their place in the order of lookups. */
   readonly #answers = new Map<string, { at: number; seq: number; answer: Promise<TicketFacts | undefined> }>();
   /** Lookups begun by this process so far: what orders answers against changes. */
@@ -133,15 +134,21 @@ export class TicketChecks {
     const running = this.#running.get(grant.id);
     if (running) {
       if (occasion.via === 'interval') return running;
-      let queued = this.#queued.get(grant.id);
-      if (!queued) {
-        queued = running.then(() => {
-          this.#queued.delete(grant.id);
-          return this.recheck(grant, occasion);
-        });
-        this.#queued.set(grant.id, queued);
+      const queued = this.#queued.get(grant.id);
+      if (queued) {
+        // Made for the latest change that joined it: nothing it shares may predate that one.
+        queued.after = Math.max(queued.after, occasion.after);
+        return queued.look;
       }
-      return queued;
+      const next = { after: occasion.after, look: Promise.resolve(true) };
+      next.look = running
+        .catch(() => false)
+        .then(() => {
+          this.#queued.delete(grant.id);
+          return this.recheck(grant, { via: 'webhook', after: next.after });
+        });
+      this.#queued.set(grant.id, next);
+      return next.look;
     }
     const now = this.now();
     // Unknown here (a restarted broker, another replica, a forgotten look): looked at on its next heartbeat.
@@ -161,6 +168,12 @@ export class TicketChecks {
     try {
       looked = await this.#ask(role, grant.ticket, occasion.via === 'webhook' ? occasion.after : last.seen);
     } catch (error) {
+      // An answer that refuses the ticket whatever its state (it moved; it is too large to read) ends the grant now.
+      if (error instanceof JitError && error.code === 'ticket_rejected') {
+        this.#looks.delete(grant.id);
+        await this.revoker.end(grant, 'ticket_closed', actor, { why: error.message.slice(0, 300), ...how });
+        return true;
+      }
       const degradedMs = (degradedTtlSeconds(role.ticket) ?? 0) * 1000;
       if (now - last.confirmed <= Math.max(TICKET_UNVERIFIED_INTERVALS * every, degradedMs)) {
         // Tried again at the next heartbeats, every few seconds, until the system answers.
@@ -174,11 +187,12 @@ export class TicketChecks {
     if (!looked) return true;
     const refusal = ticketRefusal(grant.ticket, looked.facts, ticketRules(role.ticket)!, grant.requester);
     if (!refusal) {
-      remember(this.#looks, grant.id, { tried: now, confirmed: now, pending: false, degraded: false, seen: looked.seq });
-      // A grant issued while its system was down: the look that finally confirmed its ticket is on the record.
+      // A grant issued while its system was down: the look that finally confirmed its ticket is on the
+      // record before it counts (a failed write leaves it unconfirmed, looked at again).
       if (last.degraded) {
         await this.store.commit({ events: [{ type: 'ticket.verified', actor, grantId: grant.id, requestId: grant.requestId, ticket: grant.ticket, role: grant.role, data: { ticketState: looked.facts!.stateName, ...how } }] });
       }
+      remember(this.#looks, grant.id, { tried: now, confirmed: now, pending: false, degraded: false, seen: looked.seq });
       return true;
     }
     this.#looks.delete(grant.id);

@@ -49,14 +49,24 @@ export async function readToken(reference: string, deps: TicketDeps, system: str
   return token;
 }
 
-/** One GET to `system` (named with its address in messages), within the timeout. */
-export async function askTicketSystem(system: string, url: string, headers: Record<string, string>, redirect: 'error' | 'manual' = 'error'): Promise<Response> {
+/**
+ * One GET to `system` (named with its address in messages), within the timeout. A redirect is the
+ * system's answer, not an outage: given back when the caller follows it itself (`manual`), else refused
+ * (65) — a moved project or ticket is asked for under its new name.
+ */
+export async function askTicketSystem(system: string, url: string, headers: Record<string, string>, redirect: 'refuse' | 'manual' = 'refuse'): Promise<Response> {
+  let response: Response;
   try {
-    return await fetch(url, { headers, redirect, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    response = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     const kind = (error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000}s` : ((error as { cause?: { code?: unknown } }).cause?.code ?? 'no connection');
     throw new JitError('unavailable', `${system} did not answer (${String(kind).slice(0, 40)})`, { hint: 'check its address and the network; the role refuses while it cannot be asked' });
   }
+  if (redirect === 'refuse' && response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw new JitError('ticket_rejected', `${system} answered that what jit asked for has moved (${response.status})`, { hint: 'ask with the ticket’s new reference; if every ticket moved, fix the address in the policy' });
+  }
+  return response;
 }
 
 /** What `jit doctor` says of each of `scopes` (projects, repositories, tables) a system answered about: all readable, or throws naming the first that is not. */
@@ -71,15 +81,29 @@ export async function probeScopes(system: string, credentials: string, scopes: s
   return `${system}: jit's credentials read ${scopes.join(', ')}`;
 }
 
-/** The answer's JSON object, read up to 1 MiB; an empty object when larger, not JSON or not an object. */
-export async function boundedJsonObject(response: Response): Promise<Record<string, unknown>> {
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return {};
+/**
+ * The answer's JSON object, read up to 1 MiB; an empty object when it is not JSON or not an object.
+ * SECURITY: an answer larger than that refuses the ticket (65): whoever may edit a ticket can make its
+ * answer that large, and that must never pass for an outage (which a role may allow through).
+ */
+export async function boundedJsonObject(response: Response, system: string): Promise<Record<string, unknown>> {
+  const tooLarge = () => new JitError('ticket_rejected', `${system} answered with more than ${MAX_BODY_BYTES / 1024 / 1024} MiB about it, so jit cannot tell its state`, { hint: 'shorten the ticket (its description), or ask with another' });
+  if (Number(response.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
   const chunks: Uint8Array[] = [];
   let bytes = 0;
-  for await (const chunk of response.body ?? []) {
-    bytes += chunk.length;
-    if (bytes > MAX_BODY_BYTES) return {};
-    chunks.push(chunk);
+  try {
+    for await (const chunk of response.body ?? []) {
+      bytes += chunk.length;
+      if (bytes > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof JitError) throw error;
+    // Cut off mid-answer, or too slow to finish: the system did not answer.
+    throw new JitError('unavailable', `${system} stopped answering mid-way (${(error as Error).name})`, { hint: 'try again' });
   }
   try {
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -13,7 +13,7 @@ interface GithubIssue {
   html_url?: unknown;
   pull_request?: unknown;
   repository_url?: unknown;
-  assignees?: { login?: unknown }[];
+  assignees?: ({ login?: unknown } | null)[];
 }
 
 export class Github implements TicketSystem {
@@ -48,13 +48,14 @@ export class Github implements TicketSystem {
       if (!location.startsWith(`${this.config.api}/`)) throw new JitError('unavailable', `GitHub moved ${reference} somewhere jit does not follow`, { hint: 'ask with the issue’s new reference' });
       response = await this.#get(location, token);
     }
+    if (response.status >= 300 && response.status < 400) throw new JitError('ticket_rejected', `GitHub moved ${reference} (${response.status}) where jit does not follow`, { hint: 'ask with the issue’s new reference' });
     if (response.status === 404 || response.status === 410) return undefined;
     if (response.status === 401) throw new JitError('unavailable', `GitHub at ${this.config.api} refused jit's token (401)`, { hint: `check ${this.config.credentials}` });
     // GitHub says a rate limit with 429, or 403 and no requests left (a secondary limit: Retry-After).
     if (response.status === 429 || (response.status === 403 && (response.headers.get('x-ratelimit-remaining') === '0' || response.headers.has('retry-after')))) throw rateLimited(`GitHub at ${this.config.api}`, response);
     if (response.status === 403) throw new JitError('unavailable', `GitHub at ${this.config.api} refused jit's token (403)`, { hint: `check ${this.config.credentials} and its access to the repository` });
     if (!response.ok) throw new JitError('unavailable', `GitHub at ${this.config.api} answered ${response.status}`, { hint: 'try again' });
-    const issue = (await boundedJsonObject(response)) as GithubIssue;
+    const issue = (await boundedJsonObject(response, `GitHub at ${this.config.api}`)) as GithubIssue;
     const state = issue.state === 'open' ? 'open' : issue.state === 'closed' ? 'done' : undefined;
     const answeredRepository = typeof issue.repository_url === 'string' ? issue.repository_url.split('/repos/')[1] : repository;
     const key = `${answeredRepository}#${String(issue.number)}`;
@@ -63,7 +64,7 @@ export class Github implements TicketSystem {
       key: new RegExp(this.config.pattern).test(key) ? key : '(an invalid reference)',
       state,
       stateName: state === 'open' ? 'open' : 'closed',
-      assignee: (issue.assignees ?? []).map((person) => person.login).filter((login): login is string => typeof login === 'string'),
+      assignee: (Array.isArray(issue.assignees) ? issue.assignees : []).map((person) => person?.login).filter((login): login is string => typeof login === 'string'),
       title: typeof issue.title === 'string' ? printable(issue.title, 200) : '',
       url: typeof issue.html_url === 'string' && /^https?:\/\/[\x21-\x7e]+$/.test(issue.html_url) ? issue.html_url.slice(0, 300) : `${this.config.api}/repos/${owner}/${repo}/issues/${number}`,
       ...(issue.pull_request !== undefined ? { refusal: `${reference} is a pull request, not an issue` } : {}),

@@ -11,7 +11,7 @@ interface GitlabIssue {
   title?: unknown;
   web_url?: unknown;
   references?: { full?: unknown };
-  assignees?: { username?: unknown }[];
+  assignees?: ({ username?: unknown } | null)[];
 }
 
 export class Gitlab implements TicketSystem {
@@ -38,7 +38,7 @@ export class Gitlab implements TicketSystem {
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `GitLab at ${this.config.site} refused jit's token (${response.status})`, { hint: `check ${this.config.credentials}` });
     if (response.status === 429) throw rateLimited(`GitLab at ${this.config.site}`, response);
     if (!response.ok) throw new JitError('unavailable', `GitLab at ${this.config.site} answered ${response.status}`, { hint: 'try again' });
-    const issue = (await boundedJsonObject(response)) as GitlabIssue;
+    const issue = (await boundedJsonObject(response, `GitLab at ${this.config.site}`)) as GitlabIssue;
     const state = issue.state === 'opened' ? 'open' : issue.state === 'closed' ? 'done' : undefined;
     if (!state || typeof issue.iid !== 'number') throw new JitError('unavailable', `GitLab answered for ${reference} without an iid or state`, { hint: 'check the site' });
     const answered = typeof issue.references?.full === 'string' ? issue.references.full : reference;
@@ -46,7 +46,7 @@ export class Gitlab implements TicketSystem {
       key: new RegExp(this.config.pattern).test(answered) ? answered : '(an invalid reference)',
       state,
       stateName: state === 'open' ? 'opened' : 'closed',
-      assignee: (issue.assignees ?? []).map((person) => person.username).filter((name): name is string => typeof name === 'string'),
+      assignee: (Array.isArray(issue.assignees) ? issue.assignees : []).map((person) => person?.username).filter((name): name is string => typeof name === 'string'),
       title: typeof issue.title === 'string' ? printable(issue.title, 200) : '',
       url: typeof issue.web_url === 'string' && /^https?:\/\/[\x21-\x7e]+$/.test(issue.web_url) ? issue.web_url.slice(0, 300) : `${this.config.site}/${project}/-/issues/${iid}`,
     };

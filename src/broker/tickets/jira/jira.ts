@@ -43,7 +43,7 @@ export class Jira implements TicketSystem {
     }
     if (response.status === 429) throw rateLimited(`Jira at ${this.config.site}`, response);
     if (!response.ok) throw new JitError('unavailable', `Jira at ${this.config.site} answered ${response.status}`, { hint: 'try again; check the site' });
-    const issue = (await boundedJsonObject(response)) as JiraIssue;
+    const issue = (await boundedJsonObject(response, `Jira at ${this.config.site}`)) as JiraIssue;
     const category = CATEGORY.get(issue.fields?.status?.statusCategory?.key);
     if (typeof issue.key !== 'string' || !category) throw new JitError('unavailable', `Jira at ${this.config.site} answered for ${key} without a key or status category`, { hint: 'check the site' });
     const assignee = issue.fields?.assignee;

@@ -14,7 +14,7 @@ interface PagerdutyIncident {
   status?: unknown;
   html_url?: unknown;
   service?: { id?: unknown };
-  assignments?: { assignee?: { id?: unknown; email?: unknown } }[];
+  assignments?: ({ assignee?: { id?: unknown; email?: unknown } } | null)[];
 }
 
 export class Pagerduty implements TicketSystem {
@@ -46,7 +46,7 @@ export class Pagerduty implements TicketSystem {
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's API key (${response.status})`, { hint: `check ${this.config.credentials}` });
     if (response.status === 429) throw rateLimited(system, response);
     if (!response.ok) throw new JitError('unavailable', `${system} answered ${response.status}`, { hint: 'try again' });
-    const incident = ((await boundedJsonObject(response)).incident ?? {}) as PagerdutyIncident;
+    const incident = ((await boundedJsonObject(response, system)).incident ?? {}) as PagerdutyIncident;
     const state = STATUS.get(incident.status);
     if (incident.id !== id || !state) throw new JitError('unavailable', `${system} answered for ${id} without its id or a status`, { hint: 'check the api address' });
     const service = typeof incident.service?.id === 'string' ? incident.service.id : '';
@@ -54,7 +54,7 @@ export class Pagerduty implements TicketSystem {
       key: id,
       state,
       stateName: incident.status as string,
-      assignee: (incident.assignments ?? []).flatMap(({ assignee }) => [assignee?.email, assignee?.id]).filter((name): name is string => typeof name === 'string'),
+      assignee: (Array.isArray(incident.assignments) ? incident.assignments : []).flatMap((assignment) => [assignment?.assignee?.email, assignment?.assignee?.id]).filter((name): name is string => typeof name === 'string'),
       title: typeof incident.title === 'string' ? printable(incident.title, 200) : '',
       url: typeof incident.html_url === 'string' && /^https?:\/\/[\x21-\x7e]+$/.test(incident.html_url) ? incident.html_url.slice(0, 300) : `${this.config.api}/incidents/${id}`,
       ...(this.config.services && !this.config.services.includes(service) ? { refusal: `incident ${id} is not on ${this.config.services.join(' or ')}, the services this role takes` } : {}),

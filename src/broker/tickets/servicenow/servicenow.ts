@@ -41,7 +41,7 @@ export class Servicenow implements TicketSystem {
     if (response.status === 401 || response.status === 403) throw new JitError('unavailable', `${system} refused jit's credentials (${response.status})`, { hint: `check ${this.config.credentials} and its account's read access to ${table}` });
     if (response.status === 429) throw rateLimited(system, response);
     if (!response.ok) throw new JitError('unavailable', `${system} answered ${response.status}`, { hint: 'try again; check the instance' });
-    const { result } = await boundedJsonObject(response);
+    const { result } = await boundedJsonObject(response, system);
     if (!Array.isArray(result)) throw new JitError('unavailable', `${system} answered for ${number} without a result list`, { hint: 'check the instance' });
     const record = result[0] as ServicenowRecord | undefined;
     // An answer for another number (a query the instance read otherwise) is no answer about this one.

@@ -42,6 +42,11 @@ export function printable(text: string, length: number): string {
   return text.replace(new RegExp(UNSAFE_TEXT.source, 'g'), '?').slice(0, length);
 }
 
+/** The Authorization header for a secret: `basic` (USER:SECRET, base64) or `bearer` (a token). SECURITY: a header only; never a URL, a message or the audit. */
+export function authorization(auth: 'basic' | 'bearer', secret: string): string {
+  return auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`;
+}
+
 /** The token a reference names; refused, by reference, when it could not be a header (it would be quoted in the client's error). */
 export async function readToken(reference: string, deps: TicketDeps, system: string): Promise<string> {
   const token = await readSecretReference(reference, deps);

@@ -1,7 +1,7 @@
 // Jira Cloud's and Data Center's issue API: GET /rest/api/{3|2}/issue/{key}?fields=status,assignee,summary.
 // The key goes into the path only after the role's pattern (and project list) accepted it, never into JQL.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
+import { askTicketSystem, authorization, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketState, TicketSystem } from '../ticket-system.js';
 import type { JiraConfig } from './schema.js';
 
@@ -19,9 +19,7 @@ export class Jira implements TicketSystem {
   ) {}
 
   async #headers(): Promise<Record<string, string>> {
-    const secret = await readToken(this.config.credentials, this.deps, 'Jira');
-    // SECURITY: the secret goes in a header only; never in a URL, a message or the audit.
-    return { authorization: this.config.auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`, accept: 'application/json' };
+    return { authorization: authorization(this.config.auth, await readToken(this.config.credentials, this.deps, 'Jira')), accept: 'application/json' };
   }
 
   async probe(): Promise<string> {

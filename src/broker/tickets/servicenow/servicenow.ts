@@ -2,7 +2,7 @@
 // every value a string. The number goes into the query only after the role's pattern accepted it (`^` is
 // AND and `^OR` is OR there, so nothing but letters and digits may reach it), as an exact value.
 import { JitError } from '../../../core/errors.js';
-import { askTicketSystem, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
+import { askTicketSystem, authorization, boundedJsonObject, printable, probeScopes, rateLimited, readToken } from '../ticket-http.js';
 import type { TicketDeps, TicketFacts, TicketSystem } from '../ticket-system.js';
 import { DEFAULT_STATES, NUMBER_PREFIX, type ServicenowConfig, type ServicenowTable } from './schema.js';
 
@@ -17,9 +17,7 @@ export class Servicenow implements TicketSystem {
   ) {}
 
   async #headers(): Promise<Record<string, string>> {
-    const secret = await readToken(this.config.credentials, this.deps, 'ServiceNow');
-    // SECURITY: the secret goes in a header only; never in a URL, a message or the audit.
-    return { authorization: this.config.auth === 'basic' ? `Basic ${Buffer.from(secret).toString('base64')}` : `Bearer ${secret}`, accept: 'application/json' };
+    return { authorization: authorization(this.config.auth, await readToken(this.config.credentials, this.deps, 'ServiceNow')), accept: 'application/json' };
   }
 
   async probe(): Promise<string> {

@@ -308,8 +308,8 @@ export class Broker {
         await this.#revoker.end(active, 'ticket_unverifiable', `ticket:${role.ticket.system}`, { why: 'changed as it was issued, and could not be asked again' });
         throw new JitError('unavailable', `ticket ${ticket} changed as ${role.name} was being issued, and ${role.ticket.system} could not be asked again; the credential was revoked at once and nothing ran`, { hint: 'try again' });
       }
-      const now = await this.#deps.store.getGrant(active.id);
-      if (now?.state !== 'active') {
+      const current = await this.#deps.store.getGrant(active.id);
+      if (current?.state !== 'active') {
         throw new JitError('ticket_rejected', `ticket ${ticket} changed as ${role.name} was being issued, and no longer allows it; the credential was revoked at once and nothing ran`, { hint: `\`jit audit --grant ${active.id}\` shows why` });
       }
     }

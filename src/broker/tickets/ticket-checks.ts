@@ -109,7 +109,6 @@ export class TicketChecks {
   issued(grant: GrantRecord, looked: { seq: number } | undefined): number | undefined {
     const now = this.now();
     const role = this.policy.roles.get(grant.role);
-    this.#looks.delete(grant.id);
     remember(this.#looks, grant.id, { tried: now, confirmed: looked ? now : grant.issuedAtMs, pending: !looked, degraded: !looked, seen: looked?.seq ?? 0 });
     const change = role && this.#changed.get(`${role.ticket.system}\n${grant.ticket}`);
     return looked && change !== undefined && change >= looked.seq ? change : undefined;

@@ -18,7 +18,7 @@ import { createIssuer, issuerConfigOf, issueWindowMs, secretEnv } from './issuer
 import type { KeyProvider } from './key-provider.js';
 import { mayRequest } from './policy/requesters.js';
 import type { Policy, RolePolicy } from './policy/types.js';
-import type { AuditEvent, GrantRecord, SessionEventType } from './records.js';
+import type { AuditDraft, AuditEvent, GrantRecord, RequestRecord, SessionEventType } from './records.js';
 import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
@@ -236,6 +236,28 @@ export class Broker {
       throw new JitError('ticket_rejected', `request denied: ${refusal}`, { hint: 'ask with a ticket this role accepts (`jit roles` shows its system), or move the ticket on first' });
     }
 
+    this.#deps.observer?.decided('approved');
+    const decided = { role, ticket, ttlSeconds: grantedSeconds, requestId, audit, looked, degradedTtl, unanswered };
+    // SECURITY: the decision and the intent to issue are on the chain before any credential exists.
+    return this.#issue(operator, input, decided, {
+      insertRequest: { ...request, state: 'approved' },
+      events: [created, { type: 'request.approved', ...audit, actor: 'policy', data: { approvals: 0 } }],
+    });
+  }
+
+  /**
+   * Issues a grant on a request decided (now, or by its approvers): the intent to issue on the chain
+   * with the decision, the issuer asked, the grant made active only if still issuing, and the ticket
+   * looked at again if its system said it changed meanwhile. What the credential comes with goes back.
+   */
+  async #issue(
+    operator: Operator,
+    input: Pick<ElevationRequest, 'owner' | 'publicKey'>,
+    decided: { role: RolePolicy; ticket: string; ttlSeconds: number; requestId: string; audit: { actor: string; requestId: string; ticket: string; role: string }; looked: { seq: number } | undefined; degradedTtl: number | undefined; unanswered: JitError | undefined },
+    decision: { insertRequest?: RequestRecord; events: AuditDraft[] },
+  ): Promise<IssuedGrant> {
+    const { role, ticket, ttlSeconds: grantedSeconds, requestId, audit, looked, degradedTtl, unanswered } = decided;
+    const now = this.#now();
     const grant: GrantRecord = {
       id: formatId('g', randomBytes(16)), requestId, role: role.name, ticket, requester: operator.name,
       issuerType: role.issuer.type, issuerConfig: JSON.stringify(role.issuer), state: 'issuing',
@@ -244,17 +266,10 @@ export class Broker {
       revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null, endedAtMs: null,
     };
     const grantAudit = { ...audit, grantId: grant.id };
-    this.#deps.observer?.decided('approved');
-    // SECURITY: the decision and the intent to issue are on the chain before any credential exists.
-    await this.#deps.store.commit({
-      insertRequest: { ...request, state: 'approved' },
-      insertGrant: grant,
-      events: [
-        created,
-        { type: 'request.approved', ...audit, actor: 'policy', data: { approvals: 0 } },
-        { type: 'grant.issuing', ...grantAudit, data: { issuer: role.issuer.type, expiresAt: Math.floor(grant.expiresAtMs / 1000) } },
-      ],
-    });
+    const issuing: AuditDraft = { type: 'grant.issuing', ...grantAudit, data: { issuer: role.issuer.type, expiresAt: Math.floor(grant.expiresAtMs / 1000) } };
+    const events: [AuditDraft, ...AuditDraft[]] = [issuing];
+    events.unshift(...decision.events);
+    await this.#deps.store.commit({ ...(decision.insertRequest ? { insertRequest: decision.insertRequest } : {}), insertGrant: grant, events });
 
     let issued;
     try {

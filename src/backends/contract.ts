@@ -1,6 +1,6 @@
 // What crosses between the CLI and a broker, in process or over HTTP: plain data only. No store rows
 // (issuer settings, handles, retry counters stay on the broker), times in Unix seconds as users see them.
-import type { GrantState, RevocationState, RevokeReason } from '../core/states.js';
+import type { GrantState, RequestState, RevocationState, RevokeReason } from '../core/states.js';
 import type { ProcessIdentity } from '../platform/process-identity.js';
 
 export interface Grant {
@@ -43,6 +43,22 @@ export interface IssuedGrant {
   /** Something the requester should be told about this grant (issued unverified, for a shorter time). */
   notice?: string;
   clientStep?: ClientStep;
+}
+
+/** A request that waits for approvals, as its requester and its approvers see it. */
+export interface PendingRequest {
+  id: string;
+  role: string;
+  ticket: string;
+  requester: string;
+  reason: string | null;
+  ttlSeconds: number;
+  state: RequestState;
+  createdAt: number; // Unix seconds
+  pendingUntil: number; // Unix seconds
+  /** Who approved it so far, and how many it needs. */
+  approvers: string[];
+  required: number;
 }
 
 export interface RoleSummary {

@@ -73,7 +73,10 @@ export type AuditType =
   | 'revocation.deferred'
   | 'revocation.failed'
   | 'revocation.irrevocable'
-  | 'ticket.verified';
+  | 'ticket.verified'
+  | 'request.pending'
+  | 'request.approval'
+  | 'request.expired';
 
 /** What the CLI reports of a session it supervises (survivors: processes still running at its end). */
 export type SessionEventType = 'session.started' | 'session.ended' | 'session.survivors';

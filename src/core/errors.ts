@@ -65,18 +65,22 @@ export interface JitErrorOptions {
   /** What the user can do next; printed under the message. */
   hint?: string;
   cause?: unknown;
+  /** For `pending`: the request that waits, so that its requester can pick the grant up later. */
+  requestId?: string;
 }
 
 /** An error the user can act on. Its message never contains a credential. */
 export class JitError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly requestId: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: JitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JitError';
     this.code = code;
     this.hint = options.hint;
+    this.requestId = options.requestId;
   }
 
   get exitCode(): number {

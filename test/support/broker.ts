@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePolicy } from '../../src/broker/policy/parse.js';
+import type { RolePolicy } from '../../src/broker/policy/types.js';
 import { stateDirKeys } from '../../src/broker/key-provider.js';
 import { Broker } from '../../src/broker/service.js';
 import { SqliteStore } from '../../src/broker/store/sqlite.js';
@@ -24,7 +25,7 @@ export interface TestBroker {
  * `policy` may be a function, to write issuer scripts into the test dir before the policy names them.
  * `served`: a broker as `jit serve` runs it, with no host of its own, judging owners by heartbeats.
  */
-export async function testBroker(policy?: string | ((script: TestBroker['script']) => string), options: { served?: boolean } = {}): Promise<TestBroker> {
+export async function testBroker(policy?: string | ((script: TestBroker['script']) => string), options: { served?: boolean; approvals?: Record<string, RolePolicy['approval']> } = {}): Promise<TestBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-broker-'));
   chmodSync(dir, 0o700);
   const clock = { now: Date.now() };
@@ -37,6 +38,8 @@ export async function testBroker(policy?: string | ((script: TestBroker['script'
   const store = SqliteStore.open(join(dir, 'jit.db'), { stateDir: dir, keys, now: () => new Date(clock.now) });
   const yaml = typeof policy === 'function' ? policy(script) : policy;
   const parsed = yaml ? await parsePolicy(yaml, 'test-policy.yaml') : (await import('../../src/broker/policy/default.js')).defaultPolicy;
+  // Approvals are set on the parsed roles: a policy file may not ask for them until the whole flow is in.
+  for (const [role, approval] of Object.entries(options.approvals ?? {})) parsed.roles.get(role)!.approval = approval;
   const broker = new Broker({ policy: parsed, store, keys, ...(options.served ? {} : { host: operator.host }), now: () => clock.now });
   return {
     broker,

@@ -10,7 +10,7 @@ const demo: RolePolicy = {
   ttl: { defaultSeconds: 15 * 60, maxSeconds: 60 * 60 },
   ticket: { system: 'offline', pattern: DEFAULT_TICKET_PATTERN },
   requesters: ['*'],
-  approval: { required: 0 },
+  approval: { required: 0, approvers: [], pendingSeconds: 3600 },
   issuer: { type: 'jwt', audience: 'jit' },
   heartbeat: { intervalSeconds: 30, timeoutSeconds: 90 },
   nesting: false,

@@ -14,7 +14,7 @@ const role = z
     ticket: ticketSchema,
     requesters: z.array(requester).min(1),
     approval: z
-      .strictObject({ required: z.literal(0, { message: 'approvals need a team broker (`jit serve`), which this version does not include; use 0' }) })
+      .strictObject({ required: z.literal(0, { message: 'approvals need a team broker (`jit serve`) and its approval commands (`jit requests`, `jit approve`), which this version does not include yet; use 0' }) })
       .default({ required: 0 }),
     issuer: issuerSchema,
     heartbeat: z.strictObject({ interval: duration, timeout: duration }).default({ interval: 30, timeout: 90 }),

@@ -13,7 +13,8 @@ export interface RolePolicy {
   ticket: TicketConfig;
   /** `*`, `user:NAME` or `group:NAME`. */
   requesters: string[];
-  approval: { required: number };
+  /** How many distinct approvers (matching `approvers`, never the requester) must say yes, and how long a request waits for them. */
+  approval: { required: number; approvers: string[]; pendingSeconds: number };
   issuer: IssuerConfig;
   heartbeat: { intervalSeconds: number; timeoutSeconds: number };
   /** Whether `jit elevate` may start inside another jit session. */

@@ -428,6 +428,14 @@ export class Broker {
     return this.#issue({ ...caller, name: request.requester }, input, decided, { events: [] });
   }
 
+  /** One request, to its requester or one of its role's approvers; undefined for anyone else. */
+  async pendingRequest(caller: Operator, id: string): Promise<PendingRequest | undefined> {
+    const stored = await this.#deps.store.getRequest(id);
+    const role = stored && this.#deps.policy.roles.get(stored.role);
+    if (!stored || !role || !(sameName(stored.requester, caller.name) || matchesRule(role.approval.approvers, caller))) return undefined;
+    return this.#pendingView(await this.#expireIfDue(stored), role);
+  }
+
   /** A pending request the caller may decide: it exists, still waits, is not their own, and they are among its role's approvers. */
   async #decidable(caller: Operator, id: string): Promise<{ request: RequestRecord; role: RolePolicy }> {
     const stored = await this.#deps.store.getRequest(id);

@@ -15,6 +15,7 @@ import type { OperatorTokenVerifier } from './operator-token.js';
 import { apiDocument, requestSchemas, routePath } from './api-document.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { registerTicketWebhooks } from './ticket-webhooks.js';
+import { registerApprovalRoutes } from './approval-routes.js';
 
 /** What `jit login` needs to know to log in for this broker: published unauthenticated at /v1/login. */
 export interface LoginSettings {
@@ -80,8 +81,8 @@ const statusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
 };
 
-function errorBody(code: ErrorCode, message: string, hint?: string) {
-  return { error: { code, message, ...(hint === undefined ? {} : { hint }) } };
+function errorBody(code: ErrorCode, message: string, hint?: string, requestId?: string) {
+  return { error: { code, message, ...(hint === undefined ? {} : { hint }), ...(requestId === undefined ? {} : { requestId }) } };
 }
 
 export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
@@ -128,7 +129,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
-    if (error instanceof JitError) return reply.status(statusOf[error.code]).send(errorBody(error.code, error.message, error.hint));
+    if (error instanceof JitError) return reply.status(statusOf[error.code]).send(errorBody(error.code, error.message, error.hint, error.requestId));
     const fastifyError = error as { validation?: unknown; statusCode?: number; code?: string; message?: string };
     if (fastifyError.validation) return reply.status(400).send(errorBody('usage', `the request is not valid: ${fastifyError.message}`));
     if (fastifyError.statusCode === 413) return reply.status(413).send(errorBody('usage', 'the request body is too large'));
@@ -241,6 +242,8 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     const issued = await broker.request(operator, request.body as ElevationRequest);
     return reply.status(201).send(issued);
   });
+
+  registerApprovalRoutes(app, broker, caller);
 
   app.get('/v1/grants', { schema: requestSchemas('/v1/grants', 'get') }, async (request) => {
     const { live } = request.query as { live?: 'true' | 'false' };

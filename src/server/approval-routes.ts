@@ -1,0 +1,49 @@
+// /v1/requests: requests that wait for approvals, as their requesters and approvers reach them: listed,
+// looked at (a long poll while they wait), approved, denied, and, once approved, turned into their grant.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ElevationRequest } from '../backends/contract.js';
+import type { Broker } from '../broker/service.js';
+import { JitError } from '../core/errors.js';
+import type { Operator } from '../platform/operator.js';
+import { requestSchemas, routePath } from './api-document.js';
+
+/** How often a long poll looks again: a decision made on another replica is seen within this. */
+const POLL_MS = 500;
+
+export function registerApprovalRoutes(app: FastifyInstance, broker: Broker, caller: (request: FastifyRequest) => Promise<Operator>): void {
+  const notFound = (id: string) => new JitError('not_found', `there is no request ${id} you may see`, { hint: '`jit requests` lists those you may decide, and yours' });
+
+  app.get('/v1/requests', async (request) => broker.requests(await caller(request)));
+
+  app.get(routePath('/v1/requests/{id}'), { schema: requestSchemas('/v1/requests/{id}', 'get') }, async (request) => {
+    const operator = await caller(request);
+    const { id } = request.params as { id: string };
+    const { wait } = request.query as { wait?: string };
+    // Bounded: at most 30 s, looked at twice a second, and given up early if the client went away.
+    const deadline = Date.now() + Number(wait ?? 0) * 1000;
+    for (;;) {
+      const seen = await broker.pendingRequest(operator, id);
+      if (!seen) throw notFound(id);
+      if (seen.state !== 'pending' || Date.now() + POLL_MS > deadline || request.raw.destroyed) return seen;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  });
+
+  app.post(routePath('/v1/requests/{id}/approve'), { schema: requestSchemas('/v1/requests/{id}/approve', 'post') }, async (request) => {
+    const { id } = request.params as { id: string };
+    const { reason } = request.body as { reason?: string };
+    return broker.approve(await caller(request), id, reason);
+  });
+
+  app.post(routePath('/v1/requests/{id}/deny'), { schema: requestSchemas('/v1/requests/{id}/deny', 'post') }, async (request) => {
+    const { id } = request.params as { id: string };
+    const { reason } = request.body as { reason: string };
+    return broker.deny(await caller(request), id, reason);
+  });
+
+  app.post(routePath('/v1/requests/{id}/grant'), { schema: requestSchemas('/v1/requests/{id}/grant', 'post') }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const issued = await broker.claim(await caller(request), id, request.body as Pick<ElevationRequest, 'owner' | 'publicKey'>);
+    return reply.status(201).send(issued);
+  });
+}

@@ -16,13 +16,14 @@ import { NothingIssued, type Issuer } from './issuers/issuer.js';
 import { checkIssuedToken, type IssuedTokenClaims } from './issuers/jwt/token-check.js';
 import { createIssuer, issuerConfigOf, issueWindowMs, secretEnv } from './issuers/registry.js';
 import type { KeyProvider } from './key-provider.js';
-import { matchesRule, mayRequest } from './policy/requesters.js';
+import { mayRequest } from './policy/requesters.js';
 import type { Policy, RolePolicy } from './policy/types.js';
 import type { AuditDraft, AuditEvent, GrantRecord, RequestRecord, SessionEventType } from './records.js';
 import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
+import { Approvals, type DecidedRequest } from './approvals.js';
 import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
 import { envNameOf } from './issuers/secret-reference.js';
 import { readWebhookSecret } from './tickets/webhook-secret.js';
@@ -68,9 +69,6 @@ export function publicGrant(grant: GrantRecord): Grant {
   };
 }
 
-/** Whether two names are one person's, however they are capitalised. */
-const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
 /** Session events one grant may carry: a session records a handful (started, survivors, ended). */
 const MAX_SESSION_EVENTS = 16;
 /** Revocations one broker process makes at once, and at one outside target; more wait in line. */
@@ -84,12 +82,22 @@ export class Broker {
   readonly #queues = new Map<string, Promise<void>>();
   readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE, REVOCATIONS_AT_ONE_TARGET);
   readonly #tickets: TicketChecks;
+  readonly #approvals: Approvals;
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.#revoker = new Revoker(deps.store, (grant) => this.#issuerFor(grant), this.#now);
     this.#tickets = new TicketChecks(deps.policy, { env: process.env, secrets: deps.secrets }, this.#revoker, deps.store, this.#now);
+    this.#approvals = new Approvals({
+      store: deps.store,
+      policy: deps.policy,
+      tickets: this.#tickets,
+      now: this.#now,
+      actor: (caller) => this.#actor(caller),
+      observer: deps.observer,
+      issue: (operator, input, decided, decision) => this.#issue(operator, input, decided, decision),
+    });
   }
 
   #actor(caller: Operator): string {
@@ -268,7 +276,7 @@ export class Broker {
   async #issue(
     operator: Operator,
     input: Pick<ElevationRequest, 'owner' | 'publicKey'>,
-    decided: { role: RolePolicy; ticket: string; ttlSeconds: number; requestId: string; audit: { actor: string; requestId: string; ticket: string; role: string }; looked: { seq: number } | undefined; degradedTtl: number | undefined; unanswered: JitError | undefined },
+    decided: DecidedRequest,
     decision: { insertRequest?: RequestRecord; events: AuditDraft[] },
   ): Promise<IssuedGrant> {
     const { role, ticket, ttlSeconds: grantedSeconds, requestId, audit, looked, degradedTtl, unanswered } = decided;
@@ -348,123 +356,28 @@ export class Broker {
   }
 
   /** Pending requests the caller may decide (not their own), and their own: what `jit requests` shows. */
-  async requests(caller: Operator): Promise<PendingRequest[]> {
-    const shown: PendingRequest[] = [];
-    for (const stored of await this.#deps.store.listRequests({ states: ['pending'] })) {
-      const request = await this.#expireIfDue(stored);
-      const role = this.#deps.policy.roles.get(request.role);
-      const mine = sameName(request.requester, caller.name);
-      if (request.state !== 'pending' || !role || !(mine || matchesRule(role.approval.approvers, caller))) continue;
-      shown.push(await this.#pendingView(request, role));
-    }
-    return shown;
-  }
-
-  /**
-   * One approver's yes. SECURITY: never the requester's own, under any spelling of their name; only an
-   * approver the role names; once per approver (the store refuses a second); the ticket must still allow
-   * the request; and the request is approved (compare-and-set from pending) by whichever approval
-   * completes the count, exactly once however many arrive at once.
-   */
-  async approve(caller: Operator, id: string, reason?: string): Promise<PendingRequest> {
-    const { request, role } = await this.#decidable(caller, id);
-    const why = validateReason(reason);
-    const rules = ticketRules(role.ticket);
-    if (rules) {
-      const looked = await this.#tickets.lookUp(role, request.ticket);
-      const refusal = looked && ticketRefusal(request.ticket, looked.facts, rules, request.requester);
-      if (refusal) throw new JitError('ticket_rejected', `request ${id} cannot be approved: ${refusal}`, { hint: 'deny it, or let it expire' });
-    }
-    const audit = { actor: this.#actor(caller), requestId: id, ticket: request.ticket, role: role.name };
-    const given = await this.#deps.store.commit({
-      insertApproval: { requestId: id, approver: caller.name, atMs: this.#now(), reason: why ?? null },
-      events: [{ type: 'request.approval', ...audit, data: { reason: why ?? null } }],
-    });
-    if (!given) throw new JitError('usage', `you already approved request ${id}`, { hint: `it needs ${role.approval.required} approvals from different people` });
-    const approvers = (await this.#deps.store.approvals(id)).map((approval) => approval.approver);
-    if (approvers.length >= role.approval.required) {
-      await this.#deps.store.commit({
-        updateRequest: { id, expect: { state: 'pending' }, patch: { state: 'approved' } },
-        events: [{ type: 'request.approved', ...audit, data: { approvals: approvers.length, approvers: approvers.join(',') } }],
-      });
-    }
-    return this.#pendingView((await this.#deps.store.getRequest(id))!, role);
-  }
-
-  /** One approver's no: the request is denied (compare-and-set from pending), and says why. */
-  async deny(caller: Operator, id: string, reason: string): Promise<PendingRequest> {
-    const { request, role } = await this.#decidable(caller, id);
-    const why = validateReason(reason);
-    if (!why) throw new JitError('usage', 'a denial says why', { hint: 'add --reason TEXT' });
-    const denied = await this.#deps.store.commit({
-      updateRequest: { id, expect: { state: 'pending' }, patch: { state: 'denied' } },
-      events: [{ type: 'request.denied', actor: this.#actor(caller), requestId: id, ticket: request.ticket, role: role.name, data: { reason: why } }],
-    });
-    if (!denied) throw new JitError('usage', `request ${id} was decided meanwhile`, { hint: '`jit requests` shows what still waits' });
-    return this.#pendingView((await this.#deps.store.getRequest(id))!, role);
-  }
-
-  /**
-   * The grant of a request its approvers approved, issued to its requester only, once: the ticket is
-   * looked at one last time first, and the store allows one grant per request however many claims race.
-   */
-  async claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant> {
-    const stored = await this.#deps.store.getRequest(id);
-    if (!stored || !sameName(stored.requester, caller.name)) throw new JitError('not_found', `there is no request ${displayValue(id)} of yours`, { hint: '`jit requests` lists yours' });
-    const request = await this.#expireIfDue(stored);
-    const role = this.#role(request.role);
-    if (request.state === 'pending') throw new JitError('pending', `request ${id} still waits for approvals`, { hint: 'wait, or ask an approver', requestId: id });
-    if (request.state !== 'approved') throw new JitError('denied', `request ${id} was ${request.state}`, { hint: 'make a new request' });
-    if ((await this.#deps.store.listGrants({ requester: request.requester })).some((grant) => grant.requestId === id)) {
-      throw new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
-    }
-    const audit = { actor: this.#actor(caller), requestId: id, ticket: request.ticket, role: role.name };
-    const rules = ticketRules(role.ticket);
-    const looked = rules ? await this.#tickets.lookUp(role, request.ticket) : undefined;
-    const refusal = looked && ticketRefusal(request.ticket, looked.facts, rules!, request.requester);
-    if (refusal) throw new JitError('ticket_rejected', `request ${id} can no longer be used: ${refusal}`, { hint: 'make a new request with a ticket this role accepts' });
-    this.#deps.observer?.decided('approved');
-    const decided = { role, ticket: request.ticket, ttlSeconds: request.ttlSeconds, requestId: id, audit, looked, degradedTtl: undefined, unanswered: undefined };
-    return this.#issue({ ...caller, name: request.requester }, input, decided, { events: [] });
+  requests(caller: Operator): Promise<PendingRequest[]> {
+    return this.#approvals.requests(caller);
   }
 
   /** One request, to its requester or one of its role's approvers; undefined for anyone else. */
-  async pendingRequest(caller: Operator, id: string): Promise<PendingRequest | undefined> {
-    const stored = await this.#deps.store.getRequest(id);
-    const role = stored && this.#deps.policy.roles.get(stored.role);
-    if (!stored || !role || !(sameName(stored.requester, caller.name) || matchesRule(role.approval.approvers, caller))) return undefined;
-    return this.#pendingView(await this.#expireIfDue(stored), role);
+  pendingRequest(caller: Operator, id: string): Promise<PendingRequest | undefined> {
+    return this.#approvals.pendingRequest(caller, id);
   }
 
-  /** A pending request the caller may decide: it exists, still waits, is not their own, and they are among its role's approvers. */
-  async #decidable(caller: Operator, id: string): Promise<{ request: RequestRecord; role: RolePolicy }> {
-    const stored = await this.#deps.store.getRequest(id);
-    const role = stored && this.#deps.policy.roles.get(stored.role);
-    if (!stored || !role) throw new JitError('not_found', `there is no request ${displayValue(id)}`, { hint: '`jit requests` lists those you may decide' });
-    // SECURITY: nobody decides their own access, whatever groups they are in.
-    if (sameName(stored.requester, caller.name)) throw new JitError('denied', `you may not decide your own request ${id}`, { hint: 'another approver of the role must' });
-    if (!matchesRule(role.approval.approvers, caller)) throw new JitError('denied', `${caller.name} is not among the approvers of ${role.name}`, { hint: '`jit roles` shows who approves what' });
-    const request = await this.#expireIfDue(stored);
-    if (request.state !== 'pending') throw new JitError('usage', `request ${id} is ${request.state}, not pending`, { hint: '`jit requests` shows what still waits' });
-    return { request, role };
+  /** One approver's yes (see approvals.ts). */
+  approve(caller: Operator, id: string, reason?: string): Promise<PendingRequest> {
+    return this.#approvals.approve(caller, id, reason);
   }
 
-  /** The request, expired first (compare-and-set, audited) when it waited past its time. */
-  async #expireIfDue(request: RequestRecord): Promise<RequestRecord> {
-    if (request.state !== 'pending' || request.pendingUntilMs === null || this.#now() <= request.pendingUntilMs) return request;
-    await this.#deps.store.commit({
-      updateRequest: { id: request.id, expect: { state: 'pending' }, patch: { state: 'expired' } },
-      events: [{ type: 'request.expired', actor: 'broker', requestId: request.id, ticket: request.ticket, role: request.role, data: { pendingUntil: Math.floor(request.pendingUntilMs / 1000) } }],
-    });
-    return (await this.#deps.store.getRequest(request.id))!;
+  /** One approver's no, with why. */
+  deny(caller: Operator, id: string, reason: string): Promise<PendingRequest> {
+    return this.#approvals.deny(caller, id, reason);
   }
 
-  async #pendingView(request: RequestRecord, role: RolePolicy): Promise<PendingRequest> {
-    return {
-      id: request.id, role: request.role, ticket: request.ticket, requester: request.requester, reason: request.reason, ttlSeconds: request.ttlSeconds, state: request.state,
-      createdAt: Math.floor(request.createdAtMs / 1000), pendingUntil: Math.floor((request.pendingUntilMs ?? request.createdAtMs) / 1000),
-      approvers: (await this.#deps.store.approvals(request.id)).map((approval) => approval.approver), required: role.approval.required,
-    };
+  /** The grant of an approved request, to its requester, once. */
+  claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant> {
+    return this.#approvals.claim(caller, id, input);
   }
 
   async grant(caller: Operator, id: string): Promise<Grant | undefined> {

@@ -1,0 +1,169 @@
+// Requests that wait for approvals: who may see and decide them, the decisions (each compare-and-set
+// on the request's state, each on the record), expiry, and the one grant an approved request gives its
+// requester. Issuing itself is the broker's, as for any grant.
+import type { ElevationRequest, IssuedGrant, PendingRequest } from '../backends/contract.js';
+import { JitError, displayValue } from '../core/errors.js';
+import { validateReason } from '../core/identifiers.js';
+import type { Operator } from '../platform/operator.js';
+import { matchesRule } from './policy/requesters.js';
+import type { Policy, RolePolicy } from './policy/types.js';
+import type { AuditDraft, RequestRecord } from './records.js';
+import type { Store } from './store/store.js';
+import { ticketRules } from './tickets/registry.js';
+import type { TicketChecks } from './tickets/ticket-checks.js';
+import { ticketRefusal } from './tickets/ticket-system.js';
+
+/** Whether two names are one person's, however they are capitalised. */
+export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** What a decided request is issued on: the broker's own issuing step. */
+export interface DecidedRequest {
+  role: RolePolicy;
+  ticket: string;
+  ttlSeconds: number;
+  requestId: string;
+  audit: { actor: string; requestId: string; ticket: string; role: string };
+  looked: { seq: number } | undefined;
+  degradedTtl: number | undefined;
+  unanswered: JitError | undefined;
+}
+
+export interface ApprovalDeps {
+  store: Store;
+  policy: Policy;
+  tickets: TicketChecks;
+  now: () => number;
+  actor: (caller: Operator) => string;
+  observer?: { decided(outcome: 'approved' | 'denied'): void } | undefined;
+  issue: (operator: Operator, input: Pick<ElevationRequest, 'owner' | 'publicKey'>, decided: DecidedRequest, decision: { insertRequest?: RequestRecord; events: AuditDraft[] }) => Promise<IssuedGrant>;
+}
+
+export class Approvals {
+  constructor(private readonly deps: ApprovalDeps) {}
+
+  #role(name: string): RolePolicy {
+    const role = this.deps.policy.roles.get(name);
+    if (!role) throw new JitError('not_found', `role ${name} is no longer in ${this.deps.policy.source}`, { hint: 'make a new request for a role the policy has' });
+    return role;
+  }
+
+  /** Pending requests the caller may decide (not their own), and their own: what `jit requests` shows. */
+  async requests(caller: Operator): Promise<PendingRequest[]> {
+    const shown: PendingRequest[] = [];
+    for (const stored of await this.deps.store.listRequests({ states: ['pending'] })) {
+      const request = await this.#expireIfDue(stored);
+      const role = this.deps.policy.roles.get(request.role);
+      const mine = sameName(request.requester, caller.name);
+      if (request.state !== 'pending' || !role || !(mine || matchesRule(role.approval.approvers, caller))) continue;
+      shown.push(await this.#pendingView(request, role));
+    }
+    return shown;
+  }
+
+  /**
+   * One approver's yes. SECURITY: never the requester's own, under any spelling of their name; only an
+   * approver the role names; once per approver (the store refuses a second); the ticket must still allow
+   * the request; and the request is approved (compare-and-set from pending) by whichever approval
+   * completes the count, exactly once however many arrive at once.
+   */
+  async approve(caller: Operator, id: string, reason?: string): Promise<PendingRequest> {
+    const { request, role } = await this.#decidable(caller, id);
+    const why = validateReason(reason);
+    const rules = ticketRules(role.ticket);
+    if (rules) {
+      const looked = await this.deps.tickets.lookUp(role, request.ticket);
+      const refusal = looked && ticketRefusal(request.ticket, looked.facts, rules, request.requester);
+      if (refusal) throw new JitError('ticket_rejected', `request ${id} cannot be approved: ${refusal}`, { hint: 'deny it, or let it expire' });
+    }
+    const audit = { actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name };
+    const given = await this.deps.store.commit({
+      insertApproval: { requestId: id, approver: caller.name, atMs: this.deps.now(), reason: why ?? null },
+      events: [{ type: 'request.approval', ...audit, data: { reason: why ?? null } }],
+    });
+    if (!given) throw new JitError('usage', `you already approved request ${id}`, { hint: `it needs ${role.approval.required} approvals from different people` });
+    const approvers = (await this.deps.store.approvals(id)).map((approval) => approval.approver);
+    if (approvers.length >= role.approval.required) {
+      await this.deps.store.commit({
+        updateRequest: { id, expect: { state: 'pending' }, patch: { state: 'approved' } },
+        events: [{ type: 'request.approved', ...audit, data: { approvals: approvers.length, approvers: approvers.join(',') } }],
+      });
+    }
+    return this.#pendingView((await this.deps.store.getRequest(id))!, role);
+  }
+
+  /** One approver's no: the request is denied (compare-and-set from pending), and says why. */
+  async deny(caller: Operator, id: string, reason: string): Promise<PendingRequest> {
+    const { request, role } = await this.#decidable(caller, id);
+    const why = validateReason(reason);
+    if (!why) throw new JitError('usage', 'a denial says why', { hint: 'add --reason TEXT' });
+    const denied = await this.deps.store.commit({
+      updateRequest: { id, expect: { state: 'pending' }, patch: { state: 'denied' } },
+      events: [{ type: 'request.denied', actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name, data: { reason: why } }],
+    });
+    if (!denied) throw new JitError('usage', `request ${id} was decided meanwhile`, { hint: '`jit requests` shows what still waits' });
+    return this.#pendingView((await this.deps.store.getRequest(id))!, role);
+  }
+
+  /**
+   * The grant of a request its approvers approved, issued to its requester only, once: the ticket is
+   * looked at one last time first, and the store allows one grant per request however many claims race.
+   */
+  async claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant> {
+    const stored = await this.deps.store.getRequest(id);
+    if (!stored || !sameName(stored.requester, caller.name)) throw new JitError('not_found', `there is no request ${displayValue(id)} of yours`, { hint: '`jit requests` lists yours' });
+    const request = await this.#expireIfDue(stored);
+    const role = this.#role(request.role);
+    if (request.state === 'pending') throw new JitError('pending', `request ${id} still waits for approvals`, { hint: 'wait, or ask an approver', requestId: id });
+    if (request.state !== 'approved') throw new JitError('denied', `request ${id} was ${request.state}`, { hint: 'make a new request' });
+    if ((await this.deps.store.listGrants({ requester: request.requester })).some((grant) => grant.requestId === id)) {
+      throw new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
+    }
+    const audit = { actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name };
+    const rules = ticketRules(role.ticket);
+    const looked = rules ? await this.deps.tickets.lookUp(role, request.ticket) : undefined;
+    const refusal = looked && ticketRefusal(request.ticket, looked.facts, rules!, request.requester);
+    if (refusal) throw new JitError('ticket_rejected', `request ${id} can no longer be used: ${refusal}`, { hint: 'make a new request with a ticket this role accepts' });
+    this.deps.observer?.decided('approved');
+    const decided = { role, ticket: request.ticket, ttlSeconds: request.ttlSeconds, requestId: id, audit, looked, degradedTtl: undefined, unanswered: undefined };
+    return this.deps.issue({ ...caller, name: request.requester }, input, decided, { events: [] });
+  }
+
+  /** One request, to its requester or one of its role's approvers; undefined for anyone else. */
+  async pendingRequest(caller: Operator, id: string): Promise<PendingRequest | undefined> {
+    const stored = await this.deps.store.getRequest(id);
+    const role = stored && this.deps.policy.roles.get(stored.role);
+    if (!stored || !role || !(sameName(stored.requester, caller.name) || matchesRule(role.approval.approvers, caller))) return undefined;
+    return this.#pendingView(await this.#expireIfDue(stored), role);
+  }
+
+  /** A pending request the caller may decide: it exists, still waits, is not their own, and they are among its role's approvers. */
+  async #decidable(caller: Operator, id: string): Promise<{ request: RequestRecord; role: RolePolicy }> {
+    const stored = await this.deps.store.getRequest(id);
+    const role = stored && this.deps.policy.roles.get(stored.role);
+    if (!stored || !role) throw new JitError('not_found', `there is no request ${displayValue(id)}`, { hint: '`jit requests` lists those you may decide' });
+    // SECURITY: nobody decides their own access, whatever groups they are in.
+    if (sameName(stored.requester, caller.name)) throw new JitError('denied', `you may not decide your own request ${id}`, { hint: 'another approver of the role must' });
+    if (!matchesRule(role.approval.approvers, caller)) throw new JitError('denied', `${caller.name} is not among the approvers of ${role.name}`, { hint: '`jit roles` shows who approves what' });
+    const request = await this.#expireIfDue(stored);
+    if (request.state !== 'pending') throw new JitError('usage', `request ${id} is ${request.state}, not pending`, { hint: '`jit requests` shows what still waits' });
+    return { request, role };
+  }
+
+  /** The request, expired first (compare-and-set, audited) when it waited past its time. */
+  async #expireIfDue(request: RequestRecord): Promise<RequestRecord> {
+    if (request.state !== 'pending' || request.pendingUntilMs === null || this.deps.now() <= request.pendingUntilMs) return request;
+    await this.deps.store.commit({
+      updateRequest: { id: request.id, expect: { state: 'pending' }, patch: { state: 'expired' } },
+      events: [{ type: 'request.expired', actor: 'broker', requestId: request.id, ticket: request.ticket, role: request.role, data: { pendingUntil: Math.floor(request.pendingUntilMs / 1000) } }],
+    });
+    return (await this.deps.store.getRequest(request.id))!;
+  }
+
+  async #pendingView(request: RequestRecord, role: RolePolicy): Promise<PendingRequest> {
+    return {
+      id: request.id, role: request.role, ticket: request.ticket, requester: request.requester, reason: request.reason, ttlSeconds: request.ttlSeconds, state: request.state,
+      createdAt: Math.floor(request.createdAtMs / 1000), pendingUntil: Math.floor((request.pendingUntilMs ?? request.createdAtMs) / 1000),
+      approvers: (await this.deps.store.approvals(request.id)).map((approval) => approval.approver), required: role.approval.required,
+    };
+  }
+}

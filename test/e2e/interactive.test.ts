@@ -70,9 +70,12 @@ describe('on a terminal', () => {
   it('`revoke --all` asks first: "n" keeps the grants, "y" revokes them', async () => {
     box = sandboxes.box();
     const session = box.spawn(['exec', '-t', 'OPS-5', '-r', 'demo', '--', 'sleep', '30']);
+    let stderr = '';
+    session.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const ended = new Promise<number | null>((resolve) => session.on('exit', resolve));
     // The database may exist before its tables do: keep asking until the grant is there.
     await until('a live grant', () => {
+      if (session.exitCode !== null) throw new Error(`the session ended (${session.exitCode}) before its grant was seen: ${stderr}`);
       try {
         return liveGrants() === 1;
       } catch {

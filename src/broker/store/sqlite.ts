@@ -69,8 +69,10 @@ export class SqliteStore implements Store {
     try {
       // SECURITY: create the file 0600 before SQLite does; its -wal and -shm files copy these permissions.
       preparePrivateFile(path);
-      db = new DatabaseSync(path);
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+      // The busy timeout is set as the connection opens: switching to WAL needs the file to itself, and
+      // another jit's read at that moment (a prompt's `jit status`) must be waited out, not fatal.
+      db = new DatabaseSync(path, { timeout: 5000 });
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
     } catch (error) {
       throw new JitError('os', `cannot open the state database ${path}: ${(error as Error).message}`, {
         hint: 'check that the state dir is yours and writable (jit doctor will say more)',

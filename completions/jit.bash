@@ -18,11 +18,11 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'roles'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'roles'|'requests'|'approve'|'deny'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
-    -t|--ticket|--reason|--export|--since|--config|--listen|--tls-cert|--tls-key)
+    -t|--ticket|--reason|--request|--export|--since|--config|--listen|--tls-cert|--tls-key)
       COMPREPLY=()
       return ;;
     -r|--role)
@@ -40,9 +40,9 @@ _jit() {
   esac
   case $path in
     '')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles requests approve deny audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --request --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --wait -h --help" -- "$cur")); else compopt -o default; COMPREPLY=(); fi ;;
     'status')
@@ -51,6 +51,12 @@ _jit() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--all -y --yes --no-input --json -h --help" -- "$cur")); else __jit_cached grant; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur")); fi ;;
     'roles')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'requests')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--pending --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'approve')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--reason -y --yes --no-input --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'deny')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--reason --no-input --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'audit')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--grant --ticket --json -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "verify export standing" -- "$cur")); fi ;;
     'audit verify')

@@ -19,7 +19,7 @@ _jit() {
     '1: :->command' \
     '*:: :->args' && ret=0
   case $state in
-    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
+    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'requests:requests that wait for approvals: those you may decide, and yours (with a team broker)' 'approve:approve someone else'\''s request (shows it and asks first on a terminal)' 'deny:deny someone else'\''s request, saying why' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
     args) (( $+functions[_jit__$words[1]] )) && _jit__$words[1] && ret=0 ;;
   esac
   return ret
@@ -34,7 +34,8 @@ _jit__elevate() {
     '--reason[why you need it; recorded in the audit]:value: ' \
     '--no-input[never ask\: fail with exit 64 naming a missing flag (the default off a terminal and under CI)]' \
     '--shell[the shell to start (default\: $SHELL, else /bin/sh)]:file:_files' \
-    '--no-wait[return at once (exit 75) if the request needs an approval that is still pending]' \
+    '--no-wait[leave at once if the role needs approvals\: exit 75, the request id on stdout]' \
+    '--request[pick up the grant of a request made earlier, once approved (alone\: no --ticket or --role)]:value: ' \
     '--no-prompt[do not add the role and time left to the subshell'\''s prompt (config\: prompt\: false)]' \
     '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
   return ret
@@ -48,7 +49,7 @@ _jit__exec() {
     '--ttl[how long the grant lives, e.g. 15m or 1h30m (bounded by the role)]:duration:(15m 30m 1h 2h)' \
     '--reason[why you need it; recorded in the audit]:value: ' \
     '--no-input[never ask\: fail with exit 64 naming a missing flag (the default off a terminal and under CI)]' \
-    '--wait[how long to wait for a pending approval before exiting 75]:duration:(15m 30m 1h 2h)' \
+    '--wait[for a role with approvals\: how long to wait for them before exiting 75 (default\: until the request expires)]:duration:(15m 30m 1h 2h)' \
     '(-h --help)'{-h,--help}'[show help for this command]' \
     '*:: :_normal' && ret=0
   return ret
@@ -80,6 +81,38 @@ _jit__roles() {
   _arguments -C -s \
     '--json[machine-readable output]' \
     '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__requests() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--pending[only those that still wait (default\: also those of the last day, however they ended)]' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__approve() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--reason[why; recorded in the audit]:value: ' \
+    '(-y --yes)'{-y,--yes}'[do not ask before approving]' \
+    '--no-input[never ask (the default off a terminal and under CI)]' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:value: ' && ret=0
+  return ret
+}
+
+_jit__deny() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--reason[why; shown to the requester and recorded (asked for on a terminal)]:value: ' \
+    '--no-input[never ask\: fail with exit 64 if --reason is missing (the default off a terminal and under CI)]' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:value: ' && ret=0
   return ret
 }
 

@@ -4,16 +4,25 @@ import type { AuditExport } from '../broker/audit/export.js';
 import type { ChainVerdict } from '../broker/audit/verify.js';
 import type { AuditEvent, SessionEventType } from '../broker/records.js';
 import type { GrantState, RevokeReason } from '../core/states.js';
-import type { ElevationRequest, Grant, IssuedGrant, RoleSummary } from './contract.js';
+import type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
 
-export type { ElevationRequest, Grant, IssuedGrant, RoleSummary } from './contract.js';
+export type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
 
 export interface Backend {
   readonly name: 'embedded' | 'http';
   /** Variables of this process that hold the broker's own secrets (embedded issuers'): never passed to a session. */
   readonly withheldEnv: readonly string[];
   roles(): Promise<RoleSummary[]>;
+  /** A grant, or for a role that needs approvals a JitError `pending` naming the request that waits. */
   request(input: ElevationRequest): Promise<IssuedGrant>;
+  /** Requests you may decide (never your own) and yours; `pending`: only those that still wait. */
+  requests(filter?: { pending?: boolean }): Promise<PendingRequest[]>;
+  /** One request you may see; given `wait`, answered once it is decided or after that many seconds (or when `signal` stops the wait). */
+  pendingRequest(id: string, wait?: { seconds: number; signal?: AbortSignal }): Promise<PendingRequest | undefined>;
+  approve(id: string, decision: { reason?: string; seen?: SeenRequest }): Promise<PendingRequest>;
+  deny(id: string, reason: string): Promise<PendingRequest>;
+  /** The grant of your approved request: once. */
+  claim(id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant>;
   heartbeat(grantId: string): Promise<GrantState | undefined>;
   recordSession(grantId: string, type: SessionEventType, data: Record<string, string | number | null>): Promise<void>;
   revoke(grantId: string, reason: RevokeReason): Promise<Grant>;

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ERROR_CODES, JitError, UNSAFE_TEXT, type ErrorCode } from '../core/errors.js';
+import { isRequestId } from '../core/identifiers.js';
 
 export interface BrokerClientOptions {
   /** The broker's URL from config.yaml, e.g. https://jit.example.com/. */
@@ -53,7 +54,7 @@ export class BrokerClient {
    * One call. `idempotent`: safe to send again when no answer came (a read, a heartbeat, a revoke of
    * what may already be revoked); a request for a grant is never sent twice.
    */
-  async call<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; idempotent: boolean; authenticated?: boolean }): Promise<T> {
+  async call<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; idempotent: boolean; authenticated?: boolean; signal?: AbortSignal }): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.authenticated !== false) {
       if (!this.#token) throw new JitError('internal', 'an authenticated broker call without a token source');
@@ -69,8 +70,10 @@ export class BrokerClient {
           headers,
           dispatcher: this.#dispatcher,
           ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+          ...(options.signal ? { signal: options.signal } : {}),
         });
       } catch (error) {
+        if (options.signal?.aborted) throw new JitError('cancelled', 'the call to the broker was stopped');
         if (attempt < attempts) {
           await sleep(200 * 3 ** (attempt - 1));
           continue;
@@ -101,10 +104,12 @@ export class BrokerClient {
       throw new JitError('unavailable', `the broker at ${this.url} answered ${response.statusCode} with something other than JSON`, { hint: 'check that broker in config.yaml is the jit broker\'s URL (and not a proxy\'s page)' });
     }
     if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
-    const error = (body as { error?: { code?: unknown; message?: unknown; hint?: unknown } } | undefined)?.error;
+    const error = (body as { error?: { code?: unknown; message?: unknown; hint?: unknown; requestId?: unknown } } | undefined)?.error;
     const code = typeof error?.code === 'string' && ERROR_CODES.has(error.code as ErrorCode) ? (error.code as ErrorCode) : response.statusCode >= 500 ? 'unavailable' : 'internal';
     const hint = code === 'unauthenticated' ? 'run `jit login`, then try again' : typeof error?.hint === 'string' ? clean(error.hint, '') : undefined;
-    throw new JitError(code, `the broker: ${clean(error?.message, `answered ${response.statusCode}`)}`, hint ? { hint } : {});
+    // A request left waiting for approvals names itself, so that its requester can wait for it or pick it up later.
+    const requestId = code === 'pending' && typeof error?.requestId === 'string' && isRequestId(error.requestId) ? error.requestId : undefined;
+    throw new JitError(code, `the broker: ${clean(error?.message, `answered ${response.statusCode}`)}`, { ...(hint ? { hint } : {}), ...(requestId ? { requestId } : {}) });
   }
 
   #unreachable(error: unknown): JitError {

@@ -59,13 +59,25 @@ export interface PendingRequest {
   /** Who approved it so far, and how many it needs. */
   approvers: string[];
   required: number;
+  /** For a denied request: who denied it and why. */
+  denial?: { by: string; reason: string };
+  /** Whether its grant was picked up (an approval is good for one grant). */
+  used: boolean;
+  /** Whether the caller made it (and so may pick up its grant). */
+  mine: boolean;
 }
+
+/** What an approver saw of a request: an approval counts only for exactly this content. */
+export type SeenRequest = Pick<PendingRequest, 'role' | 'ticket' | 'requester' | 'ttlSeconds' | 'reason'>;
 
 export interface RoleSummary {
   name: string;
   description: string;
   ttl: { default: string; max: string };
   approvals: number;
+  /** Who may approve (`user:…`, `group:…`), when approvals are needed, and how long a request waits for them. */
+  approvers: string[];
+  pendingTtl: string;
   ticketSystem: string;
   /** The anchored pattern a ticket id must match, checked before anything else sees it. */
   ticketPattern: string;

@@ -1,6 +1,7 @@
 // The embedded backend: the broker runs in this process on a SQLite file in the state dir.
 import { join } from 'node:path';
 import { loadPolicy } from '../broker/policy/load.js';
+import { needsTeamBroker } from '../broker/policy/team-only.js';
 import { Broker } from '../broker/service.js';
 import { stateDirKeys } from '../broker/key-provider.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
@@ -25,7 +26,18 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator, s
     name: 'embedded',
     withheldEnv: broker.secretEnv(),
     roles: async () => broker.roles(operator),
-    request: (input) => broker.request(operator, input),
+    request: async (input) => {
+      const role = policy.roles.get(input.role);
+      // SECURITY: an approval by this same account would be no approval at all.
+      if (role && role.approval.required > 0) throw needsTeamBroker(role, policy.source);
+      return broker.request(operator, input);
+    },
+    // Never more than the policy's roles allow here: one without approvals leaves nothing pending.
+    requests: (filter) => broker.requests(operator, filter),
+    pendingRequest: (id) => broker.pendingRequest(operator, id),
+    approve: (id, { reason, seen }) => broker.approve(operator, id, reason, seen),
+    deny: (id, reason) => broker.deny(operator, id, reason),
+    claim: (id, input) => broker.claim(operator, id, input),
     heartbeat: (id) => broker.heartbeat(operator, id),
     recordSession: (id, type, data) => broker.recordSession(operator, id, type, data),
     // SECURITY: the owner is woken only once the target has revoked: ending the session ends a `jit

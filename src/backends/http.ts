@@ -7,7 +7,7 @@ import type { GrantState } from '../core/states.js';
 import { fetchChain, readWitness, verifyPublished, writeWitness, type AuditPage } from './audit-witness.js';
 import type { Backend } from './backend.js';
 import type { BrokerClient } from './broker-client.js';
-import type { Grant, IssuedGrant, RoleSummary } from './contract.js';
+import type { Grant, IssuedGrant, PendingRequest, RoleSummary } from './contract.js';
 import { wakeOwner } from './wake-owner.js';
 
 /**
@@ -16,6 +16,7 @@ import { wakeOwner } from './wake-owner.js';
  */
 export function openHttpBackend(client: BrokerClient, { witnessFile }: { witnessFile: string }): Backend {
   const grantPath = (id: string) => `/v1/grants/${encodeURIComponent(id)}`;
+  const requestPath = (id: string) => `/v1/requests/${encodeURIComponent(id)}`;
   const chainAfter = (afterSeq: number) => fetchChain((after) => client.call<AuditPage>('GET', `/v1/audit?after=${after}`, { idempotent: true }), afterSeq);
   return {
     name: 'http',
@@ -24,6 +25,20 @@ export function openHttpBackend(client: BrokerClient, { witnessFile }: { witness
     roles: () => client.call<RoleSummary[]>('GET', '/v1/roles', { idempotent: true }),
     // SECURITY: never retried: a lost answer must not become a second grant.
     request: (input) => client.call<IssuedGrant>('POST', '/v1/grants', { body: input, idempotent: false }),
+    requests: (filter = {}) => client.call<PendingRequest[]>('GET', filter.pending ? '/v1/requests?pending=true' : '/v1/requests', { idempotent: true }),
+    pendingRequest: async (id, wait) => {
+      try {
+        return await client.call<PendingRequest>('GET', `${requestPath(id)}${wait ? `?wait=${wait.seconds}` : ''}`, { idempotent: true, ...(wait?.signal ? { signal: wait.signal } : {}) });
+      } catch (error) {
+        if (error instanceof JitError && error.code === 'not_found') return undefined;
+        throw error;
+      }
+    },
+    // Sent once: a retry of a decision that landed would be refused as a second one, hiding the first.
+    approve: (id, decision) => client.call<PendingRequest>('POST', `${requestPath(id)}/approve`, { body: decision, idempotent: false }),
+    deny: (id, reason) => client.call<PendingRequest>('POST', `${requestPath(id)}/deny`, { body: { reason }, idempotent: false }),
+    // SECURITY: never retried, as a request for a grant is not: one pick-up, one credential.
+    claim: (id, input) => client.call<IssuedGrant>('POST', `${requestPath(id)}/grant`, { body: input, idempotent: false }),
     heartbeat: async (id) => (await client.call<{ state: GrantState }>('POST', `${grantPath(id)}/heartbeat`, { idempotent: true })).state,
     recordSession: (id, type, data) => client.call<void>('POST', `${grantPath(id)}/events`, { body: { type, data }, idempotent: false }),
     revoke: async (id, reason) => {

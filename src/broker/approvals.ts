@@ -1,7 +1,7 @@
 // Requests that wait for approvals: who may see and decide them, the decisions (each compare-and-set
 // on the request's state, each on the record), expiry, and the one grant an approved request gives its
 // requester. Issuing itself is the broker's, as for any grant.
-import type { ElevationRequest, IssuedGrant, PendingRequest } from '../backends/contract.js';
+import type { ElevationRequest, IssuedGrant, PendingRequest, SeenRequest } from '../backends/contract.js';
 import { JitError, displayValue } from '../core/errors.js';
 import { validateReason } from '../core/identifiers.js';
 import type { Operator } from '../platform/operator.js';
@@ -15,6 +15,11 @@ import { ticketRefusal } from './tickets/ticket-system.js';
 
 /** Whether two names are one person's, however they are capitalised. */
 export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** How far back `jit requests` shows requests that were decided or expired. */
+const RECENT_MS = 24 * 3600 * 1000;
+
+const alreadyUsed = (id: string) => new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
 
 /** What a decided request is issued on: the broker's own issuing step. */
 export interface DecidedRequest {
@@ -47,15 +52,21 @@ export class Approvals {
     return role;
   }
 
-  /** Pending requests the caller may decide (not their own), and their own: what `jit requests` shows. */
-  async requests(caller: Operator): Promise<PendingRequest[]> {
+  /**
+   * What `jit requests` shows: requests the caller may decide (never their own) and their own; those that
+   * still wait, and unless `pending`, those of the last day that waited for approvals, however they ended.
+   */
+  async requests(caller: Operator, filter: { pending?: boolean } = {}): Promise<PendingRequest[]> {
+    const waiting = await this.deps.store.listRequests({ states: ['pending'] });
+    const recent = filter.pending ? [] : await this.deps.store.listRequests({ awaitedApprovals: true, createdSinceMs: this.deps.now() - RECENT_MS });
+    const byId = new Map([...recent, ...waiting].map((request) => [request.id, request]));
     const shown: PendingRequest[] = [];
-    for (const stored of await this.deps.store.listRequests({ states: ['pending'] })) {
+    for (const stored of [...byId.values()].sort((a, b) => a.createdAtMs - b.createdAtMs)) {
       const request = await this.#expireIfDue(stored);
       const role = this.deps.policy.roles.get(request.role);
       const mine = sameName(request.requester, caller.name);
-      if (request.state !== 'pending' || !role || !(mine || matchesRule(role.approval.approvers, caller))) continue;
-      shown.push(await this.#pendingView(request, role));
+      if ((filter.pending && request.state !== 'pending') || !role || !(mine || matchesRule(role.approval.approvers, caller))) continue;
+      shown.push(await this.#pendingView(request, role, caller));
     }
     return shown;
   }
@@ -66,9 +77,13 @@ export class Approvals {
    * the request; and the request is approved (compare-and-set from pending) by whichever approval
    * completes the count, exactly once however many arrive at once.
    */
-  async approve(caller: Operator, id: string, reason?: string): Promise<PendingRequest> {
+  async approve(caller: Operator, id: string, reason?: string, seen?: SeenRequest): Promise<PendingRequest> {
     const { request, role } = await this.#decidable(caller, id);
     const why = validateReason(reason);
+    // SECURITY: an approval is for the request its approver was shown, field by field.
+    if (seen && (seen.role !== request.role || seen.ticket !== request.ticket || seen.requester !== request.requester || seen.ttlSeconds !== request.ttlSeconds || seen.reason !== request.reason)) {
+      throw new JitError('denied', `request ${id} is not the request you were shown`, { hint: `look at it again with \`jit requests\`, then approve what it asks for` });
+    }
     const rules = ticketRules(role.ticket);
     if (rules) {
       const looked = await this.deps.tickets.lookUp(role, request.ticket);
@@ -88,7 +103,7 @@ export class Approvals {
         events: [{ type: 'request.approved', ...audit, data: { approvals: approvers.length, approvers: approvers.join(',') } }],
       });
     }
-    return this.#pendingView((await this.deps.store.getRequest(id))!, role);
+    return this.#pendingView((await this.deps.store.getRequest(id))!, role, caller);
   }
 
   /** One approver's no: the request is denied (compare-and-set from pending), and says why. */
@@ -101,7 +116,7 @@ export class Approvals {
       events: [{ type: 'request.denied', actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name, data: { reason: why } }],
     });
     if (!denied) throw new JitError('usage', `request ${id} was decided meanwhile`, { hint: '`jit requests` shows what still waits' });
-    return this.#pendingView((await this.deps.store.getRequest(id))!, role);
+    return this.#pendingView((await this.deps.store.getRequest(id))!, role, caller);
   }
 
   /**
@@ -115,9 +130,7 @@ export class Approvals {
     const role = this.#role(request.role);
     if (request.state === 'pending') throw new JitError('pending', `request ${id} still waits for approvals`, { hint: 'wait, or ask an approver', requestId: id });
     if (request.state !== 'approved') throw new JitError('denied', `request ${id} was ${request.state}`, { hint: 'make a new request' });
-    if ((await this.deps.store.listGrants({ requester: request.requester })).some((grant) => grant.requestId === id)) {
-      throw new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
-    }
+    if (await this.#used(request)) throw alreadyUsed(id);
     const audit = { actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name };
     const rules = ticketRules(role.ticket);
     const looked = rules ? await this.deps.tickets.lookUp(role, request.ticket) : undefined;
@@ -125,7 +138,17 @@ export class Approvals {
     if (refusal) throw new JitError('ticket_rejected', `request ${id} can no longer be used: ${refusal}`, { hint: 'make a new request with a ticket this role accepts' });
     this.deps.observer?.decided('approved');
     const decided = { role, ticket: request.ticket, ttlSeconds: request.ttlSeconds, requestId: id, audit, looked, degradedTtl: undefined, unanswered: undefined };
-    return this.deps.issue({ ...caller, name: request.requester }, input, decided, { events: [] });
+    try {
+      return await this.deps.issue({ ...caller, name: request.requester }, input, decided, { events: [] });
+    } catch (error) {
+      // Two pick-ups at once: the store took the other's grant (one per request) before anything was issued.
+      if (!(error instanceof JitError) && (await this.#used(request))) throw alreadyUsed(id);
+      throw error;
+    }
+  }
+
+  async #used(request: RequestRecord): Promise<boolean> {
+    return (await this.deps.store.listGrants({ requester: request.requester })).some((grant) => grant.requestId === request.id);
   }
 
   /** One request, to its requester or one of its role's approvers; undefined for anyone else. */
@@ -133,7 +156,7 @@ export class Approvals {
     const stored = await this.deps.store.getRequest(id);
     const role = stored && this.deps.policy.roles.get(stored.role);
     if (!stored || !role || !(sameName(stored.requester, caller.name) || matchesRule(role.approval.approvers, caller))) return undefined;
-    return this.#pendingView(await this.#expireIfDue(stored), role);
+    return this.#pendingView(await this.#expireIfDue(stored), role, caller);
   }
 
   /** A pending request the caller may decide: it exists, still waits, is not their own, and they are among its role's approvers. */
@@ -159,11 +182,23 @@ export class Approvals {
     return (await this.deps.store.getRequest(request.id))!;
   }
 
-  async #pendingView(request: RequestRecord, role: RolePolicy): Promise<PendingRequest> {
+  async #pendingView(request: RequestRecord, role: RolePolicy, caller: Operator): Promise<PendingRequest> {
     return {
       id: request.id, role: request.role, ticket: request.ticket, requester: request.requester, reason: request.reason, ttlSeconds: request.ttlSeconds, state: request.state,
       createdAt: Math.floor(request.createdAtMs / 1000), pendingUntil: Math.floor((request.pendingUntilMs ?? request.createdAtMs) / 1000),
       approvers: (await this.deps.store.approvals(request.id)).map((approval) => approval.approver), required: role.approval.required,
+      ...(request.state === 'denied' ? { denial: await this.#denial(request) } : {}),
+      used: request.state === 'approved' && (await this.#used(request)),
+      mine: sameName(request.requester, caller.name),
     };
+  }
+
+  /** Who denied a request and why, as the audit has it. */
+  async #denial(request: RequestRecord): Promise<{ by: string; reason: string }> {
+    const denied = (await this.deps.store.events({ ticket: request.ticket })).find((event) => event.requestId === request.id && event.type === 'request.denied');
+    const reason = denied?.data.reason;
+    // The actor is user:NAME@HOST; the name alone is who denied it.
+    const actor = denied?.actor.replace(/^user:/, '');
+    return { by: actor === undefined ? 'unknown' : actor.slice(0, actor.lastIndexOf('@') > 0 ? actor.lastIndexOf('@') : undefined), reason: typeof reason === 'string' ? reason : '' };
   }
 }

@@ -6,7 +6,7 @@ import { formatDuration } from '../core/duration.js';
 import { formatId } from '../core/ids.js';
 import { validateReason, validateRoleName, validateTicketId } from '../core/identifiers.js';
 import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
-import type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary } from '../backends/contract.js';
+import type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from '../backends/contract.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
 import type { SecretStore } from '../platform/secret-store.js';
@@ -128,6 +128,8 @@ export class Broker {
       description: role.description,
       ttl: { default: formatDuration(role.ttl.defaultSeconds), max: formatDuration(role.ttl.maxSeconds) },
       approvals: role.approval.required,
+      approvers: role.approval.approvers,
+      pendingTtl: formatDuration(role.approval.pendingSeconds),
       ticketSystem: role.ticket.system,
       ticketPattern: role.ticket.pattern,
       issuer: role.issuer.type,
@@ -355,9 +357,9 @@ export class Broker {
     return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds, ...(notice ? { notice } : {}), ...(issued.clientStep ? { clientStep: issued.clientStep } : {}) };
   }
 
-  /** Pending requests the caller may decide (not their own), and their own: what `jit requests` shows. */
-  requests(caller: Operator): Promise<PendingRequest[]> {
-    return this.#approvals.requests(caller);
+  /** Requests the caller may decide (not their own), and their own: what `jit requests` shows. */
+  requests(caller: Operator, filter: { pending?: boolean } = {}): Promise<PendingRequest[]> {
+    return this.#approvals.requests(caller, filter);
   }
 
   /** One request, to its requester or one of its role's approvers; undefined for anyone else. */
@@ -366,8 +368,8 @@ export class Broker {
   }
 
   /** One approver's yes (see approvals.ts). */
-  approve(caller: Operator, id: string, reason?: string): Promise<PendingRequest> {
-    return this.#approvals.approve(caller, id, reason);
+  approve(caller: Operator, id: string, reason?: string, seen?: SeenRequest): Promise<PendingRequest> {
+    return this.#approvals.approve(caller, id, reason, seen);
   }
 
   /** One approver's no, with why. */

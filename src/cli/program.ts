@@ -3,6 +3,7 @@ import { Command, CommanderError, type OptionValues } from '@commander-js/extra-
 import { ExitCode } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
+import { defineApprove, defineDeny, defineRequests } from './commands/define/approvals.js';
 import { defineAudit, defineAuditExport, defineAuditStanding, defineAuditVerify } from './commands/define/audit.js';
 import { defineElevate } from './commands/define/elevate.js';
 import { defineExec } from './commands/define/exec.js';
@@ -51,6 +52,9 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
   runs(defineStatus(program), () => import('./commands/status.js'));
   runs(defineRevoke(program), () => import('./commands/revoke.js'));
   runs(defineRoles(program), () => import('./commands/roles.js'));
+  runs(defineRequests(program), () => import('./commands/requests.js'));
+  runs(defineApprove(program), () => import('./commands/approve.js'));
+  runs(defineDeny(program), () => import('./commands/deny.js'));
   const audit = runs(defineAudit(program), () => import('./commands/audit-list.js'));
   runs(defineAuditVerify(audit), () => import('./commands/audit-verify.js'));
   runs(defineAuditExport(audit), () => import('./commands/audit-export.js'));

@@ -65,6 +65,18 @@ export function validateGrantId(value: string): string {
   return value;
 }
 
+const requestIdPattern = /^r_[0-9a-z]{26}$/;
+
+export function isRequestId(value: string): boolean {
+  return requestIdPattern.test(value);
+}
+
+export function validateRequestId(value: string): string {
+  if (!isRequestId(value)) {
+    throw new JitError('usage', `${displayValue(value)} is not a request id`, { hint: 'request ids look like r_… ; `jit requests` lists them' });
+  }
+  return value;
+}
 
 /** Reasons are free text, but bounded and single-line so they cannot forge audit output. */
 export function validateReason(reason: string | undefined): string | undefined {

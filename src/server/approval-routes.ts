@@ -1,7 +1,7 @@
 // /v1/requests: requests that wait for approvals, as their requesters and approvers reach them: listed,
 // looked at (a long poll while they wait), approved, denied, and, once approved, turned into their grant.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ElevationRequest } from '../backends/contract.js';
+import type { ElevationRequest, SeenRequest } from '../backends/contract.js';
 import type { Broker } from '../broker/service.js';
 import { JitError } from '../core/errors.js';
 import type { Operator } from '../platform/operator.js';
@@ -13,7 +13,17 @@ const POLL_MS = 500;
 export function registerApprovalRoutes(app: FastifyInstance, broker: Broker, caller: (request: FastifyRequest) => Promise<Operator>): void {
   const notFound = (id: string) => new JitError('not_found', `there is no request ${id} you may see`, { hint: '`jit requests` lists those you may decide, and yours' });
 
-  app.get('/v1/requests', async (request) => broker.requests(await caller(request)));
+  // Set as the broker shuts down: a long poll answers at once rather than holding the shutdown for its wait.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+
+  app.get('/v1/requests', { schema: requestSchemas('/v1/requests', 'get') }, async (request) => {
+    const { pending } = request.query as { pending?: string };
+    return broker.requests(await caller(request), { pending: pending === 'true' });
+  });
 
   app.get(routePath('/v1/requests/{id}'), { schema: requestSchemas('/v1/requests/{id}', 'get') }, async (request) => {
     const operator = await caller(request);
@@ -24,15 +34,15 @@ export function registerApprovalRoutes(app: FastifyInstance, broker: Broker, cal
     for (;;) {
       const seen = await broker.pendingRequest(operator, id);
       if (!seen) throw notFound(id);
-      if (seen.state !== 'pending' || Date.now() + POLL_MS > deadline || request.raw.destroyed) return seen;
+      if (seen.state !== 'pending' || Date.now() + POLL_MS > deadline || request.raw.destroyed || closing) return seen;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   });
 
   app.post(routePath('/v1/requests/{id}/approve'), { schema: requestSchemas('/v1/requests/{id}/approve', 'post') }, async (request) => {
     const { id } = request.params as { id: string };
-    const { reason } = request.body as { reason?: string };
-    return broker.approve(await caller(request), id, reason);
+    const { reason, seen } = request.body as { reason?: string; seen?: SeenRequest };
+    return broker.approve(await caller(request), id, reason, seen);
   });
 
   app.post(routePath('/v1/requests/{id}/deny'), { schema: requestSchemas('/v1/requests/{id}/deny', 'post') }, async (request) => {

@@ -1,12 +1,13 @@
 // The session pipeline, top to bottom: request → keychain → child → revoke → keychain cleared.
 // Revocation sits in one `finally`, so every way out of a session passes through it.
 import { basename } from 'node:path';
-import type { Backend } from '../backends/backend.js';
+import type { Backend, ElevationRequest, IssuedGrant } from '../backends/backend.js';
 import { JitError, ExitCode, UNSAFE_TEXT } from '../core/errors.js';
 import { buildSessionEnv, currentSession, type Environment } from '../core/session-env.js';
 import type { RevokeReason } from '../core/states.js';
 import { currentProcess, WAKE_SIGNAL } from '../platform/process-identity.js';
 import { endSurvivors, prepareContainment, startContained } from './containment.js';
+import { awaitDecision, type ApprovalWait, type WaitDeps } from './await-approval.js';
 import { startClientStep, type RunningStep } from './client-steps.js';
 import { endGrant } from './end-grant.js';
 import type { LocalCredentials } from './local-credentials.js';
@@ -14,11 +15,19 @@ import { makeSessionKey } from './session-key.js';
 import type { LocalSession } from './session-files.js';
 import { exitCodeOfSignal, supervise, type SessionOutcome } from './supervise.js';
 
-export interface SessionRequest {
+/** What is asked for, anew. */
+export interface NewRequest {
   role: string;
   ticket: string;
   ttlSeconds?: number;
   reason?: string;
+}
+
+export interface SessionRequest {
+  /** A new request, or one made earlier (`jit elevate --request ID`) whose approved grant is picked up. */
+  ask: NewRequest | { requestId: string };
+  /** For a role that needs approvals: whether, and how long, to wait for them. */
+  approval: ApprovalWait;
   kind: 'shell' | 'command';
   command: string;
   args: string[];
@@ -109,16 +118,9 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
   const parentSession = deps.parentSession ?? currentSession(deps.env)?.grantId;
   // Made for every request, kept in memory: a role whose issuer certifies keys (ssh) signs its public half.
   const sessionKey = makeSessionKey();
-  const requested = backend.request({
-    role: request.role,
-    ticket: request.ticket,
-    ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
-    ...(request.reason === undefined ? {} : { reason: request.reason }),
-    owner,
-    ...(parentSession === undefined ? {} : { parentSession }),
-    publicKey: sessionKey.publicKey,
-  });
-  const { grant, credential: issuedCredential, heartbeatSeconds, clientStep, notice } = await progress(`requesting ${request.role} for ${request.ticket}`, requested).catch(async (error: unknown) => {
+  const pickUp = { owner, publicKey: sessionKey.publicKey };
+  const obtained = obtainGrant(request, { ...pickUp, ...(parentSession === undefined ? {} : { parentSession }) }, { backend, progress, tell: warn });
+  const { grant, credential: issuedCredential, heartbeatSeconds, clientStep, notice } = await obtained.catch(async (error: unknown) => {
     await containment.abandon();
     throw error;
   });
@@ -216,6 +218,28 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     await endSessionGrant(grant.id, outcome ? revokeReasonOf(outcome) : keychainRefused && !stored ? 'keychain_unavailable' : 'exit', stored, deps);
   }
   return exitCodeOf(outcome);
+}
+
+/**
+ * The grant: issued at once, or for a role that needs approvals, once they are given (waiting for them
+ * as `request.approval` says) and picked up; or picked up from a request made earlier.
+ */
+async function obtainGrant(request: SessionRequest, from: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>, deps: WaitDeps): Promise<IssuedGrant> {
+  const { backend, progress } = deps;
+  const { parentSession: _, ...pickUp } = from;
+  const claim = async (id: string) => {
+    await awaitDecision(id, request.approval, deps);
+    return progress(`picking up the grant of ${id}`, backend.claim(id, pickUp));
+  };
+  if ('requestId' in request.ask) return claim(request.ask.requestId);
+  const { role, ticket, ttlSeconds, reason } = request.ask;
+  const asked = { role, ticket, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...(reason === undefined ? {} : { reason }), ...from };
+  try {
+    return await progress(`requesting ${role} for ${ticket}`, backend.request(asked));
+  } catch (error) {
+    if (!(error instanceof JitError) || error.code !== 'pending' || error.requestId === undefined) throw error;
+    return claim(error.requestId);
+  }
 }
 
 /** Ends the grant the shared way; a failure is reported loudly, never swallowed. */

@@ -102,7 +102,8 @@ describe('approvals', () => {
     env = await testBroker(POLICY, { approvals: approvals(1, 600) });
     const id = await pendingRequest();
     env.clock.now += 601_000;
-    expect(await env.broker.requests(bob)).toEqual([]);
+    expect(await env.broker.requests(bob, { pending: true })).toEqual([]);
+    expect(await env.broker.requests(bob)).toEqual([expect.objectContaining({ id, state: 'expired' })]);
     expect((await failure(env.broker.approve(bob, id))).message).toBe(`request ${id} is expired, not pending`);
     expect((await failure(env.broker.claim(alice, id, { owner: liveOwner() }))).message).toBe(`request ${id} was expired`);
     expect((await env.store.events({})).filter((e) => e.type === 'request.expired')).toEqual([expect.objectContaining({ actor: 'broker', requestId: id })]);

@@ -37,6 +37,13 @@ describe('policy', () => {
     expect(policy.roles.get('orders-db')!.issuer).toMatchObject({ type: 'postgres', connection: 'env:ORDERS_ADMIN_DSN', grant: ['orders_admin'] });
   });
 
+  it('reads approvals: how many, by whom, and how long a request waits for them', async () => {
+    const policy = await parsePolicy('roles:\n  prod:\n    ttl: { default: 5m, max: 1h }\n    requesters: [group:sre]\n    approval: { required: 2, approvers: [group:sre-leads, user:carol], self: false, pendingTtl: 30m }\n    issuer: { type: jwt }\n', 'p');
+    expect(policy.roles.get('prod')!.approval).toEqual({ required: 2, approvers: ['group:sre-leads', 'user:carol'], pendingSeconds: 1800 });
+    const minimal = await parsePolicy('roles:\n  prod:\n    ttl: { default: 5m, max: 1h }\n    requesters: [group:sre]\n    approval: { required: 1, approvers: [group:sre-leads] }\n    issuer: { type: jwt }\n', 'p');
+    expect(minimal.roles.get('prod')!.approval).toEqual({ required: 1, approvers: ['group:sre-leads'], pendingSeconds: 3600 });
+  });
+
   it('fills defaults for a minimal role', async () => {
     const policy = await parsePolicy('roles:\n  ops:\n    ttl: { default: 5m, max: 10m }\n    requesters: [user:alice]\n    issuer: { type: jwt }\n', 'p');
     expect(policy.roles.get('ops')).toMatchObject({ approval: { required: 0 }, nesting: false, issuer: { audience: 'jit' } });
@@ -69,7 +76,11 @@ describe('policy', () => {
     ['a Jira without its site', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: jira, credentials: env:JIRA, projects: [OPS] }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.ticket\.site: /],
     ['Jira credentials written into the policy', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: jira, site: "https://acme.atlassian.net", credentials: "bot@acme.com:token", projects: [OPS] }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.ticket\.credentials: must be env:NAME, file:\/PATH or keychain:NAME/],
     ['a Jira site with a path', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: jira, site: "https://acme.atlassian.net/evil?x=", credentials: env:JIRA, projects: [OPS] }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.ticket\.site: must be the site/],
-    ['approvals, whose commands this version lacks', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1 }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.required: approvals need a team broker/],
+    ['approvals without approvers', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1 }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.approvers: name who may approve/],
+    ['self-approval', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1, approvers: [group:sre], self: true }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.self: nobody approves their own request/],
+    ['more than 5 approvals', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 6, approvers: [group:sre] }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.required: at most 5 approvals/],
+    ['a pending time beyond a day', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1, approvers: [group:sre], pendingTtl: 25h }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.pendingTtl: a request waits for its approvers at most 24h/],
+    ['a pending_ttl spelled otherwise', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1, approvers: [group:sre], pending_ttl: 1h }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval: .*pending_ttl/],
     ['a bad requester', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [alice]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.requesters\.0: must be \*, user:NAME or group:NAME/],
     ['an upper-case role name', 'roles:\n  Demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.Demo: role names are lower-case/],
     ['no roles', 'roles: {}\n', /roles: define at least one role/],

@@ -166,6 +166,19 @@ describe.each(factories)('store contract: $name', ({ open }) => {
     expect(await store.listRequests({ states: ['pending'] })).toEqual([]);
   });
 
+  it('lists the requests that waited for approvals since a time, apart from those decided at once', async () => {
+    under = await open();
+    const store = under.store;
+    const at = (id: string, createdAtMs: number, pendingUntilMs: number | null) =>
+      store.commit({ insertRequest: { ...request(id), createdAtMs, state: pendingUntilMs === null ? 'approved' : 'pending', pendingUntilMs }, events: [{ type: 'request.created', actor: 'test', requestId: id }] });
+    await at('r_old', 1000, 9000);
+    await at('r_at_once', 2000, null);
+    await at('r_new', 3000, 9000);
+    expect((await store.listRequests({ awaitedApprovals: true })).map((r) => r.id)).toEqual(['r_old', 'r_new']);
+    expect((await store.listRequests({ awaitedApprovals: true, createdSinceMs: 2000 })).map((r) => r.id)).toEqual(['r_new']);
+    expect((await store.listRequests({ createdSinceMs: 2000 })).map((r) => r.id)).toEqual(['r_at_once', 'r_new']);
+  });
+
   it('takes one approval per approver and request; a second one writes nothing, nor what came with it', async () => {
     under = await open();
     const store = under.store;

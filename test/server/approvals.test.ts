@@ -20,12 +20,13 @@ let provider: OidcProvider;
 let env: TestBroker;
 let app: FastifyInstance;
 let base: string;
+let verifier: OperatorTokenVerifier;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['sre'], bob: ['dba'], carol: ['dba'] } });
   env = await testBroker(POLICY, { approvals: { 'prod-db': { required: 1, approvers: ['group:dba'], pendingSeconds: 3600 } } });
-  const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
   app = buildBrokerApp({ broker: env.broker, verifier });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const user of ['alice', 'bob', 'carol']) tokens[user] = await provider.token(user);
@@ -67,6 +68,48 @@ describe('approvals over HTTP', () => {
     const granted = await call('alice', 'POST', `/v1/requests/${id}/grant`, { owner });
     expect(granted).toMatchObject({ status: 201, body: { grant: { state: 'active', role: 'prod-db', ticket: 'OPS-9', requester: 'alice' }, credential: { JIT_TOKEN: expect.any(String) } } });
     expect(await call('alice', 'POST', `/v1/requests/${id}/grant`, { owner })).toMatchObject({ status: 400, body: { error: { message: `request ${id} was already used for a grant` } } });
+    expect((await call('alice', 'GET', `/v1/requests/${id}`)).body).toMatchObject({ state: 'approved', used: true });
+  });
+
+  it('two pick-ups at once: one grant, and the other told why', async () => {
+    const id = (await call('alice', 'POST', '/v1/grants', { role: 'prod-db', ticket: 'OPS-11', owner })).body.error.requestId as string;
+    await call('bob', 'POST', `/v1/requests/${id}/approve`, {});
+    const both = await Promise.all([call('alice', 'POST', `/v1/requests/${id}/grant`, { owner }), call('alice', 'POST', `/v1/requests/${id}/grant`, { owner })]);
+    expect(both.map((answer) => answer.status).sort()).toEqual([201, 400]);
+    expect(both.find((answer) => answer.status === 400)!.body.error).toMatchObject({ code: 'usage', message: `request ${id} was already used for a grant` });
+  });
+
+  it('an approval counts only for the request exactly as its approver was shown it', async () => {
+    const id = (await call('alice', 'POST', '/v1/grants', { role: 'prod-db', ticket: 'OPS-12', ttlSeconds: 600, reason: 'index rebuild', owner })).body.error.requestId as string;
+    const seen = { role: 'prod-db', ticket: 'OPS-12', requester: 'alice', ttlSeconds: 600, reason: 'index rebuild' };
+    expect(await call('bob', 'POST', `/v1/requests/${id}/approve`, { seen: { ...seen, ttlSeconds: 300 } })).toMatchObject({ status: 403, body: { error: { message: `request ${id} is not the request you were shown` } } });
+    expect(await call('bob', 'POST', `/v1/requests/${id}/approve`, { seen: { ...seen, ticket: 'OPS-13' } })).toMatchObject({ status: 403 });
+    expect((await call('bob', 'GET', `/v1/requests/${id}`)).body).toMatchObject({ state: 'pending', approvers: [] });
+    expect(await call('bob', 'POST', `/v1/requests/${id}/approve`, { seen })).toMatchObject({ status: 200, body: { state: 'approved', approvers: ['bob'] } });
+  });
+
+  it('a long poll answers at once when the broker shuts down, rather than holding the shutdown for its wait', async () => {
+    const closing = buildBrokerApp({ broker: env.broker, verifier });
+    const closingBase = await closing.listen({ host: '127.0.0.1', port: 0 });
+    const id = (await call('alice', 'POST', '/v1/grants', { role: 'prod-db', ticket: 'OPS-15', owner })).body.error.requestId as string;
+    const waiting = fetch(`${closingBase}/v1/requests/${id}?wait=30`, { headers: { authorization: `Bearer ${tokens.alice}` } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    await closing.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    const answer = await waiting;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ id, state: 'pending' });
+  });
+
+  it('lists what still waits, or also the last day\'s decided ones, with who denied them and why', async () => {
+    const id = (await call('alice', 'POST', '/v1/grants', { role: 'prod-db', ticket: 'OPS-14', owner })).body.error.requestId as string;
+    await call('carol', 'POST', `/v1/requests/${id}/deny`, { reason: 'wrong window' });
+    const all = (await call('alice', 'GET', '/v1/requests')).body as unknown as { id: string; state: string }[];
+    expect(all.find((request) => request.id === id)).toMatchObject({ state: 'denied', denial: { by: 'carol', reason: 'wrong window' }, used: false });
+    const pending = (await call('alice', 'GET', '/v1/requests?pending=true')).body as unknown as { state: string }[];
+    expect(pending.every((request) => request.state === 'pending')).toBe(true);
+    expect((await call('alice', 'GET', '/v1/requests?pending=maybe')).status).toBe(400);
   });
 
   it('a denial needs its reason; a stranger sees nothing; ids and bodies are checked', async () => {

@@ -28,7 +28,7 @@ roles:
     # offline: the id is checked against the pattern only and recorded as unverified.
     ticket: { system: offline, pattern: '${DEFAULT_TICKET_PATTERN}' }
     requesters: ['*']            # or user:alice, group:sre
-    approval: { required: 0 }    # approvals need a team broker (jit serve)
+    approval: { required: 0 }    # or { required: 1, approvers: [group:sre-leads], pendingTtl: 1h } on a team broker (jit serve)
     issuer: { type: jwt, audience: jit }
     heartbeat: { interval: 30s, timeout: 90s }
     nesting: false

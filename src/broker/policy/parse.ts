@@ -35,7 +35,7 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
       ttl: { defaultSeconds: role.ttl.default, maxSeconds: role.ttl.max },
       ticket: role.ticket,
       requesters: role.requesters,
-      approval: { required: role.approval.required, approvers: [], pendingSeconds: 3600 },
+      approval: { required: role.approval.required, approvers: role.approval.approvers, pendingSeconds: role.approval.pendingTtl },
       issuer: role.issuer,
       heartbeat: { intervalSeconds: role.heartbeat.interval, timeoutSeconds: role.heartbeat.timeout },
       nesting: role.nesting,

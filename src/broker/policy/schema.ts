@@ -7,15 +7,27 @@ import { duration } from './duration-schema.js';
 // Names as a team broker's OpenID provider gives them too (alice@example.com, 00u1Ab…), not only login names.
 export const requester = z.string().regex(/^(\*|user:[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127}|group:[A-Za-z0-9_][A-Za-z0-9._@+-]{0,127})$/, 'must be *, user:NAME or group:NAME');
 
+/** How long a request may wait for its approvers, at most: a request is for a task at hand. */
+const MAX_PENDING_SECONDS = 24 * 3600;
+
+const approvalSchema = z
+  .strictObject({
+    required: z.number().int().min(0).max(5, 'at most 5 approvals'),
+    approvers: z.array(requester).default([]),
+    // SECURITY: nobody approves their own request; the setting exists so that a policy can say so.
+    self: z.literal(false, { message: 'nobody approves their own request: remove self, or set it to false' }).default(false),
+    pendingTtl: duration.refine((seconds) => seconds <= MAX_PENDING_SECONDS, 'a request waits for its approvers at most 24h').default(3600),
+  })
+  .refine((a) => a.required === 0 || a.approvers.length > 0, { message: 'name who may approve: approvers: [group:NAME] or [user:NAME]', path: ['approvers'] })
+  .default({ required: 0, approvers: [], self: false, pendingTtl: 3600 });
+
 const role = z
   .strictObject({
     description: z.string().default(''),
     ttl: z.strictObject({ default: duration, max: duration }),
     ticket: ticketSchema,
     requesters: z.array(requester).min(1),
-    approval: z
-      .strictObject({ required: z.literal(0, { message: 'approvals need a team broker (`jit serve`) and its approval commands (`jit requests`, `jit approve`), which this version does not include yet; use 0' }) })
-      .default({ required: 0 }),
+    approval: approvalSchema,
     issuer: issuerSchema,
     heartbeat: z.strictObject({ interval: duration, timeout: duration }).default({ interval: 30, timeout: 90 }),
     nesting: z.boolean().default(false),

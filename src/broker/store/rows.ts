@@ -49,6 +49,11 @@ export function requestFilterSql(filter: RequestFilter): { where: string; values
     clauses.push('requester = ?');
     values.push(filter.requester);
   }
+  if (filter.awaitedApprovals) clauses.push('pending_until IS NOT NULL');
+  if (filter.createdSinceMs !== undefined) {
+    clauses.push('created_at >= ?');
+    values.push(filter.createdSinceMs);
+  }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
 }
 

@@ -38,4 +38,6 @@ export const migrations: readonly string[] = [
      request_id TEXT NOT NULL REFERENCES requests(id), approver TEXT NOT NULL, at INTEGER NOT NULL, reason TEXT,
      PRIMARY KEY (request_id, approver));
    CREATE UNIQUE INDEX grants_one_per_request ON grants(request_id);`,
+  // `jit requests` shows the last day's requests that waited for approvals: from an index, not among every request ever made.
+  `CREATE INDEX requests_awaited ON requests(created_at) WHERE pending_until IS NOT NULL;`,
 ];

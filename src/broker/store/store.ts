@@ -56,6 +56,10 @@ export interface RequestUpdate {
 export interface RequestFilter {
   states?: RequestState[];
   requester?: string;
+  /** Only requests that waited for approvals (not those the policy decided at once). */
+  awaitedApprovals?: boolean;
+  /** Only requests made at or after this time (ms). */
+  createdSinceMs?: number;
 }
 
 /** One atomic change: its rows and the audit events that record it, committed together or not at all. */

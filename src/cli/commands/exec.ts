@@ -10,7 +10,7 @@ import { explainDenial, resolveRequestFlags } from './request-options.js';
 
 export default async function exec(options: ExecOptions & { args: string[] }, context: Context): Promise<number> {
   // Validated now so a typo fails early; waiting only matters for roles that need approval.
-  if (options.wait !== undefined) parseDuration(options.wait, '--wait');
+  const waitSeconds = options.wait === undefined ? undefined : parseDuration(options.wait, '--wait');
   const [command, ...args] = options.args;
   if (command === undefined) {
     throw new JitError('usage', 'missing the command to run', {
@@ -19,8 +19,9 @@ export default async function exec(options: ExecOptions & { args: string[] }, co
   }
   // A program that cannot start is exit 127 (or 126) with jit's own message, before any question or grant.
   assertCanStart(command, context.env.PATH);
-  const request = await resolveRequestFlags(options, 'exec', context);
-  return runSession({ ...request, kind: 'command', command, args }, await sessionDeps(context)).catch((error: unknown) => {
+  const ask = await resolveRequestFlags(options, 'exec', context);
+  const approval = { wait: true, ...(waitSeconds === undefined ? {} : { maxSeconds: waitSeconds }) };
+  return runSession({ ask, approval, kind: 'command', command, args }, await sessionDeps(context)).catch((error: unknown) => {
     throw explainDenial(error, context.env);
   });
 }

@@ -1,7 +1,13 @@
 // `jit roles`: what may be requested, for how long, and how the ticket is checked.
+import type { RoleSummary } from '../../backends/contract.js';
 import type { Context } from '../context.js';
 import type { RolesOptions } from './define/roles.js';
 import { colorFor, printJson, table } from '../render.js';
+
+/** `none`, or `1 of group:sre-leads` */
+function approval(role: RoleSummary): string {
+  return role.approvals === 0 ? 'none' : `${role.approvals} of ${role.approvers.join(', ')}`;
+}
 
 export default async function roles(options: RolesOptions, context: Context): Promise<number> {
   const summaries = await (await context.backend()).roles();
@@ -9,7 +15,7 @@ export default async function roles(options: RolesOptions, context: Context): Pr
     printJson(context, { roles: summaries });
     return 0;
   }
-  const rows = summaries.map((r) => [r.name, `${r.ttl.default} (max ${r.ttl.max})`, r.ticketSystem, r.issuer, r.mayRequest ? 'yes' : 'no', r.description]);
-  context.stdout.write(table([['ROLE', 'TTL', 'TICKET', 'ISSUER', 'YOU', 'DESCRIPTION'], ...rows], colorFor(context.stdout, context.env)));
+  const rows = summaries.map((r) => [r.name, `${r.ttl.default} (max ${r.ttl.max})`, r.ticketSystem, approval(r), r.issuer, r.mayRequest ? 'yes' : 'no', r.description]);
+  context.stdout.write(table([['ROLE', 'TTL', 'TICKET', 'APPROVAL', 'ISSUER', 'YOU', 'DESCRIPTION'], ...rows], colorFor(context.stdout, context.env)));
   return 0;
 }

@@ -97,7 +97,13 @@ export async function checkConfigAndPolicy(context: Context): Promise<CheckResul
   try {
     const { loadPolicy } = await import('../../broker/policy/load.js');
     const policy = await loadPolicy(context.paths.configDir);
-    results.push(ok('policy', `${policy.roles.size} role${policy.roles.size === 1 ? '' : 's'} from ${policy.source}`));
+    const { rolesNeedingTeamBroker } = await import('../../broker/policy/team-only.js');
+    const teamOnly = rolesNeedingTeamBroker(policy);
+    if (teamOnly.length > 0) {
+      results.push(fail('policy', `${teamOnly.join(', ')} need${teamOnly.length === 1 ? 's' : ''} approvals, which only a team broker collects: requesting ${teamOnly.length === 1 ? 'it' : 'them'} here is refused`, 'serve this policy with `jit serve` (README.md, "Running a team broker"), or set approval.required: 0'));
+    } else {
+      results.push(ok('policy', `${policy.roles.size} role${policy.roles.size === 1 ? '' : 's'} from ${policy.source}`));
+    }
   } catch (error) {
     const { detail, fix } = messageOf(error);
     results.push(fail('policy', detail, fix));

@@ -1,0 +1,250 @@
+// Approvals end to end: `jit serve` with a real OpenID provider, and one workstation per person (each
+// with its own Secret Service, as each person has their own keychain), all through the built binary.
+// The requester waits on the broker's long poll, or leaves with --no-wait and picks the grant up later;
+// approvers see, approve and deny; nobody approves their own request; and the audit says who did what.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
+import { openTerminal } from '../support/pty.js';
+import { startSecretService, type SecretService } from '../support/secret-service.js';
+import { deviceLogin, startTeamBroker, teamWorkstation, type TeamBroker } from '../support/served.js';
+import { until } from '../support/waits.js';
+
+const POLICY = `roles:
+  prod:
+    description: Production, with a lead's approval
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    approval: { required: 1, approvers: [group:sre-leads] }
+    issuer: { type: jwt }
+  prod-two:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    approval: { required: 2, approvers: [group:sre-leads, group:sre] }
+    issuer: { type: jwt }
+  brief:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    approval: { required: 1, approvers: [group:sre-leads], pendingTtl: 3s }
+    issuer: { type: jwt }
+`;
+
+const USERS = { alice: ['sre'], bob: ['sre-leads'], carol: ['sre-leads'], dave: ['sre'] };
+type User = keyof typeof USERS;
+
+let team: TeamBroker;
+const keychains: SecretService[] = [];
+const desks = {} as Record<User, Sandbox>;
+
+beforeAll(async () => {
+  team = await startTeamBroker(POLICY, USERS);
+  // Logged in once each, on their own workstation with their own keychain.
+  for (const user of Object.keys(USERS) as User[]) {
+    const keychain = await startSecretService();
+    keychains.push(keychain);
+    desks[user] = teamWorkstation(sandbox(keychain.env), team.broker.url);
+    expect((await deviceLogin(desks[user], team.provider, user)).code).toBe(0);
+  }
+}, 120_000);
+afterAll(async () => {
+  Object.values(desks).forEach((desk) => desk.remove());
+  await Promise.all(keychains.map((keychain) => keychain.stop()));
+  await team?.stop();
+});
+
+const jit = (user: User, args: string[], options: { timeoutMs?: number } = {}) => desks[user].run(args, options);
+
+/** A requester's jit left running: what it printed so far, and its end. */
+function waiting(user: User, args: string[]) {
+  const child = desks[user].spawn(args);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const requestId = () =>
+    until(`a request id from ${user}'s jit`, () => {
+      if (child.exitCode !== null) throw new Error(`jit ended (${child.exitCode}) before it said what it waits for: ${stderr}`);
+      return /request (r_[0-9a-z]{26}) for \S+ \(\S+\) waits/.exec(stderr)?.[1];
+    });
+  return { child, exited, requestId, out: () => stdout, err: () => stderr };
+}
+
+function grantRows(): { request_id: string; requester: string; state: string }[] {
+  const db = team.files.db();
+  try {
+    return db.prepare('SELECT request_id, requester, state FROM grants ORDER BY issued_at').all() as ReturnType<typeof grantRows>;
+  } finally {
+    db.close();
+  }
+}
+
+let stray: ReturnType<typeof waiting>[] = [];
+afterEach(() => {
+  stray.forEach((run) => run.child.kill('SIGKILL'));
+  stray = [];
+});
+
+describe('approvals through the built binary', () => {
+  it('shows who approves what in `jit roles`', async () => {
+    const roles = await jit('alice', ['roles']);
+    expect(roles.code).toBe(0);
+    expect(roles.stdout).toMatch(/prod\s+5m \(max 1h\)\s+offline\s+1 of group:sre-leads\s+jwt\s+yes/);
+    const json = JSON.parse((await jit('alice', ['roles', '--json'])).stdout) as { roles: { name: string; approvals: number; approvers: string[]; pendingTtl: string }[] };
+    expect(json.roles.find((role) => role.name === 'brief')).toMatchObject({ approvals: 1, approvers: ['group:sre-leads'], pendingTtl: '3s' });
+  });
+
+  it('request → pending → approved by another → the command runs; the requester never approves their own', async () => {
+    const run = waiting('alice', ['exec', '-t', 'OPS-1', '-r', 'prod', '--reason', 'rotate the key', '--', 'sh', '-c', 'echo "ran as $JIT_ROLE for $JIT_TICKET"']);
+    stray.push(run);
+    const id = await run.requestId();
+    expect(run.err()).toContain(`an approver runs \`jit approve ${id}\``);
+    expect(run.err()).toContain(`\`jit elevate --request ${id}\` picks it up later`);
+
+    // SECURITY: not their own, whatever they try; and not someone outside the role's approvers.
+    expect(await jit('alice', ['approve', id])).toMatchObject({ code: 77, stderr: expect.stringContaining(`you may not decide your own request ${id}`) });
+    expect(await jit('dave', ['approve', id])).toMatchObject({ code: 77, stderr: expect.stringContaining(`there is no request ${id} you may decide`) });
+
+    const listed = JSON.parse((await jit('bob', ['requests', '--pending', '--json'])).stdout) as { requests: Record<string, unknown>[] };
+    expect(listed.requests).toEqual([expect.objectContaining({ id, role: 'prod', ticket: 'OPS-1', requester: 'alice', reason: 'rotate the key', state: 'pending', required: 1, approvers: [] })]);
+    expect((await jit('bob', ['requests'])).stdout).toMatch(new RegExp(`${id}\\s+prod\\s+OPS-1\\s+alice\\s+5m\\s+0 of 1\\s+pending, \\d+m left\\s+rotate the key`));
+
+    const approvedAt = Date.now();
+    expect(await jit('bob', ['approve', id, '--reason', 'looked at the change'])).toMatchObject({ code: 0, stdout: `Approved ${id} (1 of 1 (bob)): alice asks for prod on OPS-1 for 5m: "rotate the key"; it is theirs to pick up.\n` });
+    expect(await run.exited).toBe(0);
+    // The long poll answers as the decision lands: no waiting out a polling interval.
+    expect(Date.now() - approvedAt).toBeLessThan(5000);
+    expect(run.out()).toBe('ran as prod for OPS-1\n');
+    expect(grantRows().filter((grant) => grant.request_id === id)).toEqual([{ request_id: id, requester: 'alice', state: 'revoked' }]);
+
+    // A replayed approval, and a second pick-up of the same approval: both refused.
+    expect(await jit('carol', ['approve', id])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} is approved, not pending`) });
+    expect(await jit('alice', ['elevate', '--request', id, '--shell', '/bin/true'])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} was already used for a grant`) });
+
+    const audit = JSON.parse((await jit('carol', ['audit', '--ticket', 'OPS-1', '--json'])).stdout) as { events: { type: string; actor: string; requestId?: string; grantId?: string }[] };
+    const grantId = audit.events.find((event) => event.requestId === id && event.grantId)!.grantId;
+    const trail = audit.events.filter((event) => event.requestId === id || event.grantId === grantId).map((event) => `${event.type} ${event.actor.replace(/@.*/, '')}`);
+    expect(trail).toEqual(['request.created user:alice', 'request.pending policy', 'request.approval user:bob', 'request.approved user:bob', 'grant.issuing user:alice', 'grant.issued user:alice', 'session.started user:alice', 'session.ended user:alice', 'grant.revoked user:alice', 'revocation.verified revoker']);
+  });
+
+  it('--no-wait leaves at once (75) with the request id; --request picks the grant up once approved', async () => {
+    const shell = join(desks.alice.home, 'show-env');
+    writeFileSync(shell, '#!/bin/sh\necho "picked up $JIT_ROLE for $JIT_TICKET"\n');
+    chmodSync(shell, 0o700);
+    const left = await jit('alice', ['elevate', '-t', 'OPS-2', '-r', 'prod', '--no-wait', '--shell', shell]);
+    expect(left.code).toBe(75);
+    const id = left.stdout.trim();
+    expect(id).toMatch(/^r_[0-9a-z]{26}$/);
+    expect(left.stderr).toMatch(new RegExp(`^jit: request ${id} for prod \\(OPS-2\\) waits for 1 more approval\\n\\s+→ once approved, pick it up with \`jit elevate --request ${id}\``));
+
+    expect(await jit('alice', ['elevate', '--request', id, '--no-wait', '--shell', shell])).toMatchObject({ code: 75, stdout: `${id}\n` });
+    expect(await jit('alice', ['elevate', '--request', id, '--role', 'prod'])).toMatchObject({ code: 64, stderr: expect.stringMatching(/^jit: --request picks up a request made earlier, with its own --role\n/) });
+    expect(await jit('alice', ['elevate', '--request', 'r_nope'])).toMatchObject({ code: 64, stderr: expect.stringContaining('"r_nope" is not a request id') });
+    expect(await jit('bob', ['elevate', '--request', id, '--shell', shell])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} is alice's: only they may pick up its grant`) });
+
+    expect((await jit('carol', ['approve', id, '--yes'])).code).toBe(0);
+    expect(await jit('alice', ['elevate', '--request', id, '--shell', shell])).toMatchObject({ code: 0, stdout: 'picked up prod for OPS-2\n' });
+  });
+
+  it('a denial reaches the waiting requester with who and why (77); nothing is issued', async () => {
+    const run = waiting('alice', ['exec', '-t', 'OPS-3', '-r', 'prod', '--', 'true']);
+    stray.push(run);
+    const id = await run.requestId();
+    expect(await jit('carol', ['deny', id])).toMatchObject({ code: 64, stderr: expect.stringMatching(/^jit: missing --reason\n\s+→ say why/) });
+    expect(await jit('carol', ['deny', id, '--reason', 'not during the release freeze'])).toMatchObject({ code: 0, stdout: `Denied ${id}: alice asks for prod on OPS-3 for 5m.\n` });
+    expect(await run.exited).toBe(77);
+    expect(run.err()).toContain(`jit: request ${id} was denied by carol: not during the release freeze`);
+    expect(grantRows().some((grant) => grant.request_id === id)).toBe(false);
+    const mine = JSON.parse((await jit('alice', ['requests', '--json'])).stdout) as { requests: { id: string; state: string; denial?: unknown }[] };
+    expect(mine.requests.find((request) => request.id === id)).toMatchObject({ state: 'denied', denial: { by: 'carol', reason: 'not during the release freeze' } });
+  });
+
+  it('two approvers at once give one approval of the request and one grant', async () => {
+    const run = waiting('alice', ['exec', '-t', 'OPS-4', '-r', 'prod', '--', 'true']);
+    stray.push(run);
+    const id = await run.requestId();
+    const both = await Promise.all([jit('bob', ['approve', id]), jit('carol', ['approve', id])]);
+    // Each either approved, or found it approved already (64): never a second approval of the request.
+    expect(both.some((result) => result.code === 0)).toBe(true);
+    expect(both.every((result) => result.code === 0 || (result.code === 64 && result.stderr.includes('is approved, not pending')))).toBe(true);
+    expect(await run.exited).toBe(0);
+    expect(grantRows().filter((grant) => grant.request_id === id)).toHaveLength(1);
+    const approved = JSON.parse((await jit('bob', ['audit', '--ticket', 'OPS-4', '--json'])).stdout).events.filter((event: { type: string; requestId?: string }) => event.type === 'request.approved' && event.requestId === id);
+    expect(approved).toHaveLength(1);
+  });
+
+  it('two distinct approvals for a role that needs two; the same approver twice counts once', async () => {
+    const run = waiting('alice', ['exec', '-t', 'OPS-5', '-r', 'prod-two', '--', 'true']);
+    stray.push(run);
+    const id = await run.requestId();
+    expect(await jit('bob', ['approve', id])).toMatchObject({ code: 0, stdout: `Approval recorded for ${id} (1 of 2 (bob)): it still waits for 1 more.\n` });
+    expect(await jit('bob', ['approve', id])).toMatchObject({ code: 64, stderr: expect.stringContaining(`you already approved request ${id}`) });
+    expect(run.child.exitCode).toBeNull();
+    expect((await jit('dave', ['approve', id])).code).toBe(0);
+    expect(await run.exited).toBe(0);
+  });
+
+  it('a request nobody decides expires (75), and a late approval is refused', async () => {
+    const run = waiting('alice', ['exec', '-t', 'OPS-6', '-r', 'brief', '--', 'true']);
+    stray.push(run);
+    const id = await run.requestId();
+    expect(await run.exited).toBe(75);
+    expect(run.err()).toContain(`jit: request ${id} expired before it was approved`);
+    expect(await jit('bob', ['approve', id])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} is expired, not pending`) });
+    expect(grantRows().some((grant) => grant.request_id === id)).toBe(false);
+  });
+
+  it('exec --wait gives up after that long (75) and leaves the request pending; Ctrl-C stops waiting too', async () => {
+    const started = Date.now();
+    const gaveUp = await jit('alice', ['exec', '-t', 'OPS-7', '-r', 'prod', '--wait', '2s', '--', 'true']);
+    expect(gaveUp.code).toBe(75);
+    expect(Date.now() - started).toBeLessThan(8000);
+    const id = /request (r_[0-9a-z]{26})/.exec(gaveUp.stderr)![1]!;
+    expect(gaveUp.stderr).toContain(`jit: request ${id} still waits for 1 more approval; stopped waiting`);
+    expect(JSON.parse((await jit('bob', ['requests', '--pending', '--json'])).stdout).requests.map((request: { id: string }) => request.id)).toContain(id);
+
+    const run = waiting('alice', ['exec', '-t', 'OPS-8', '-r', 'prod', '--', 'true']);
+    stray.push(run);
+    const second = await run.requestId();
+    const interrupted = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(75);
+    // Leaving does not wait out the long poll in flight.
+    expect(Date.now() - interrupted).toBeLessThan(3000);
+    expect(run.err()).toContain(`jit: stopped waiting; request ${second} still waits for 1 more approval`);
+    expect(run.err()).toContain(`→ once approved, pick it up with \`jit elevate --request ${second}\``);
+  });
+
+  it('on a terminal, the approver is shown the request and confirms it; the requester sees a spinner', async () => {
+    const requester = openTerminal([process.execPath, JIT_BIN, 'exec', '-t', 'OPS-9', '-r', 'prod', '--reason', 'disk full', '--', 'true'], desks.alice.env);
+    await requester.waitFor(/waits for 1 more approval/);
+    const id = /request (r_[0-9a-z]{26})/.exec(requester.screen())![1]!;
+    await requester.waitFor(new RegExp(`waiting for approval of ${id}`));
+    const approver = openTerminal([process.execPath, JIT_BIN, 'approve', id], desks.bob.env);
+    await approver.waitFor(/alice asks for prod on OPS-9 for 5m: "disk full"/);
+    await approver.waitFor(/approvals so far: 0 of 1/);
+    await approver.waitFor(new RegExp(`Approve ${id}\\?`));
+    approver.type('y\r');
+    expect(await approver.exited).toBe(0);
+    expect(await requester.exited).toBe(0);
+  });
+});
+
+describe('approvals without a team broker', () => {
+  it('an embedded broker refuses a role that needs approvals (78), and jit doctor says why', async () => {
+    const box = sandbox();
+    try {
+      mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(box.configDir, 'policy.yaml'), POLICY, { mode: 0o600 });
+      const refused = await box.run(['exec', '-t', 'OPS-1', '-r', 'prod', '--', 'true']);
+      expect(refused.code).toBe(78);
+      expect(refused.stderr).toMatch(/^jit: role prod needs 1 approval, which only a team broker collects\n\s+→ serve .*policy\.yaml with `jit serve`/);
+      expect(box.grantStates()).toEqual([]);
+      const doctor = JSON.parse((await box.run(['doctor', '--json'])).stdout) as { checks: { name: string; status: string; detail: string }[] };
+      expect(doctor.checks.find((check) => check.name === 'policy')).toMatchObject({ status: 'fail', detail: expect.stringContaining('prod, prod-two, brief need approvals') });
+    } finally {
+      box.remove();
+    }
+  });
+});

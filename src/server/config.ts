@@ -45,6 +45,8 @@ export interface BrokerConfig {
   stopTimeoutSeconds: number;
   /** Requests per second each operator may make: sustained, and in a burst. */
   rateLimit: RateLimitSettings;
+  /** Where people are told of requests, decisions and failed revocations; the secrets as references (env:, file:), read at start. */
+  notifications: { webhook?: { url: string; secret: string } | undefined; slack?: { url: string } | undefined };
 }
 
 const MAX_CONFIG_BYTES = 64 * 1024;
@@ -76,6 +78,17 @@ const httpsUrl = z.string({ error: 'must be a URL' }).superRefine((text, context
     context.addIssue({ code: 'custom', message: 'must be an https:// URL (http:// only on loopback)' });
   }
 });
+
+/** A secret the broker reads at start: named here, never written here. */
+const secretReference = z.string({ error: 'must be env:NAME or file:/PATH' }).regex(/^(env:[A-Za-z_][A-Za-z0-9_]{0,127}|file:\/[^\0]{1,4095})$/, { error: 'must be env:NAME or file:/PATH: the secret itself stays out of this file' });
+
+const notifications = z
+  .strictObject({
+    webhook: z.strictObject({ url: httpsUrl, secret: secretReference }).optional(),
+    // The incoming webhook's address is all it takes to post to the channel: a secret too.
+    slack: z.strictObject({ url: secretReference }).optional(),
+  })
+  .default({});
 
 const storeUrl = z.string({ error: 'must be sqlite or a postgres:// URL' }).superRefine((text, context) => {
   if (text === 'sqlite') return;
@@ -117,6 +130,7 @@ const schema = z
     store: storeUrl.default('sqlite'),
     // Below the service manager's own stop timeout (TimeoutStopSec=30 in the shipped unit), which would SIGKILL.
     stopTimeout: duration.refine((seconds) => seconds >= 1 && seconds <= 600, { error: 'must be between 1s and 10m' }).default(15),
+    notifications,
     rateLimit: z
       .strictObject({
         perSecond: z.number({ error: 'must be a number of requests' }).positive({ error: 'must be above 0' }).max(100_000),
@@ -193,5 +207,6 @@ export function loadBrokerConfig(path: string): BrokerConfig {
     cliScopes: config.oidc.scopes,
     stopTimeoutSeconds: config.stopTimeout,
     rateLimit: config.rateLimit,
+    notifications: config.notifications,
   };
 }

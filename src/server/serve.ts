@@ -19,6 +19,8 @@ import { ensurePrivateDir, lstatOrUndefined, ownershipProblem } from '../platfor
 import { buildBrokerApp } from './app.js';
 import { BrokerMetrics } from './metrics.js';
 import type { BrokerConfig } from './config.js';
+import { Notifier } from './notifications/notifier.js';
+import { readNotificationTargets } from './notifications/targets.js';
 import { OperatorTokenVerifier } from './operator-token.js';
 
 export const STORE_FILE = 'jit.db';
@@ -123,18 +125,22 @@ export async function prepareBroker(config: BrokerConfig) {
     }
   }
   checkStateDir(config.stateDir);
-  return { policy, tls };
+  const notifications = await readNotificationTargets(config, process.env);
+  return { policy, tls, notifications };
 }
 
 export async function startBroker(config: BrokerConfig, options: ServeOptions): Promise<RunningBroker> {
-  const { policy, tls } = await prepareBroker(config);
+  const { policy, tls, notifications } = await prepareBroker(config);
   const stateDir = ensurePrivateDir(config.stateDir);
   const keys = stateDirKeys(stateDir);
   // Made or read now, not at the first grant: replicas must share these keys, copied from the first
   // broker's state dir, and a key made later by one replica alone would sign what the others cannot vouch for.
   await keys.tokenKey();
   const metrics = new BrokerMetrics();
-  const store = metrics.timed(await openStore(config, stateDir, keys));
+  const opened = await openStore(config, stateDir, keys);
+  // Told of each commit once it is committed: what people hear of always follows the audit.
+  const notifier = new Notifier(notifications, opened, { warn: (fields, message) => app.log.warn(fields, message) });
+  const store = notifier.watch(metrics.timed(opened));
   // No host: a served broker judges every owner by its heartbeats, never by a process table.
   const broker = new Broker({ policy, store, keys, observer: metrics });
   const verifier = new OperatorTokenVerifier(config.oidc, options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs });
@@ -152,6 +158,7 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
     url = await app.listen({ host: config.listen.host === 'localhost' ? '127.0.0.1' : config.listen.host, port: config.listen.port });
   } catch (error) {
     await sweeps.stop();
+    await notifier.close(0);
     await store.close();
     throw new JitError('unavailable', `cannot listen on ${config.listen.host}:${config.listen.port}: ${(error as Error).message}`, { hint: 'choose another listen address in the broker config, or stop what holds this one', cause: error });
   }
@@ -181,6 +188,7 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
         app.log.error({ revocations: sweeps.revocationsUnderWay() }, 'stop deadline reached; closing the requests and revocations still in flight');
         app.server.closeAllConnections();
       }
+      await notifier.close();
       await store.close();
       app.log.info('broker stopped');
       return outcome;

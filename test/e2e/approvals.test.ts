@@ -2,13 +2,16 @@
 // with its own Secret Service, as each person has their own keychain), all through the built binary.
 // The requester waits on the broker's long poll, or leaves with --no-wait and picks the grant up later;
 // approvers see, approve and deny; nobody approves their own request; and the audit says who did what.
+import { createHmac } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
 import { openTerminal } from '../support/pty.js';
 import { startSecretService, type SecretService } from '../support/secret-service.js';
-import { deviceLogin, startTeamBroker, teamWorkstation, type TeamBroker } from '../support/served.js';
+import { brokerFiles, deviceLogin, startTeamBroker, teamWorkstation, type TeamBroker } from '../support/served.js';
 import { until } from '../support/waits.js';
 
 const POLICY = `roles:
@@ -37,8 +40,31 @@ let team: TeamBroker;
 const keychains: SecretService[] = [];
 const desks = {} as Record<User, Sandbox>;
 
+/** Where the broker sends its notifications: a generic webhook and a Slack incoming webhook, on loopback. */
+const WEBHOOK_SECRET = 'w'.repeat(48);
+const deliveries: { to: 'webhook' | 'slack'; headers: IncomingHttpHeaders; body: string }[] = [];
+const receivers: Server[] = [];
+async function receiver(to: 'webhook' | 'slack'): Promise<string> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      deliveries.push({ to, headers: request.headers, body });
+      response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receivers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/${to}`;
+}
+
+const signedBy = (secret: string, { headers, body }: { headers: IncomingHttpHeaders; body: string }) =>
+  headers['x-jit-signature'] === `v1=${createHmac('sha256', secret).update(`${String(headers['x-jit-timestamp'])}.${body}`).digest('hex')}`;
+
 beforeAll(async () => {
-  team = await startTeamBroker(POLICY, USERS);
+  const webhook = await receiver('webhook');
+  const slack = await receiver('slack');
+  team = await startTeamBroker(POLICY, USERS, { JIT_WEBHOOK_SECRET: WEBHOOK_SECRET, JIT_SLACK_URL: slack }, `notifications:\n  webhook: { url: ${webhook}, secret: env:JIT_WEBHOOK_SECRET }\n  slack: { url: env:JIT_SLACK_URL }\n`);
   // Logged in once each, on their own workstation with their own keychain.
   for (const user of Object.keys(USERS) as User[]) {
     const keychain = await startSecretService();
@@ -51,6 +77,7 @@ afterAll(async () => {
   Object.values(desks).forEach((desk) => desk.remove());
   await Promise.all(keychains.map((keychain) => keychain.stop()));
   await team?.stop();
+  receivers.forEach((server) => server.close());
 });
 
 const jit = (user: User, args: string[], options: { timeoutMs?: number } = {}) => desks[user].run(args, options);
@@ -121,6 +148,17 @@ describe('approvals through the built binary', () => {
     // A replayed approval, and a second pick-up of the same approval: both refused.
     expect(await jit('carol', ['approve', id])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} is approved, not pending`) });
     expect(await jit('alice', ['elevate', '--request', id, '--shell', '/bin/true'])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} was already used for a grant`) });
+
+    // The approvers were told, and everyone was told of the decision: signed, and after the audit had it.
+    const about = (to: 'webhook' | 'slack') => deliveries.filter((delivery) => delivery.to === to && (to === 'webhook' ? delivery.body.includes(id) : delivery.body.includes('OPS-1')));
+    await until('the notifications of the request and its approval', () => about('webhook').length === 2 && about('slack').length === 2);
+    expect(about('webhook').every((delivery) => signedBy(WEBHOOK_SECRET, delivery))).toBe(true);
+    expect(about('webhook').map((delivery) => JSON.parse(delivery.body))).toEqual([
+      expect.objectContaining({ type: 'request.pending', request: expect.objectContaining({ requester: 'alice', reason: 'rotate the key', ttlSeconds: 300 }), decide: expect.objectContaining({ approve: `jit approve ${id}` }) }),
+      expect.objectContaining({ type: 'request.approved', actor: expect.stringMatching(/^user:bob@/) }),
+    ]);
+    expect(JSON.parse(about('slack')[0]!.body)).toMatchObject({ text: 'alice asks for prod on OPS-1: approval needed' });
+    expect(about('slack')[0]!.body).toContain(`\`jit approve ${id}\``);
 
     const audit = JSON.parse((await jit('carol', ['audit', '--ticket', 'OPS-1', '--json'])).stdout) as { events: { type: string; actor: string; requestId?: string; grantId?: string }[] };
     const grantId = audit.events.find((event) => event.requestId === id && event.grantId)!.grantId;
@@ -228,6 +266,27 @@ describe('approvals through the built binary', () => {
     approver.type('y\r');
     expect(await approver.exited).toBe(0);
     expect(await requester.exited).toBe(0);
+  });
+});
+
+describe('notification settings', () => {
+  it('a broker whose notification secret is missing or weak does not start (78)', async () => {
+    const files = brokerFiles(POLICY, 'listen: 127.0.0.1:0\noidc: { issuer: https://login.example.com, audience: jit, clientId: jit-cli }\nnotifications:\n  webhook: { url: https://hooks.example.com/jit, secret: env:JIT_WEBHOOK_SECRET }\n  slack: { url: env:JIT_SLACK_URL }\n', { JIT_WEBHOOK_SECRET: 'short' });
+    try {
+      const weak = await files.box.run(['serve', '--config', files.configPath, '--check']);
+      expect(weak.code).toBe(78);
+      expect(weak.stderr).toMatch(/^jit: notifications\.webhook\.secret: the webhook secret in env:JIT_WEBHOOK_SECRET is not 32 or more printable characters/);
+      const noSlack = await files.box.run(['serve', '--config', files.configPath, '--check'], { env: { JIT_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+      expect(noSlack).toMatchObject({ code: 78, stderr: expect.stringMatching(/^jit: notifications\.slack\.url: JIT_SLACK_URL is not set in the broker's environment/) });
+      const inline = brokerFiles(POLICY, 'listen: 127.0.0.1:0\noidc: { issuer: https://login.example.com, audience: jit, clientId: jit-cli }\nnotifications:\n  slack: { url: https://hooks.slack.com/services/T0/B0/secret }\n');
+      try {
+        expect(await inline.box.run(['serve', '--config', inline.configPath, '--check'])).toMatchObject({ code: 78, stderr: expect.stringContaining('notifications.slack.url: must be env:NAME or file:/PATH') });
+      } finally {
+        inline.box.remove();
+      }
+    } finally {
+      files.box.remove();
+    }
   });
 });
 

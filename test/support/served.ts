@@ -83,10 +83,11 @@ export interface TeamBroker {
  */
 export const TEAM_AUDIENCE = 'https://jit.test/broker';
 
-export async function startTeamBroker(policy: string, users: Record<string, string[]>, brokerEnv: Record<string, string> = {}): Promise<TeamBroker> {
+/** `extraConfig`: more broker.yaml settings (top-level YAML lines). */
+export async function startTeamBroker(policy: string, users: Record<string, string[]>, brokerEnv: Record<string, string> = {}, extraConfig = ''): Promise<TeamBroker> {
   const audience = TEAM_AUDIENCE;
   const provider = await startOidcProvider({ audience, users, accessTokenTtl: 30 });
-  const files = brokerFiles(policy, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${audience}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n`, brokerEnv);
+  const files = brokerFiles(policy, `listen: 127.0.0.1:0\noidc:\n  issuer: ${provider.issuer}\n  audience: ${audience}\n  algorithms: [ES256]\n  clientId: ${CLI_CLIENT_ID}\n  scopes: ${CLI_SCOPES}\n${extraConfig}`, brokerEnv);
   const broker = await serve(files);
   return {
     provider,

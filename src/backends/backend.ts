@@ -22,7 +22,7 @@ export interface Backend {
   approve(id: string, decision: { reason?: string; seen?: SeenRequest }): Promise<PendingRequest>;
   deny(id: string, reason: string): Promise<PendingRequest>;
   /** The grant of your approved request: once. */
-  claim(id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant>;
+  claim(id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant>;
   heartbeat(grantId: string): Promise<GrantState | undefined>;
   recordSession(grantId: string, type: SessionEventType, data: Record<string, string | number | null>): Promise<void>;
   revoke(grantId: string, reason: RevokeReason): Promise<Grant>;

@@ -5,7 +5,7 @@ import type { ElevationRequest, IssuedGrant, PendingRequest, SeenRequest } from 
 import { JitError, displayValue } from '../core/errors.js';
 import { validateReason } from '../core/identifiers.js';
 import type { Operator } from '../platform/operator.js';
-import { matchesRule } from './policy/requesters.js';
+import { matchesRule, mayRequest } from './policy/requesters.js';
 import type { Policy, RolePolicy } from './policy/types.js';
 import type { AuditDraft, RequestRecord } from './records.js';
 import type { Store } from './store/store.js';
@@ -13,11 +13,24 @@ import { ticketRules } from './tickets/registry.js';
 import type { TicketChecks } from './tickets/ticket-checks.js';
 import { ticketRefusal } from './tickets/ticket-system.js';
 
-/** Whether two names are one person's, however they are capitalised. */
+/**
+ * Whether two names may be one person's, however they are capitalised: used only to refuse (nobody
+ * approves their own request under another spelling), never to give (ownership is the exact name).
+ */
 export const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Whether the caller made the request: the exact name, as grants are owned. */
+const isRequester = (request: RequestRecord, caller: Operator) => request.requester === caller.name;
 
 /** How far back `jit requests` shows requests that were decided or expired. */
 const RECENT_MS = 24 * 3600 * 1000;
+
+/** Why the policy as it is now refuses the caller this role, if it does. */
+function policyRefusal(role: RolePolicy, caller: Operator, parentSession: string | undefined): string | undefined {
+  if (!mayRequest(role, caller)) return `${caller.name} is no longer among the requesters of ${role.name}`;
+  if (parentSession && !role.nesting) return `already inside jit session ${parentSession}, and ${role.name} does not allow nesting`;
+  return undefined;
+}
 
 const alreadyUsed = (id: string) => new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
 
@@ -48,7 +61,7 @@ export class Approvals {
 
   #role(name: string): RolePolicy {
     const role = this.deps.policy.roles.get(name);
-    if (!role) throw new JitError('not_found', `role ${name} is no longer in ${this.deps.policy.source}`, { hint: 'make a new request for a role the policy has' });
+    if (!role) throw new JitError('denied', `role ${name} is no longer in ${this.deps.policy.source}`, { hint: 'make a new request for a role the policy has' });
     return role;
   }
 
@@ -64,7 +77,7 @@ export class Approvals {
     for (const stored of [...byId.values()].sort((a, b) => a.createdAtMs - b.createdAtMs)) {
       const request = await this.#expireIfDue(stored);
       const role = this.deps.policy.roles.get(request.role);
-      const mine = sameName(request.requester, caller.name);
+      const mine = isRequester(request, caller);
       if ((filter.pending && request.state !== 'pending') || !role || !(mine || matchesRule(role.approval.approvers, caller))) continue;
       shown.push(await this.#pendingView(request, role, caller));
     }
@@ -90,6 +103,8 @@ export class Approvals {
       const refusal = looked && ticketRefusal(request.ticket, looked.facts, rules, request.requester);
       if (refusal) throw new JitError('ticket_rejected', `request ${id} cannot be approved: ${refusal}`, { hint: 'deny it, or let it expire' });
     }
+    // SECURITY: the look-up may have outlasted the request's pending time: expired then, not approved.
+    if ((await this.#expireIfDue(request)).state !== 'pending') throw new JitError('usage', `request ${id} expired before it was approved`, { hint: 'the requester makes a new request' });
     const audit = { actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name };
     const given = await this.deps.store.commit({
       insertApproval: { requestId: id, approver: caller.name, atMs: this.deps.now(), reason: why ?? null },
@@ -97,7 +112,8 @@ export class Approvals {
     });
     if (!given) throw new JitError('usage', `you already approved request ${id}`, { hint: `it needs ${role.approval.required} approvals from different people` });
     const approvers = (await this.deps.store.approvals(id)).map((approval) => approval.approver);
-    if (approvers.length >= role.approval.required) {
+    // One person is one approval, however their name is capitalised.
+    if (new Set(approvers.map((name) => name.toLowerCase())).size >= role.approval.required) {
       await this.deps.store.commit({
         updateRequest: { id, expect: { state: 'pending' }, patch: { state: 'approved' } },
         events: [{ type: 'request.approved', ...audit, data: { approvals: approvers.length, approvers: approvers.join(',') } }],
@@ -123,23 +139,30 @@ export class Approvals {
    * The grant of a request its approvers approved, issued to its requester only, once: the ticket is
    * looked at one last time first, and the store allows one grant per request however many claims race.
    */
-  async claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant> {
+  async claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant> {
     const stored = await this.deps.store.getRequest(id);
-    if (!stored || !sameName(stored.requester, caller.name)) throw new JitError('not_found', `there is no request ${displayValue(id)} of yours`, { hint: '`jit requests` lists yours' });
+    if (!stored || !isRequester(stored, caller)) throw new JitError('usage', `there is no request ${displayValue(id)} of yours`, { hint: '`jit requests` lists yours' });
     const request = await this.#expireIfDue(stored);
     const role = this.#role(request.role);
     if (request.state === 'pending') throw new JitError('pending', `request ${id} still waits for approvals`, { hint: 'wait, or ask an approver', requestId: id });
     if (request.state !== 'approved') throw new JitError('denied', `request ${id} was ${request.state}`, { hint: 'make a new request' });
     if (await this.#used(request)) throw alreadyUsed(id);
+    // SECURITY: picking up is issuing, a fresh decision on the policy as it is now: who may request the
+    // role, its nesting rule, its longest TTL; and an approval not picked up within one more pending time lapses.
+    const refusal = policyRefusal(role, caller, input.parentSession);
+    if (refusal) throw new JitError('denied', `request ${id} can no longer be used: ${refusal}`, { hint: '`jit roles` shows what you may request now' });
+    if (this.deps.now() > (request.pendingUntilMs ?? request.createdAtMs) + role.approval.pendingSeconds * 1000) {
+      throw new JitError('denied', `the approval of request ${id} lapsed unused`, { hint: 'make a new request' });
+    }
     const audit = { actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name };
     const rules = ticketRules(role.ticket);
     const looked = rules ? await this.deps.tickets.lookUp(role, request.ticket) : undefined;
-    const refusal = looked && ticketRefusal(request.ticket, looked.facts, rules!, request.requester);
-    if (refusal) throw new JitError('ticket_rejected', `request ${id} can no longer be used: ${refusal}`, { hint: 'make a new request with a ticket this role accepts' });
+    const ticketRefused = looked && ticketRefusal(request.ticket, looked.facts, rules!, request.requester);
+    if (ticketRefused) throw new JitError('ticket_rejected', `request ${id} can no longer be used: ${ticketRefused}`, { hint: 'make a new request with a ticket this role accepts' });
     this.deps.observer?.decided('approved');
-    const decided = { role, ticket: request.ticket, ttlSeconds: request.ttlSeconds, requestId: id, audit, looked, degradedTtl: undefined, unanswered: undefined };
+    const decided = { role, ticket: request.ticket, ttlSeconds: Math.min(request.ttlSeconds, role.ttl.maxSeconds), requestId: id, audit, looked, degradedTtl: undefined, unanswered: undefined };
     try {
-      return await this.deps.issue({ ...caller, name: request.requester }, input, decided, { events: [] });
+      return await this.deps.issue({ ...caller, name: request.requester }, { owner: input.owner, ...(input.publicKey === undefined ? {} : { publicKey: input.publicKey }) }, decided, { events: [] });
     } catch (error) {
       // Two pick-ups at once: the store took the other's grant (one per request) before anything was issued.
       if (!(error instanceof JitError) && (await this.#used(request))) throw alreadyUsed(id);
@@ -155,7 +178,7 @@ export class Approvals {
   async pendingRequest(caller: Operator, id: string): Promise<PendingRequest | undefined> {
     const stored = await this.deps.store.getRequest(id);
     const role = stored && this.deps.policy.roles.get(stored.role);
-    if (!stored || !role || !(sameName(stored.requester, caller.name) || matchesRule(role.approval.approvers, caller))) return undefined;
+    if (!stored || !role || !(isRequester(stored, caller) || matchesRule(role.approval.approvers, caller))) return undefined;
     return this.#pendingView(await this.#expireIfDue(stored), role, caller);
   }
 
@@ -163,10 +186,12 @@ export class Approvals {
   async #decidable(caller: Operator, id: string): Promise<{ request: RequestRecord; role: RolePolicy }> {
     const stored = await this.deps.store.getRequest(id);
     const role = stored && this.deps.policy.roles.get(stored.role);
-    if (!stored || !role) throw new JitError('not_found', `there is no request ${displayValue(id)}`, { hint: '`jit requests` lists those you may decide' });
-    // SECURITY: nobody decides their own access, whatever groups they are in.
-    if (sameName(stored.requester, caller.name)) throw new JitError('denied', `you may not decide your own request ${id}`, { hint: 'another approver of the role must' });
-    if (!matchesRule(role.approval.approvers, caller)) throw new JitError('denied', `${caller.name} is not among the approvers of ${role.name}`, { hint: '`jit roles` shows who approves what' });
+    // SECURITY: nobody decides their own access, whatever groups they are in, under any spelling.
+    if (stored && sameName(stored.requester, caller.name)) throw new JitError('denied', `you may not decide your own request ${id}`, { hint: 'another approver of the role must' });
+    // To anyone but its requester and its role's approvers, a request does not exist: the same answer as for an unknown id.
+    if (!stored || !role || !matchesRule(role.approval.approvers, caller)) {
+      throw new JitError('denied', `there is no request ${displayValue(id)} you may decide`, { hint: '`jit requests` lists those you may decide; `jit roles` shows who approves what' });
+    }
     const request = await this.#expireIfDue(stored);
     if (request.state !== 'pending') throw new JitError('usage', `request ${id} is ${request.state}, not pending`, { hint: '`jit requests` shows what still waits' });
     return { request, role };
@@ -189,7 +214,7 @@ export class Approvals {
       approvers: (await this.deps.store.approvals(request.id)).map((approval) => approval.approver), required: role.approval.required,
       ...(request.state === 'denied' ? { denial: await this.#denial(request) } : {}),
       used: request.state === 'approved' && (await this.#used(request)),
-      mine: sameName(request.requester, caller.name),
+      mine: isRequester(request, caller),
     };
   }
 

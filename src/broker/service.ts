@@ -378,7 +378,7 @@ export class Broker {
   }
 
   /** The grant of an approved request, to its requester, once. */
-  claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey'>): Promise<IssuedGrant> {
+  claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant> {
     return this.#approvals.claim(caller, id, input);
   }
 

@@ -12,7 +12,7 @@ export function describeRequest(request: PendingRequest): string {
 
 /** `1 of 2 (bob)` */
 export function approvalCount(request: PendingRequest): string {
-  return `${request.approvers.length} of ${request.required}${request.approvers.length ? ` (${request.approvers.map(displayText).join(', ')})` : ''}`;
+  return `${request.approvers.length} of ${Number(request.required)}${request.approvers.length ? ` (${request.approvers.map(displayText).join(', ')})` : ''}`;
 }
 
 /** `pending, 52m left` · `approved` · `approved, used` · `denied by carol` · `expired` */
@@ -25,6 +25,6 @@ export function requestState(request: PendingRequest, nowMs: number): string {
     case 'denied':
       return `denied by ${displayText(request.denial?.by ?? 'an approver')}`;
     default:
-      return request.state;
+      return displayText(String(request.state));
   }
 }

@@ -53,7 +53,7 @@ export function registerApprovalRoutes(app: FastifyInstance, broker: Broker, cal
 
   app.post(routePath('/v1/requests/{id}/grant'), { schema: requestSchemas('/v1/requests/{id}/grant', 'post') }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const issued = await broker.claim(await caller(request), id, request.body as Pick<ElevationRequest, 'owner' | 'publicKey'>);
+    const issued = await broker.claim(await caller(request), id, request.body as Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>);
     return reply.status(201).send(issued);
   });
 }

@@ -77,17 +77,18 @@ async function lookUntil(id: string, untilMs: number, backend: Backend, now: () 
 
 /** A decided request: approved and unused, or the reason it gives no grant. */
 function decided(request: PendingRequest): PendingRequest {
+  const id = displayText(String(request.id));
   switch (request.state) {
     case 'approved':
-      if (request.used) throw new JitError('usage', `request ${request.id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
+      if (request.used) throw new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
       return request;
     case 'denied':
       // The broker's words, shown as data: a team broker's text is not this terminal's to trust.
-      throw new JitError('denied', `request ${request.id} was denied by ${displayText(request.denial?.by ?? 'an approver')}${request.denial?.reason ? `: ${displayText(request.denial.reason)}` : ''}`, { hint: 'make a new request once the reason is dealt with' });
+      throw new JitError('denied', `request ${id} was denied by ${displayText(request.denial?.by ?? 'an approver')}${request.denial?.reason ? `: ${displayText(request.denial.reason)}` : ''}`, { hint: 'make a new request once the reason is dealt with' });
     case 'expired':
-      throw new JitError('pending', `request ${request.id} expired before it was approved`, { hint: 'make a new request, and let an approver know' });
+      throw new JitError('pending', `request ${id} expired before it was approved`, { hint: 'make a new request, and let an approver know' });
     default:
-      throw new JitError('denied', `request ${request.id} was ${request.state}`, { hint: 'make a new request' });
+      throw new JitError('denied', `request ${id} was ${displayText(String(request.state))}`, { hint: 'make a new request' });
   }
 }
 

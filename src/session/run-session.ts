@@ -226,10 +226,10 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
  */
 async function obtainGrant(request: SessionRequest, from: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>, deps: WaitDeps): Promise<IssuedGrant> {
   const { backend, progress } = deps;
-  const { parentSession: _, ...pickUp } = from;
   const claim = async (id: string) => {
     await awaitDecision(id, request.approval, deps);
-    return progress(`picking up the grant of ${id}`, backend.claim(id, pickUp));
+    // SECURITY: with the session it would start in, so that the broker applies the role's nesting rule here too.
+    return progress(`picking up the grant of ${id}`, backend.claim(id, from));
   };
   if ('requestId' in request.ask) return claim(request.ask.requestId);
   const { role, ticket, ttlSeconds, reason } = request.ask;

@@ -71,7 +71,9 @@ describe('approvals', () => {
     env = await testBroker(POLICY, { approvals: approvals(1) });
     const id = await pendingRequest();
     await env.broker.approve(bob, id);
-    expect((await failure(env.broker.claim(bob, id, { owner: liveOwner() }))).exitCode).toBe(ExitCode.notFound);
+    expect((await failure(env.broker.claim(bob, id, { owner: liveOwner() }))).exitCode).toBe(ExitCode.usage);
+    // SECURITY: ownership is the exact name: another account spelled ALICE is not alice.
+    expect((await failure(env.broker.claim(person('ALICE', ['sre']), id, { owner: liveOwner() }))).message).toBe(`there is no request ${JSON.stringify(id)} of yours`);
     const { grant } = await env.broker.claim(alice, id, { owner: liveOwner() });
     expect(grant).toMatchObject({ state: 'active', role: 'prod-db', ticket: 'OPS-7', requester: 'alice' });
     expect((await failure(env.broker.claim(alice, id, { owner: liveOwner() }))).message).toBe(`request ${id} was already used for a grant`);
@@ -107,6 +109,29 @@ describe('approvals', () => {
     expect((await failure(env.broker.approve(bob, id))).message).toBe(`request ${id} is expired, not pending`);
     expect((await failure(env.broker.claim(alice, id, { owner: liveOwner() }))).message).toBe(`request ${id} was expired`);
     expect((await env.store.events({})).filter((e) => e.type === 'request.expired')).toEqual([expect.objectContaining({ actor: 'broker', requestId: id })]);
+  });
+
+  it('counts one person once however their name is spelled; to a non-approver a request is as absent as an unknown one', async () => {
+    env = await testBroker(POLICY, { approvals: approvals(2) });
+    const id = await pendingRequest();
+    await env.broker.approve(bob, id);
+    expect(await env.broker.approve(person('BOB', ['dba']), id)).toMatchObject({ state: 'pending' });
+    const stranger = await failure(env.broker.approve(mallory, id));
+    const unknown = await failure(env.broker.approve(mallory, 'r_00000000000000000000000000'));
+    expect(stranger.message).toBe(`there is no request ${JSON.stringify(id)} you may decide`);
+    expect([stranger.exitCode, unknown.exitCode]).toEqual([ExitCode.denied, ExitCode.denied]);
+    expect(unknown.message).toBe('there is no request "r_00000000000000000000000000" you may decide');
+  });
+
+  it('picking up is a fresh decision: the role\'s nesting rule applies, and an approval lapses unused', async () => {
+    env = await testBroker(POLICY, { approvals: approvals(1, 600) });
+    const id = await pendingRequest();
+    await env.broker.approve(bob, id);
+    const nested = await failure(env.broker.claim(alice, id, { owner: liveOwner(), parentSession: 'g_00000000000000000000000000' }));
+    expect(nested).toMatchObject({ exitCode: ExitCode.denied, message: `request ${id} can no longer be used: already inside jit session g_00000000000000000000000000, and prod-db does not allow nesting` });
+    env.clock.now += 1201_000;
+    expect(await failure(env.broker.claim(alice, id, { owner: liveOwner() }))).toMatchObject({ exitCode: ExitCode.denied, message: `the approval of request ${id} lapsed unused` });
+    expect(await env.store.listGrants()).toEqual([]);
   });
 
   it('shows each person what they may decide, and their own', async () => {

@@ -15,6 +15,10 @@ import { brokerFiles, deviceLogin, startTeamBroker, teamWorkstation, type TeamBr
 import { until } from '../support/waits.js';
 
 const POLICY = `roles:
+  dev:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    issuer: { type: jwt }
   prod:
     description: Production, with a lead's approval
     ttl: { default: 5m, max: 1h }
@@ -182,6 +186,9 @@ describe('approvals through the built binary', () => {
     expect(await jit('bob', ['elevate', '--request', id, '--shell', shell])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${id} is alice's: only they may pick up its grant`) });
 
     expect((await jit('carol', ['approve', id, '--yes'])).code).toBe(0);
+    // Inside a session of another role (dev does not allow nesting), the pick-up is refused as a new request would be.
+    const nested = await jit('alice', ['exec', '-t', 'OPS-20', '-r', 'dev', '--', process.execPath, JIT_BIN, 'elevate', '--request', id, '--shell', shell]);
+    expect(nested).toMatchObject({ code: 77, stderr: expect.stringContaining('does not allow nesting') });
     expect(await jit('alice', ['elevate', '--request', id, '--shell', shell])).toMatchObject({ code: 0, stdout: 'picked up prod for OPS-2\n' });
   });
 

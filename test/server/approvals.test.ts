@@ -64,7 +64,7 @@ describe('approvals over HTTP', () => {
     expect(await waiting).toMatchObject({ status: 200, body: { state: 'approved' } });
     expect(Date.now() - started).toBeLessThan(3000);
 
-    expect(await call('bob', 'POST', `/v1/requests/${id}/grant`, { owner })).toMatchObject({ status: 404 });
+    expect(await call('bob', 'POST', `/v1/requests/${id}/grant`, { owner })).toMatchObject({ status: 400, body: { error: { message: `there is no request "${id}" of yours` } } });
     const granted = await call('alice', 'POST', `/v1/requests/${id}/grant`, { owner });
     expect(granted).toMatchObject({ status: 201, body: { grant: { state: 'active', role: 'prod-db', ticket: 'OPS-9', requester: 'alice' }, credential: { JIT_TOKEN: expect.any(String) } } });
     expect(await call('alice', 'POST', `/v1/requests/${id}/grant`, { owner })).toMatchObject({ status: 400, body: { error: { message: `request ${id} was already used for a grant` } } });

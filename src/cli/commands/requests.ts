@@ -17,7 +17,7 @@ export default async function requests(options: RequestsOptions, context: Contex
     return 0;
   }
   const now = Date.now();
-  const rows = shown.map((r) => [r.id, displayText(r.role), displayText(r.ticket), displayText(r.requester), formatDuration(r.ttlSeconds), approvalCount(r), requestState(r, now), r.reason === null ? '' : displayText(r.reason)]);
+  const rows = shown.map((r) => [displayText(r.id), displayText(r.role), displayText(r.ticket), displayText(r.requester), formatDuration(r.ttlSeconds), approvalCount(r), requestState(r, now), r.reason === null ? '' : displayText(r.reason)]);
   context.stdout.write(table([['REQUEST', 'ROLE', 'TICKET', 'REQUESTER', 'TTL', 'APPROVALS', 'STATE', 'REASON'], ...rows], colorFor(context.stdout, context.env)));
   return 0;
 }

@@ -18,11 +18,11 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'roles'|'requests'|'approve'|'deny'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'extend'|'roles'|'requests'|'approve'|'deny'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
-    -t|--ticket|--reason|--request|--export|--since|--config|--listen|--tls-cert|--tls-key)
+    -t|--ticket|--reason|--request|--by|--export|--since|--config|--listen|--tls-cert|--tls-key)
       COMPREPLY=()
       return ;;
     -r|--role)
@@ -40,7 +40,7 @@ _jit() {
   esac
   case $path in
     '')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke roles requests approve deny audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke extend roles requests approve deny audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --request --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
@@ -49,6 +49,8 @@ _jit() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'revoke')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--all -y --yes --no-input --json -h --help" -- "$cur")); else __jit_cached grant; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur")); fi ;;
+    'extend')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--by --reason --wait --no-wait --request --json -h --help" -- "$cur")); else __jit_cached grant; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur")); fi ;;
     'roles')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'requests')

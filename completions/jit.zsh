@@ -19,7 +19,7 @@ _jit() {
     '1: :->command' \
     '*:: :->args' && ret=0
   case $state in
-    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'requests:requests that wait for approvals: those you may decide, and yours (with a team broker)' 'approve:approve someone else'\''s request (shows it and asks first on a terminal)' 'deny:deny someone else'\''s request, saying why' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
+    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'extend:make a live grant end later: a fresh decision (policy, ticket, approvals), never past the role'\''s maximum (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'requests:requests that wait for approvals: those you may decide, and yours (with a team broker)' 'approve:approve someone else'\''s request (shows it and asks first on a terminal)' 'deny:deny someone else'\''s request, saying why' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
     args) (( $+functions[_jit__$words[1]] )) && _jit__$words[1] && ret=0 ;;
   esac
   return ret
@@ -70,6 +70,20 @@ _jit__revoke() {
     '--all[revoke all your live grants (asks first on a terminal)]' \
     '(-y --yes)'{-y,--yes}'[do not ask before revoking --all]' \
     '--no-input[never ask (the default off a terminal and under CI)]' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:grant id:__jit_grants' && ret=0
+  return ret
+}
+
+_jit__extend() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--by[how much longer, e.g. 15m or 1h]:value: ' \
+    '--reason[why; recorded, and shown to approvers]:value: ' \
+    '--wait[for a role that needs approvals\: wait at most this long (default\: until the renewal expires)]:duration:(15m 30m 1h 2h)' \
+    '--no-wait[for a role that needs approvals\: exit 75 at once, printing the renewal id]' \
+    '--request[apply a renewal its approvers approved after you stopped waiting]:value: ' \
     '--json[machine-readable output]' \
     '(-h --help)'{-h,--help}'[show help for this command]' \
     '1:grant id:__jit_grants' && ret=0

@@ -1,14 +1,25 @@
 # jit prompt segment for bash 5+: `eval "$(jit prompt bash)"` in ~/.bashrc.
 #
-# Reads only JIT_* variables and bash's own clock (EPOCHSECONDS): no process is started per prompt.
+# Reads only JIT_* variables, bash's own clock (EPOCHSECONDS) and, after `jit extend`, the session's end
+# from $JIT_EXPIRES_FILE (with the read builtin, exported as JIT_EXPIRES_AT): no process is started per prompt.
 #   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
 #                          nothing outside a jit session. Red under 5 minutes unless NO_COLOR is set.
 #   __jit_prompt_precmd    (in PROMPT_COMMAND) sets $jit_prompt to the same text, and warns once at
 #                          10 and at 2 minutes left. Use ${jit_prompt} in PS1: a $(…) would fork.
 # Example: PS1='${jit_prompt:+[$jit_prompt] }\u@\h:\w\$ '
 
+# A renewal moved the session's end: jit wrote it to JIT_EXPIRES_FILE. -f first: a FIFO would block the prompt.
+__jit_prompt_follow_end() {
+  [[ -n ${JIT_EXPIRES_FILE-} && -f $JIT_EXPIRES_FILE ]] || return 0
+  local end=
+  read -r end 2>/dev/null <"$JIT_EXPIRES_FILE"
+  [[ -n $end && $end != *[!0-9]* && ${#end} -le 12 && $end != "${JIT_EXPIRES_AT-}" ]] && export JIT_EXPIRES_AT=$end
+  return 0
+}
+
 __jit_prompt_segment() {
   jit_prompt=
+  __jit_prompt_follow_end
   # Globs, not =~: bash compiles a regex on every call, and this runs on every prompt.
   [[ -n ${JIT_SESSION-} && -n ${JIT_EXPIRES_AT-} && $JIT_EXPIRES_AT != *[!0-9]* && ${#JIT_EXPIRES_AT} -le 12 ]] || return 0
   local left=$((10#$JIT_EXPIRES_AT - EPOCHSECONDS)) text role=$JIT_ROLE
@@ -45,11 +56,12 @@ __jit_prompt_precmd() {
   else
     return 0
   fi
-  [[ ${__jit_prompt_warned-} == "$JIT_SESSION:$mark" ]] && return 0
-  __jit_prompt_warned="$JIT_SESSION:$mark"
+  # Once per end: a session extended past a mark is warned again as it nears its new end.
+  [[ ${__jit_prompt_warned-} == "$JIT_SESSION:$JIT_EXPIRES_AT:$mark" ]] && return 0
+  __jit_prompt_warned="$JIT_SESSION:$JIT_EXPIRES_AT:$mark"
   when=$((left / 60))m
   ((left < 60)) && when=${left}s
-  printf 'jit: %s left in this session (%s, %s); it ends at the TTL\n' "$when" "${JIT_ROLE//[^a-zA-Z0-9_.-]/?}" "${JIT_TICKET//[^!-~]/?}" >&2
+  printf 'jit: %s left in this session (%s, %s); it ends at the TTL unless you run jit extend\n' "$when" "${JIT_ROLE//[^a-zA-Z0-9_.-]/?}" "${JIT_TICKET//[^!-~]/?}" >&2
 }
 
 # Adds the hook once (PROMPT_COMMAND may be a string or, in bash 5.1+, an array) and, when asked,

@@ -2,12 +2,22 @@
 #
 #   jit_prompt_info   prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
 #                     nothing outside a jit session. Red under 5 minutes unless NO_COLOR is set.
-# Reads only JIT_* variables. fish has no built-in clock, so outside a session it starts no process
-# and inside one it asks `date +%s` once per prompt.
+# Reads only JIT_* variables and, after `jit extend`, the session's end from $JIT_EXPIRES_FILE (with the
+# read builtin, exported as JIT_EXPIRES_AT). fish has no built-in clock, so outside a session it starts
+# no process and inside one it asks `date +%s` once per prompt.
 # Example, in your fish_prompt:  echo -n (jit_prompt_info)' '
+
+# A renewal moved the session's end: jit wrote it to JIT_EXPIRES_FILE. -f first: a FIFO would block the prompt.
+function __jit_prompt_follow_end
+    set -q JIT_EXPIRES_FILE; and test -f "$JIT_EXPIRES_FILE"; or return 0
+    read -l end <"$JIT_EXPIRES_FILE" 2>/dev/null; or return 0
+    string match -qr '^[0-9]{1,12}$' -- "$end"; and test "$end" != "$JIT_EXPIRES_AT"; and set -gx JIT_EXPIRES_AT $end
+    return 0
+end
 
 function __jit_prompt_left
     set -q JIT_SESSION; or return 1
+    __jit_prompt_follow_end
     string match -qr '^[0-9]{1,12}$' -- "$JIT_EXPIRES_AT"; or return 1
     math "$JIT_EXPIRES_AT - $(date +%s)"
 end
@@ -40,11 +50,12 @@ function __jit_prompt_warn --on-event fish_prompt
     else
         return 0
     end
-    test "$__jit_prompt_warned" = "$JIT_SESSION:$mark"; and return 0
-    set -g __jit_prompt_warned "$JIT_SESSION:$mark"
+    # Once per end: a session extended past a mark is warned again as it nears its new end.
+    test "$__jit_prompt_warned" = "$JIT_SESSION:$JIT_EXPIRES_AT:$mark"; and return 0
+    set -g __jit_prompt_warned "$JIT_SESSION:$JIT_EXPIRES_AT:$mark"
     set -l when (math --scale=0 "$left / 60")m
     test $left -lt 60; and set when {$left}s
-    printf 'jit: %s left in this session (%s, %s); it ends at the TTL\n' $when (string replace -ar '[^a-zA-Z0-9_.-]' '?' -- "$JIT_ROLE") (string replace -ar '[^!-~]' '?' -- "$JIT_TICKET") >&2
+    printf 'jit: %s left in this session (%s, %s); it ends at the TTL unless you run jit extend\n' $when (string replace -ar '[^a-zA-Z0-9_.-]' '?' -- "$JIT_ROLE") (string replace -ar '[^!-~]' '?' -- "$JIT_TICKET") >&2
 end
 
 # Puts the segment in front of the current fish_prompt, once.

@@ -1,7 +1,8 @@
 # jit prompt segment for zsh: `eval "$(jit prompt zsh)"` in ~/.zshrc.
 #
-# Reads only JIT_* variables and zsh's own clock (zsh/datetime's EPOCHSECONDS): no process is
-# started per prompt.
+# Reads only JIT_* variables, zsh's own clock (zsh/datetime's EPOCHSECONDS) and, after `jit extend`,
+# the session's end from $JIT_EXPIRES_FILE (with the read builtin, exported as JIT_EXPIRES_AT): no
+# process is started per prompt.
 #   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
 #                          nothing outside a jit session. Red (%F{red}) under 5 minutes unless NO_COLOR is set.
 #   __jit_prompt_precmd    (a precmd hook) sets $jit_prompt to the same text, and warns once at 10 and
@@ -10,8 +11,18 @@
 
 zmodload zsh/datetime
 
+# A renewal moved the session's end: jit wrote it to JIT_EXPIRES_FILE. -f first: a FIFO would block the prompt.
+__jit_prompt_follow_end() {
+  [[ -n ${JIT_EXPIRES_FILE-} && -f $JIT_EXPIRES_FILE ]] || return 0
+  local end=
+  read -r end 2>/dev/null <"$JIT_EXPIRES_FILE"
+  [[ $end == <-> && ${#end} -le 12 && $end != "${JIT_EXPIRES_AT-}" ]] && export JIT_EXPIRES_AT=$end
+  return 0
+}
+
 __jit_prompt_segment() {
   typeset -g jit_prompt=
+  __jit_prompt_follow_end
   [[ -n ${JIT_SESSION-} && ${JIT_EXPIRES_AT-} == <-> && ${#JIT_EXPIRES_AT} -le 12 ]] || return 0
   local -i left=$((JIT_EXPIRES_AT - EPOCHSECONDS))
   local text role=$JIT_ROLE
@@ -48,11 +59,12 @@ __jit_prompt_precmd() {
   else
     return 0
   fi
-  [[ ${__jit_prompt_warned-} == "$JIT_SESSION:$mark" ]] && return 0
-  typeset -g __jit_prompt_warned="$JIT_SESSION:$mark"
+  # Once per end: a session extended past a mark is warned again as it nears its new end.
+  [[ ${__jit_prompt_warned-} == "$JIT_SESSION:$JIT_EXPIRES_AT:$mark" ]] && return 0
+  typeset -g __jit_prompt_warned="$JIT_SESSION:$JIT_EXPIRES_AT:$mark"
   when=$((left / 60))m
   ((left < 60)) && when=${left}s
-  print -ru2 -- "jit: $when left in this session (${JIT_ROLE//[^a-zA-Z0-9_.-]/?}, ${JIT_TICKET//[^!-~]/?}); it ends at the TTL"
+  print -ru2 -- "jit: $when left in this session (${JIT_ROLE//[^a-zA-Z0-9_.-]/?}, ${JIT_TICKET//[^!-~]/?}); it ends at the TTL unless you run jit extend"
 }
 
 # Adds the precmd hook once and, when asked, puts the segment in front of PROMPT.

@@ -3,10 +3,10 @@
 import type { AuditExport } from '../broker/audit/export.js';
 import type { ChainVerdict } from '../broker/audit/verify.js';
 import type { AuditEvent, SessionEventType } from '../broker/records.js';
-import type { GrantState, RevokeReason } from '../core/states.js';
-import type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
+import type { RevokeReason } from '../core/states.js';
+import type { ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
 
-export type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
+export type { ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
 
 export interface Backend {
   readonly name: 'embedded' | 'http';
@@ -23,7 +23,12 @@ export interface Backend {
   deny(id: string, reason: string): Promise<PendingRequest>;
   /** The grant of your approved request: once. */
   claim(id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant>;
-  heartbeat(grantId: string): Promise<GrantState | undefined>;
+  heartbeat(grantId: string): Promise<GrantPulse | undefined>;
+  /**
+   * Moves a live grant of yours to end later: a fresh decision, never past its role's maximum. For a role
+   * that needs approvals, a JitError `pending` naming the renewal that waits; then `{ requestId }` picks it up.
+   */
+  extend(grantId: string, ask: { bySeconds: number; reason?: string } | { requestId: string }): Promise<Grant>;
   recordSession(grantId: string, type: SessionEventType, data: Record<string, string | number | null>): Promise<void>;
   revoke(grantId: string, reason: RevokeReason): Promise<Grant>;
   /** One of your grants; undefined when there is none of yours with that id. */

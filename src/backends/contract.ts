@@ -19,6 +19,12 @@ export interface Grant {
   owner: { host: string; pid: number; startTime: string | null };
 }
 
+/** What a heartbeat learns: whether the grant still lives, and until when (a renewal moves it). */
+export interface GrantPulse {
+  state: GrantState;
+  expiresAt: number; // Unix seconds
+}
+
 export interface ElevationRequest {
   role: string;
   ticket: string;
@@ -61,8 +67,10 @@ export interface PendingRequest {
   required: number;
   /** For a denied request: who denied it and why. */
   denial?: { by: string; reason: string };
-  /** Whether its grant was picked up (an approval is good for one grant). */
+  /** Whether its grant was picked up (an approval is good for one grant), or for a renewal, whether it extended the grant. */
   used: boolean;
+  /** For a renewal: the grant it extends, by `ttlSeconds`. */
+  renews?: string;
   /** Whether the caller made it (and so may pick up its grant). */
   mine: boolean;
 }

@@ -47,6 +47,12 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator, s
       if (reason === 'operator' && ended.owner.host === operator.host) wakeOwner(ended.owner);
       return ended;
     },
+    // The session it belongs to is woken so that it learns the new end now, not at its next heartbeat.
+    extend: async (id, ask) => {
+      const extended = await broker.extend(operator, id, ask);
+      if (extended.owner.host === operator.host) wakeOwner(extended.owner);
+      return extended;
+    },
     grant: (id) => broker.grant(operator, id),
     grants: (filter) => broker.grants(operator, filter),
     sweep: () => broker.sweep(),

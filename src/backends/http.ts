@@ -3,11 +3,10 @@
 // tokens and the live credential.
 import { compareExport } from '../broker/audit/export.js';
 import { JitError } from '../core/errors.js';
-import type { GrantState } from '../core/states.js';
 import { fetchChain, readWitness, verifyPublished, writeWitness, type AuditPage } from './audit-witness.js';
 import type { Backend } from './backend.js';
 import type { BrokerClient } from './broker-client.js';
-import type { Grant, IssuedGrant, PendingRequest, RoleSummary } from './contract.js';
+import type { Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary } from './contract.js';
 import { wakeOwner } from './wake-owner.js';
 
 /**
@@ -39,7 +38,13 @@ export function openHttpBackend(client: BrokerClient, { witnessFile }: { witness
     deny: (id, reason) => client.call<PendingRequest>('POST', `${requestPath(id)}/deny`, { body: { reason }, idempotent: false }),
     // SECURITY: never retried, as a request for a grant is not: one pick-up, one credential.
     claim: (id, input) => client.call<IssuedGrant>('POST', `${requestPath(id)}/grant`, { body: input, idempotent: false }),
-    heartbeat: async (id) => (await client.call<{ state: GrantState }>('POST', `${grantPath(id)}/heartbeat`, { idempotent: true })).state,
+    heartbeat: (id) => client.call<GrantPulse>('POST', `${grantPath(id)}/heartbeat`, { idempotent: true }),
+    // Never retried: a lost answer must not become a second extension. The session learns its new end now.
+    extend: async (id, ask) => {
+      const extended = await client.call<Grant>('POST', `${grantPath(id)}/extend`, { body: ask, idempotent: false });
+      wakeOwner(extended.owner);
+      return extended;
+    },
     recordSession: (id, type, data) => client.call<void>('POST', `${grantPath(id)}/events`, { body: { type, data }, idempotent: false }),
     revoke: async (id, reason) => {
       const ended = await client.call<Grant>('POST', `${grantPath(id)}/revoke`, { body: { reason }, idempotent: true });

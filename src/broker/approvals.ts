@@ -142,18 +142,13 @@ export class Approvals {
   async claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant> {
     const stored = await this.deps.store.getRequest(id);
     if (!stored || !isRequester(stored, caller)) throw new JitError('usage', `there is no request ${displayValue(id)} of yours`, { hint: '`jit requests` lists yours' });
-    const request = await this.#expireIfDue(stored);
-    const role = this.#role(request.role);
-    if (request.state === 'pending') throw new JitError('pending', `request ${id} still waits for approvals`, { hint: 'wait, or ask an approver', requestId: id });
-    if (request.state !== 'approved') throw new JitError('denied', `request ${id} was ${request.state}`, { hint: 'make a new request' });
-    if (await this.#used(request)) throw alreadyUsed(id);
+    // SECURITY: an approval to extend a grant is never a new grant.
+    if (stored.renewsGrant !== null) throw new JitError('usage', `request ${id} extends grant ${stored.renewsGrant}, it gives no grant of its own`, { hint: `pick it up inside that session with \`jit extend --request ${id}\`` });
+    const { request, role } = await this.#approvedUnused(stored);
     // SECURITY: picking up is issuing, a fresh decision on the policy as it is now: who may request the
-    // role, its nesting rule, its longest TTL; and an approval not picked up within one more pending time lapses.
+    // role, its nesting rule, its longest TTL.
     const refusal = policyRefusal(role, caller, input.parentSession);
     if (refusal) throw new JitError('denied', `request ${id} can no longer be used: ${refusal}`, { hint: '`jit roles` shows what you may request now' });
-    if (this.deps.now() > (request.pendingUntilMs ?? request.createdAtMs) + role.approval.pendingSeconds * 1000) {
-      throw new JitError('denied', `the approval of request ${id} lapsed unused`, { hint: 'make a new request' });
-    }
     const audit = { actor: this.deps.actor(caller), requestId: id, ticket: request.ticket, role: role.name };
     const rules = ticketRules(role.ticket);
     const looked = rules ? await this.deps.tickets.lookUp(role, request.ticket) : undefined;
@@ -170,7 +165,38 @@ export class Approvals {
     }
   }
 
+  /**
+   * The caller's approved renewal of `grantId`, not used yet: the renewal itself (renewal.ts) decides
+   * again and moves the grant's end, compare-and-set, so two pick-ups at once extend it once.
+   */
+  async approvedRenewal(caller: Operator, id: string, grantId: string): Promise<RequestRecord> {
+    const stored = await this.deps.store.getRequest(id);
+    if (!stored || !isRequester(stored, caller) || stored.renewsGrant !== grantId) {
+      throw new JitError('usage', `there is no renewal ${displayValue(id)} of yours for ${grantId}`, { hint: '`jit requests` lists yours' });
+    }
+    return (await this.#approvedUnused(stored)).request;
+  }
+
+  /** A request its approvers approved, expired first if due, not used yet and not lapsed: else why not. */
+  async #approvedUnused(stored: RequestRecord): Promise<{ request: RequestRecord; role: RolePolicy }> {
+    const request = await this.#expireIfDue(stored);
+    const { id } = request;
+    const role = this.#role(request.role);
+    if (request.state === 'pending') throw new JitError('pending', `request ${id} still waits for approvals`, { hint: 'wait, or ask an approver', requestId: id });
+    if (request.state !== 'approved') throw new JitError('denied', `request ${id} was ${request.state}`, { hint: 'make a new request' });
+    if (await this.#used(request)) throw alreadyUsed(id);
+    // SECURITY: an approval not picked up within one more pending time lapses.
+    if (this.deps.now() > (request.pendingUntilMs ?? request.createdAtMs) + role.approval.pendingSeconds * 1000) {
+      throw new JitError('denied', `the approval of request ${id} lapsed unused`, { hint: 'make a new request' });
+    }
+    return { request, role };
+  }
+
+  /** Whether the request's one use happened: its grant issued, or for a renewal, its grant extended. */
   async #used(request: RequestRecord): Promise<boolean> {
+    if (request.renewsGrant !== null) {
+      return (await this.deps.store.events({ grantId: request.renewsGrant })).some((event) => event.type === 'grant.extended' && event.requestId === request.id);
+    }
     return (await this.deps.store.listGrants({ requester: request.requester })).some((grant) => grant.requestId === request.id);
   }
 
@@ -214,6 +240,7 @@ export class Approvals {
       approvers: (await this.deps.store.approvals(request.id)).map((approval) => approval.approver), required: role.approval.required,
       ...(request.state === 'denied' ? { denial: await this.#denial(request) } : {}),
       used: request.state === 'approved' && (await this.#used(request)),
+      ...(request.renewsGrant === null ? {} : { renews: request.renewsGrant }),
       mine: isRequester(request, caller),
     };
   }

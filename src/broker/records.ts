@@ -15,6 +15,8 @@ export interface RequestRecord {
   createdAtMs: number;
   /** Until when (ms) a pending request waits for its approvals; null for one decided at once. */
   pendingUntilMs: number | null;
+  /** For a renewal (`jit extend` on a role that needs approvals): the live grant it would extend, by `ttlSeconds`. */
+  renewsGrant: string | null;
 }
 
 /** One approver's yes to one request: at most one per approver and request. */
@@ -76,7 +78,8 @@ export type AuditType =
   | 'ticket.verified'
   | 'request.pending'
   | 'request.approval'
-  | 'request.expired';
+  | 'request.expired'
+  | 'grant.extended';
 
 /** What the CLI reports of a session it supervises (survivors: processes still running at its end). */
 export type SessionEventType = 'session.started' | 'session.ended' | 'session.survivors';

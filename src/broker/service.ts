@@ -6,7 +6,7 @@ import { formatDuration } from '../core/duration.js';
 import { formatId } from '../core/ids.js';
 import { validateReason, validateRoleName, validateTicketId } from '../core/identifiers.js';
 import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
-import type { ElevationRequest, Grant, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from '../backends/contract.js';
+import type { ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from '../backends/contract.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
 import type { SecretStore } from '../platform/secret-store.js';
@@ -24,6 +24,7 @@ import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
 import { Approvals, type DecidedRequest } from './approvals.js';
+import { Renewals, type ExtendAsk } from './renewal.js';
 import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
 import { envNameOf } from './issuers/secret-reference.js';
 import { readWebhookSecret } from './tickets/webhook-secret.js';
@@ -83,6 +84,7 @@ export class Broker {
   readonly #revocations = new RevocationPool(REVOCATIONS_AT_ONCE, REVOCATIONS_AT_ONE_TARGET);
   readonly #tickets: TicketChecks;
   readonly #approvals: Approvals;
+  readonly #renewals: Renewals;
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -97,6 +99,16 @@ export class Broker {
       actor: (caller) => this.#actor(caller),
       observer: deps.observer,
       issue: (operator, input, decided, decision) => this.#issue(operator, input, decided, decision),
+    });
+    this.#renewals = new Renewals({
+      store: deps.store,
+      policy: deps.policy,
+      tickets: this.#tickets,
+      now: this.#now,
+      actor: (caller) => this.#actor(caller),
+      issuerFor: (grant) => this.#issuerFor(grant),
+      publicGrant,
+      approvedRenewal: (caller, requestId, grantId) => this.#approvals.approvedRenewal(caller, requestId, grantId),
     });
   }
 
@@ -217,7 +229,7 @@ export class Broker {
     const grantedSeconds = degradedTtl === undefined ? ttlSeconds : Math.min(ttlSeconds, degradedTtl);
     const requestId = formatId('r', randomBytes(16));
     const now = this.#now();
-    const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now, pendingUntilMs: null };
+    const request = { id: requestId, role: role.name, ticket, ticketVerified, requester: operator.name, reason: reason ?? null, ttlSeconds, createdAtMs: now, pendingUntilMs: null, renewsGrant: null };
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
     const ticketData = looked || unanswered ? { ticketSystem: role.ticket.system, ticketState: looked ? (looked.facts?.stateName ?? 'not found') : 'no answer' } : {};
     const degradedData = degradedTtl === undefined ? {} : { degraded: true, ticketError: unanswered!.message.slice(0, 300) };
@@ -382,6 +394,11 @@ export class Broker {
     return this.#approvals.claim(caller, id, input);
   }
 
+  /** Moves a live grant's end later, as a fresh decision (see renewal.ts). */
+  extend(caller: Operator, id: string, ask: ExtendAsk): Promise<Grant> {
+    return this.#renewals.extend(caller, id, ask);
+  }
+
   async grant(caller: Operator, id: string): Promise<Grant | undefined> {
     const grant = await this.#own(caller, id);
     if (!grant) return undefined;
@@ -400,8 +417,8 @@ export class Broker {
     return rows.map(publicGrant);
   }
 
-  /** Records that the supervisor is alive and returns the grant's state. */
-  async heartbeat(caller: Operator, id: string): Promise<GrantState | undefined> {
+  /** Records that the supervisor is alive and returns the grant's state and end (which a renewal moves). */
+  async heartbeat(caller: Operator, id: string): Promise<GrantPulse | undefined> {
     const grant = await this.#own(caller, id);
     if (!grant) return undefined;
     await this.#deps.store.touchGrant(id, this.#now());
@@ -411,7 +428,8 @@ export class Broker {
     } else {
       await this.#tickets.recheck(grant);
     }
-    return (await this.#deps.store.getGrant(id))?.state;
+    const now = await this.#deps.store.getGrant(id);
+    return now && { state: now.state, expiresAt: Math.floor(now.expiresAtMs / 1000) };
   }
 
   /**

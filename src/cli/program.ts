@@ -7,6 +7,7 @@ import { defineApprove, defineDeny, defineRequests } from './commands/define/app
 import { defineAudit, defineAuditExport, defineAuditStanding, defineAuditVerify } from './commands/define/audit.js';
 import { defineElevate } from './commands/define/elevate.js';
 import { defineExec } from './commands/define/exec.js';
+import { defineExtend } from './commands/define/extend.js';
 import { examples } from './commands/define/help.js';
 import { defineLogin, defineLogout, defineWhoami } from './commands/define/login.js';
 import { defineRevoke } from './commands/define/revoke.js';
@@ -51,6 +52,7 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
   );
   runs(defineStatus(program), () => import('./commands/status.js'));
   runs(defineRevoke(program), () => import('./commands/revoke.js'));
+  runs(defineExtend(program), () => import('./commands/extend.js'));
   runs(defineRoles(program), () => import('./commands/roles.js'));
   runs(defineRequests(program), () => import('./commands/requests.js'));
   runs(defineApprove(program), () => import('./commands/approve.js'));

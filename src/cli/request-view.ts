@@ -4,9 +4,12 @@ import type { PendingRequest } from '../backends/contract.js';
 import { formatDuration, formatTimeLeft } from '../core/duration.js';
 import { displayText } from '../core/errors.js';
 
-/** `alice asks for prod-db on OPS-123 for 30m: "reason"` */
+/** `alice asks for prod-db on OPS-123 for 30m: "reason"`, or `alice asks to extend g_… (prod-db on OPS-123) by 15m` */
 export function describeRequest(request: PendingRequest): string {
   const why = request.reason === null ? '' : `: "${displayText(request.reason)}"`;
+  if (request.renews !== undefined) {
+    return `${displayText(request.requester)} asks to extend ${displayText(request.renews)} (${displayText(request.role)} on ${displayText(request.ticket)}) by ${formatDuration(request.ttlSeconds)}${why}`;
+  }
   return `${displayText(request.requester)} asks for ${displayText(request.role)} on ${displayText(request.ticket)} for ${formatDuration(request.ttlSeconds)}${why}`;
 }
 

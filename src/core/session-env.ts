@@ -9,6 +9,8 @@ export interface SessionInfo {
   expiresAtSeconds: number; // Unix seconds, as in JIT_EXPIRES_AT
   backend: string;
   breakGlass: boolean;
+  /** Where a renewal writes the session's new end, for the shell's prompt hook (JIT_EXPIRES_FILE). */
+  endFile?: string;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -49,6 +51,7 @@ export function buildSessionEnv(inherited: Environment, session: SessionInfo, cr
   env.JIT_EXPIRES_AT = String(session.expiresAtSeconds);
   env.JIT_BACKEND = session.backend;
   if (session.breakGlass) env.JIT_BREAKGLASS = '1';
+  if (session.endFile !== undefined) env.JIT_EXPIRES_FILE = session.endFile;
   for (const [name, value] of Object.entries(credential)) env[validateCredentialName(name)] = value;
   return env;
 }

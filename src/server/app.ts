@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ElevationRequest } from '../backends/contract.js';
 import { matchesRule } from '../broker/policy/requesters.js';
+import type { ExtendAsk } from '../broker/renewal.js';
 import type { Broker } from '../broker/service.js';
 import type { SessionEventType } from '../broker/records.js';
 import { JitError, type ErrorCode } from '../core/errors.js';
@@ -259,9 +260,14 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
 
   app.post(routePath('/v1/grants/{id}/heartbeat'), { schema: requestSchemas('/v1/grants/{id}/heartbeat', 'post') }, async (request) => {
     const { id } = request.params as { id: string };
-    const state = await broker.heartbeat(await caller(request), id);
-    if (!state) throw new JitError('not_found', `there is no grant ${id} of yours`);
-    return { state };
+    const pulse = await broker.heartbeat(await caller(request), id);
+    if (!pulse) throw new JitError('not_found', `there is no grant ${id} of yours`);
+    return pulse;
+  });
+
+  app.post(routePath('/v1/grants/{id}/extend'), { schema: requestSchemas('/v1/grants/{id}/extend', 'post') }, async (request) => {
+    const { id } = request.params as { id: string };
+    return broker.extend(await caller(request), id, request.body as ExtendAsk);
   });
 
   app.post(

@@ -11,6 +11,8 @@ export interface ApprovalWait {
   wait: boolean;
   /** How long to wait at most (`jit exec --wait`); otherwise until the request expires. */
   maxSeconds?: number;
+  /** The command that picks an approved request up later (default `jit elevate --request ID`). */
+  pickUp?: (id: string) => string;
 }
 
 export interface WaitDeps {
@@ -35,7 +37,7 @@ export async function awaitDecision(id: string, how: ApprovalWait, deps: WaitDep
   if (!first) throw new JitError('usage', `there is no request ${id} of yours`, { hint: '`jit requests` lists yours' });
   if (!first.mine) throw new JitError('usage', `request ${id} is ${displayText(first.requester)}'s: only they may pick up its grant`, { hint: '`jit requests` lists yours' });
   if (first.state !== 'pending') return decided(first);
-  const pickUp = `\`jit elevate --request ${id}\``;
+  const pickUp = `\`${how.pickUp ? how.pickUp(id) : `jit elevate --request ${id}`}\``;
   if (!how.wait) {
     throw new JitError('pending', `request ${id} for ${what(first)} waits for ${awaited(first)}`, { hint: `once approved, pick it up with ${pickUp}`, requestId: id });
   }

@@ -43,6 +43,16 @@ export class LocalCredentials {
     this.#sessions.write(session);
   }
 
+  /** The file a session's shell reads its moved end from (see session-files.ts). */
+  endFile(grantId: string): string {
+    return this.#sessions.endFile(grantId);
+  }
+
+  /** A renewal moved the session's end: written for its shell's prompt. */
+  moveEnd(grantId: string, expiresAtSeconds: number): void {
+    this.#sessions.writeEnd(grantId, expiresAtSeconds);
+  }
+
   /** Removes the credential; the session's mark goes only once that succeeded. */
   async remove(grantId: string): Promise<void> {
     await this.#secrets.delete(grantId);

@@ -153,7 +153,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     // then the session's variables and the credential) still has the last word.
     const env = buildSessionEnv(
       { ...deps.env, ...request.extraEnv },
-      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: grant.expiresAt, backend: backend.name, breakGlass: false },
+      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: grant.expiresAt, backend: backend.name, breakGlass: false, endFile: credentials.endFile(grant.id) },
       credential,
       backend.withheldEnv,
     );
@@ -165,7 +165,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     // SECURITY: a grant revoked since it was issued never reaches a child; a wake-up after this look
     // is counted, and supervision looks again as soon as it starts.
     const wakeupsSeen = held.wakeups();
-    if ((await backend.heartbeat(grant.id)) !== 'active') {
+    if ((await backend.heartbeat(grant.id))?.state !== 'active') {
       outcome = { kind: 'revoked' };
       warn(`the grant for ${grant.role} (${grant.ticket}) was revoked before the session started; nothing ran`);
       return exitCodeOf(outcome);
@@ -185,7 +185,18 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
       env,
       expiresAtMs: grant.expiresAt * 1000,
       heartbeatSeconds,
-      stillLive: async () => (await backend.heartbeat(grant.id)) === 'active',
+      look: async () => {
+        const pulse = await backend.heartbeat(grant.id);
+        return { live: pulse?.state === 'active', ...(pulse?.expiresAt === undefined ? {} : { expiresAtMs: pulse.expiresAt * 1000 }) };
+      },
+      // `jit extend` says what it did; the shell's prompt learns it from the file.
+      endMoved: (expiresAtMs) => {
+        try {
+          credentials.moveEnd(grant.id, Math.floor(expiresAtMs / 1000));
+        } catch (error) {
+          warn(`WARNING: the prompt will not show this session's new end: ${(error as Error).message}`);
+        }
+      },
       checkAtStart: held.wakeups() !== wakeupsSeen,
       // SECURITY: the whole tree the session starts is born in its own cgroup where the system allows it.
       spawnChild: (start) => startContained(containment, start).child,

@@ -24,7 +24,22 @@ export class SessionFiles {
   }
 
   remove(grantId: string): void {
+    rmSync(this.endFile(grantId), { force: true });
     rmSync(join(this.#dir, `${grantId}.json`), { force: true });
+  }
+
+  /**
+   * Where the session's end is written when a renewal moves it (Unix seconds, one line): the shell's
+   * prompt hook reads it with a builtin (`JIT_EXPIRES_FILE`), so the end it shows follows without a process.
+   */
+  endFile(grantId: string): string {
+    return join(this.#dir, `${grantId}.end`);
+  }
+
+  /** Replaces the end file at once (renamed into place), so a prompt never reads half a number. */
+  writeEnd(grantId: string, expiresAtSeconds: number): void {
+    ensurePrivateDir(this.#dir);
+    writePrivateFile(this.endFile(grantId), `${expiresAtSeconds}\n`);
   }
 
   /** Every session file; a malformed one is skipped (and left for a person to look at). */

@@ -88,7 +88,7 @@ class PostgresAdmin {
   }
 }
 
-const request = (id: string): RequestRecord => ({ id, role: 'demo', ticket: 'OPS-1', ticketVerified: false, requester: 'alice', reason: null, ttlSeconds: 60, state: 'approved', createdAtMs: 1, pendingUntilMs: null });
+const request = (id: string): RequestRecord => ({ id, role: 'demo', ticket: 'OPS-1', ticketVerified: false, requester: 'alice', reason: null, ttlSeconds: 60, state: 'approved', createdAtMs: 1, pendingUntilMs: null, renewsGrant: null });
 const grant = (id: string, requestId: string, issuedAtMs = 1000): GrantRecord => ({
   id, requestId, role: 'demo', ticket: 'OPS-1', requester: 'alice', issuerType: 'jwt', issuerConfig: '{}', state: 'issuing',
   issuedAtMs, expiresAtMs: issuedAtMs + 60_000, ownerHost: 'h', ownerPid: 1, ownerStartTime: null, lastHeartbeatAtMs: issuedAtMs, handle: null,
@@ -148,6 +148,18 @@ describe.each(factories)('store contract: $name', ({ open }) => {
     const results = await Promise.all([change(store), change(other)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await store.events({ grantId: 'g_1' })).filter((e) => e.type === 'grant.revoked')).toHaveLength(1);
+  });
+
+  it('of two renewals of one grant from the same end, exactly one moves it; a renewal request keeps the grant it renews', async () => {
+    const store = await withGrant();
+    const other = await under!.other();
+    const { expiresAtMs } = (await store.getGrant('g_1'))!;
+    const extend = (s: Store, by: number) => s.commit({ updateGrant: { id: 'g_1', expect: { state: 'issuing', expiresAtMs }, patch: { expiresAtMs: expiresAtMs + by } }, events: [event('grant.issued', 'g_1')] });
+    const results = await Promise.all([extend(store, 1000), extend(other, 2000)]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect([expiresAtMs + 1000, expiresAtMs + 2000]).toContain((await store.getGrant('g_1'))!.expiresAtMs);
+    await store.commit({ insertRequest: { ...request('r_renew'), renewsGrant: 'g_1' }, events: [{ type: 'request.created', actor: 'test', requestId: 'r_renew' }] });
+    expect((await other.getRequest('r_renew'))!.renewsGrant).toBe('g_1');
   });
 
   it('keeps a pending request and decides it once: of two connections approving it, exactly one wins, and a decided request stays decided', async () => {

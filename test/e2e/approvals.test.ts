@@ -3,9 +3,10 @@
 // The requester waits on the broker's long poll, or leaves with --no-wait and picks the grant up later;
 // approvers see, approve and deny; nobody approves their own request; and the audit says who did what.
 import { createHmac } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JIT_BIN, sandbox, type Sandbox } from '../support/jit.js';
@@ -14,7 +15,22 @@ import { startSecretService, type SecretService } from '../support/secret-servic
 import { brokerFiles, deviceLogin, startTeamBroker, teamWorkstation, type TeamBroker } from '../support/served.js';
 import { until } from '../support/waits.js';
 
+/** A target on the broker's side that can move a credential's end (a command issuer with renew). */
+const issuerBin = mkdtempSync(join(tmpdir(), 'jit-renewable-'));
+const issuerScript = (name: string, body: string) => {
+  writeFileSync(join(issuerBin, name), `#!/bin/sh\n${body}\n`);
+  chmodSync(join(issuerBin, name), 0o700);
+  return join(issuerBin, name);
+};
+const RENEWALS = join(issuerBin, 'renewals.log');
+const RENEWABLE = `{ type: command, issue: ${issuerScript('issue', `cat >/dev/null; echo '{"env":{"TARGET_TOKEN":"t0k3n"}}'`)}, revoke: ${issuerScript('revoke', 'cat >/dev/null')}, renew: ${issuerScript('renew', `cat >>${RENEWALS}; echo >>${RENEWALS}`)} }`;
+
 const POLICY = `roles:
+  prod-renew:
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    approval: { required: 1, approvers: [group:sre-leads] }
+    issuer: ${RENEWABLE}
   dev:
     ttl: { default: 5m, max: 1h }
     requesters: [group:sre]
@@ -82,6 +98,7 @@ afterAll(async () => {
   await Promise.all(keychains.map((keychain) => keychain.stop()));
   await team?.stop();
   receivers.forEach((server) => server.close());
+  rmSync(issuerBin, { recursive: true, force: true });
 });
 
 const jit = (user: User, args: string[], options: { timeoutMs?: number } = {}) => desks[user].run(args, options);
@@ -191,6 +208,59 @@ describe('approvals through the built binary', () => {
     expect(nested).toMatchObject({ code: 77, stderr: expect.stringContaining('does not allow nesting') });
     expect(await jit('alice', ['elevate', '--request', id, '--shell', shell])).toMatchObject({ code: 0, stdout: 'picked up prod for OPS-2\n' });
   });
+
+  it('jit extend on a role with approvals: a renewal waits for an approver like a request, --no-wait and --request pick it up; never the requester\'s own', async () => {
+    // `jit` inside the session is this checkout's.
+    const bin = join(desks.alice.home, 'bin');
+    mkdirSync(bin, { recursive: true, mode: 0o700 });
+    if (!existsSync(join(bin, 'jit'))) {
+      symlinkSync(JIT_BIN, join(bin, 'jit'));
+      desks.alice.env.PATH = `${bin}:${desks.alice.env.PATH}`;
+    }
+    const handoff = join(desks.alice.home, 'renewal-id');
+    const go = join(desks.alice.home, 'approved');
+    // In the session: a renewal left at once (75, its id on stdout), then picked up once approved; then one waited for.
+    const script = [
+      `id=$(jit extend --by 10m --no-wait --reason "the migration runs long"); echo "no-wait=$?"`,
+      `echo "$id" >${handoff}`,
+      `n=0; while [ ! -e ${go} ] && [ $n -lt 200 ]; do sleep 0.1; n=$((n+1)); done`,
+      `jit extend --request "$id"; echo "picked=$?"`,
+      `jit extend --by 5m; echo "waited=$?"`,
+    ].join('\n');
+    const run = waiting('alice', ['exec', '-t', 'OPS-40', '-r', 'prod-renew', '--', 'sh', '-c', script]);
+    stray.push(run);
+    const first = await run.requestId();
+    expect((await jit('bob', ['approve', first, '--yes'])).code).toBe(0);
+    const renewal = await until('the renewal id', () => (existsSync(handoff) ? readFileSync(handoff, 'utf8').trim() || undefined : undefined));
+    expect(renewal).toMatch(/^r_[0-9a-z]{26}$/);
+
+    const listed = JSON.parse((await jit('bob', ['requests', '--pending', '--json'])).stdout) as { requests: { id: string; renews?: string; ttlSeconds: number }[] };
+    const grantId = listed.requests.find((request) => request.id === renewal)?.renews;
+    expect(grantId).toMatch(/^g_[0-9a-z]{26}$/);
+    expect((await jit('bob', ['requests', '--pending'])).stdout).toContain('the migration runs long');
+    // SECURITY: nobody approves their own renewal; a renewal's approval is never a grant of its own.
+    expect(await jit('alice', ['approve', renewal])).toMatchObject({ code: 77, stderr: expect.stringContaining(`you may not decide your own request ${renewal}`) });
+    expect((await jit('carol', ['approve', renewal, '--yes'])).stdout).toContain(`alice asks to extend ${grantId} (prod-renew on OPS-40) by 10m: "the migration runs long"`);
+    expect(await jit('alice', ['elevate', '--request', renewal, '--shell', '/bin/true'])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${renewal} extends grant ${grantId}, it gives no grant of its own`) });
+    writeFileSync(go, '');
+
+    // The one waited for: approved as the requester waits on the long poll.
+    const waited = await until('the second renewal', async () => {
+      const pending = JSON.parse((await jit('bob', ['requests', '--pending', '--json'])).stdout) as { requests: { id: string; renews?: string }[] };
+      return pending.requests.find((request) => request.renews === grantId)?.id;
+    });
+    expect((await jit('bob', ['approve', waited, '--yes'])).code).toBe(0);
+    expect(await run.exited).toBe(0);
+    expect(run.out()).toMatch(new RegExp(`^no-wait=75\nExtended ${grantId} prod-renew \\(OPS-40\\) by 10m: .*\npicked=0\nExtended ${grantId} prod-renew \\(OPS-40\\) by 5m: .*\nwaited=0\n$`));
+    // A second pick-up of a used renewal is refused.
+    expect(await jit('alice', ['extend', grantId!, '--request', renewal])).toMatchObject({ code: 64, stderr: expect.stringContaining(`request ${renewal} was already used`) });
+
+    const audit = JSON.parse((await jit('carol', ['audit', '--grant', grantId!, '--json'])).stdout) as { events: { type: string; actor: string; data: { from?: number; to?: number } }[] };
+    const extended = audit.events.filter((event) => event.type === 'grant.extended');
+    expect(extended.map((event) => [event.actor.replace(/@.*/, ''), event.data.to! - event.data.from!])).toEqual([['user:alice', 600], ['user:alice', 300]]);
+    const told = readFileSync(RENEWALS, 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { grant: { id: string; expiresAt: number } }).grant);
+    expect(told.map((grant) => [grant.id, grant.expiresAt])).toEqual(extended.map((event) => [grantId, event.data.to]));
+  }, 60_000);
 
   it('a denial reaches the waiting requester with who and why (77); nothing is issued', async () => {
     const run = waiting('alice', ['exec', '-t', 'OPS-3', '-r', 'prod', '--', 'true']);

@@ -1,6 +1,6 @@
 // Real database credentials end to end: the built `jit` with the embedded broker and the postgres
 // issuer, a real PostgreSQL that checks passwords, psql inside the session, a real Secret Service.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,26 @@ describe('postgres credentials in a session', () => {
     expect(result.stderr).toContain('was revoked; the session was ended');
     expect(await jitRoles()).toEqual([]);
     expect(jit.grantStates()).toEqual([{ state: 'revoked', revoke_reason: 'operator', revocation: 'verified' }]);
+  });
+
+  it('`jit extend` moves the login role\'s VALID UNTIL to the grant\'s new end', async () => {
+    const jit = databaseBox();
+    const idFile = join(jit.home, 'grant-id');
+    const session = jit.spawn(['exec', '-t', 'OPS-3', '-r', 'orders-db', '--ttl', '5m', '--', 'sh', '-c', `echo "$JIT_SESSION" >${idFile}; sleep 30`]);
+    const ended = collect(session, 40_000);
+    const grantId = await until('the session is running', () => (existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() || undefined : undefined));
+    const validUntil = async () =>
+      asAdmin(async (client) => Math.floor(((await client.query('SELECT rolvaliduntil FROM pg_roles WHERE rolname = $1', [`jit_${grantId}`])).rows[0] as { rolvaliduntil: Date }).rolvaliduntil.getTime() / 1000));
+    const before = await validUntil();
+    // From another terminal, where the admin connection is: an embedded session's own environment never holds it.
+    const extended = await jit.run(['extend', grantId, '--by', '20m', '--json']);
+    expect(extended.code, extended.stderr).toBe(0);
+    const { grant } = JSON.parse(extended.stdout) as { grant: { expiresAt: number } };
+    expect(grant.expiresAt - before).toBe(20 * 60);
+    expect(await validUntil()).toBe(grant.expiresAt);
+    expect((await jit.run(['revoke', grantId])).code).toBe(0);
+    expect((await ended).code).toBe(75);
+    expect(await jitRoles()).toEqual([]);
   });
 
   it('reads the admin connection from the keychain (jit secret set), out of every environment; without it, 78 and nothing runs', async () => {

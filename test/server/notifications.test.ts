@@ -59,7 +59,7 @@ const log = { lines: [] as string[], warn(fields: Record<string, unknown>, messa
   this.lines.push(`${message} ${JSON.stringify(fields)}`);
 } };
 
-const request = (id: string): RequestRecord => ({ id, role: 'prod', ticket: 'OPS-7', ticketVerified: false, requester: 'alice', reason: 'rotate <the> key & more', ttlSeconds: 1800, state: 'pending', createdAtMs: Date.now(), pendingUntilMs: Date.now() + 3600_000 });
+const request = (id: string): RequestRecord => ({ id, role: 'prod', ticket: 'OPS-7', ticketVerified: false, requester: 'alice', reason: 'rotate <the> key & more', ttlSeconds: 1800, state: 'pending', createdAtMs: Date.now(), pendingUntilMs: Date.now() + 3600_000, renewsGrant: null });
 
 const pending = (store: Store, id: string) =>
   store.commit({ insertRequest: request(id), events: [{ type: 'request.created', actor: 'user:alice@h', requestId: id, ticket: 'OPS-7', role: 'prod' }, { type: 'request.pending', actor: 'policy', requestId: id, ticket: 'OPS-7', role: 'prod', data: { required: 1 } }] });

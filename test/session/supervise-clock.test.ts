@@ -11,7 +11,7 @@ describe('supervise and the wall clock', () => {
     const now = () => (Date.now() - started > 500 ? Date.now() + 11 * 60_000 : Date.now());
     const outcome = await supervise({
       command: 'sleep', args: ['300'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      expiresAtMs: expiresAt, heartbeatSeconds: 60, stillLive: async () => true, warn: () => {}, now, graceMs: 200,
+      expiresAtMs: expiresAt, heartbeatSeconds: 60, look: async () => ({ live: true }), warn: () => {}, now, graceMs: 200,
     });
     expect(outcome).toEqual({ kind: 'expired' });
     expect(Date.now() - started).toBeLessThan(5000);

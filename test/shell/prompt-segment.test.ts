@@ -1,7 +1,7 @@
 // The prompt segment from `jit prompt SHELL`, run in the real shells: its text, its colour, its
 // warnings, and proof (strace) that bash and zsh start no process to draw it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,12 +69,12 @@ describe.each(['bash', 'zsh'] as const)('the %s pre-prompt hook', (shell) => {
   it('sets $jit_prompt for PS1 and warns once at 10 minutes left', () => {
     const { stdout, stderr } = run(shell, `${hook}; ${hook}; ${hook}; printf '%s' "$jit_prompt"`, sessionEnv(9 * 60 + 30, { NO_COLOR: '1' }));
     expect(stdout).toBe('prod-db-admin 9m');
-    expect(stderr).toBe('jit: 9m left in this session (prod-db-admin, OPS-123); it ends at the TTL\n');
+    expect(stderr).toBe('jit: 9m left in this session (prod-db-admin, OPS-123); it ends at the TTL unless you run jit extend\n');
   });
 
   it('warns again at 2 minutes left', () => {
     const { stderr } = run(shell, `${hook}; ${hook}`, sessionEnv(100, { NO_COLOR: '1' }));
-    expect(stderr).toBe('jit: 1m left in this session (prod-db-admin, OPS-123); it ends at the TTL\n');
+    expect(stderr).toBe('jit: 1m left in this session (prod-db-admin, OPS-123); it ends at the TTL unless you run jit extend\n');
   });
 
   it('says nothing with more than 10 minutes left', () => {
@@ -85,7 +85,47 @@ describe.each(['bash', 'zsh'] as const)('the %s pre-prompt hook', (shell) => {
 describe('fish pre-prompt warning', () => {
   it('warns once at 10 minutes left', () => {
     const { stderr } = run('fish', 'emit fish_prompt; emit fish_prompt', sessionEnv(9 * 60 + 30));
-    expect(stderr).toBe('jit: 9m left in this session (prod-db-admin, OPS-123); it ends at the TTL\n');
+    expect(stderr).toBe('jit: 9m left in this session (prod-db-admin, OPS-123); it ends at the TTL unless you run jit extend\n');
+  });
+});
+
+describe.each(SHELLS)('after jit extend, in %s', (shell) => {
+  const scratch = mkdtempSync(join(tmpdir(), 'jit-end-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const endFile = (name: string, text: string) => {
+    const path = join(scratch, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('shows the end jit wrote to JIT_EXPIRES_FILE, and exports it as JIT_EXPIRES_AT for what runs next', () => {
+    const file = endFile('moved', `${now() + 50 * 60 + 30}\n`);
+    const print = shell === 'fish' ? 'jit_prompt_info; printf " %s" (string length -- $JIT_EXPIRES_AT)' : 'jit_prompt_info; printf " %s" ${#JIT_EXPIRES_AT}';
+    expect(run(shell, print, sessionEnv(5 * 60 + 30, { NO_COLOR: '1', JIT_EXPIRES_FILE: file })).stdout).toBe('prod-db-admin 50m 10');
+  });
+
+  it('keeps JIT_EXPIRES_AT when the file is missing, not a number, or not a regular file (a FIFO would block the prompt)', () => {
+    const fifo = join(scratch, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [join(scratch, 'absent'), endFile('forged', '1e30\n'), endFile('escapes', '\x1b]0;x\x07\n'), fifo]) {
+      expect(run(shell, 'jit_prompt_info', sessionEnv(25 * 60 + 30, { NO_COLOR: '1', JIT_EXPIRES_FILE: path })).stdout).toBe('prod-db-admin 25m');
+    }
+  });
+});
+
+describe.each(['bash', 'zsh'] as const)('the %s pre-prompt hook after jit extend', (shell) => {
+  it('warns again as the session nears its new end', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'jit-end-'));
+    try {
+      const file = join(scratch, 'end');
+      writeFileSync(file, `${now() + 9 * 60 + 30}\n`);
+      // Warned at 10 minutes, extended (to another end with under 10 minutes left), warned again.
+      const body = `__jit_prompt_precmd; printf '%s\\n' ${now() + 8 * 60 + 30} >${file}; __jit_prompt_precmd; __jit_prompt_precmd`;
+      const { stderr } = run(shell, body, sessionEnv(9 * 60 + 50, { NO_COLOR: '1', JIT_EXPIRES_FILE: file }));
+      expect(stderr.match(/left in this session/g)).toHaveLength(2);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 
@@ -100,7 +140,10 @@ describe('the segment costs no process', () => {
   ] as const)('%s: 200 prompts, no fork and no exec beyond the shell itself', (shell, loop) => {
     const log = join(scratch, `${shell}.log`);
     const [command, args] = script[shell](loop);
-    execFileSync('strace', ['-f', '-e', 'trace=fork,vfork,clone,clone3,execve', '-o', log, command, ...args], { env: sessionEnv(25 * 60), timeout: 20_000 });
+    // With an end file too, as in a session `jit extend` moved: read with a builtin.
+    const end = join(scratch, `${shell}.end`);
+    writeFileSync(end, `${now() + 40 * 60}\n`);
+    execFileSync('strace', ['-f', '-e', 'trace=fork,vfork,clone,clone3,execve', '-o', log, command, ...args], { env: sessionEnv(25 * 60, { JIT_EXPIRES_FILE: end }), timeout: 20_000 });
     const calls = readFileSync(log, 'utf8').split('\n').filter((line) => /\b(fork|vfork|clone3?|execve)\(/.test(line));
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatch(new RegExp(`execve\\("[^"]*/${shell}"`));

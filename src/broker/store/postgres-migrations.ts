@@ -36,4 +36,6 @@ export const postgresMigrations: readonly string[] = [
    CREATE UNIQUE INDEX grants_one_per_request ON grants(request_id);`,
   // `jit requests` shows the last day's requests that waited for approvals: from an index, not among every request ever made.
   `CREATE INDEX requests_awaited ON requests(created_at) WHERE pending_until IS NOT NULL;`,
+  // A request may ask to extend a live grant rather than for a new one (`jit extend` on a role that needs approvals).
+  `ALTER TABLE requests ADD COLUMN renews_grant TEXT;`,
 ];

@@ -230,8 +230,8 @@ export class PostgresStore implements Store {
   }
 
   async #insertRequest(query: Query, r: RequestRecord): Promise<void> {
-    await query('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at, pending_until) VALUES (?,?,?,?,?,?,?,?,?,?)', [
-      r.id, r.role, r.ticket, r.ticketVerified, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs, r.pendingUntilMs,
+    await query('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at, pending_until, renews_grant) VALUES (?,?,?,?,?,?,?,?,?,?,?)', [
+      r.id, r.role, r.ticket, r.ticketVerified, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs, r.pendingUntilMs, r.renewsGrant,
     ]);
   }
 

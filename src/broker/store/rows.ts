@@ -30,6 +30,7 @@ export function requestFromRow(row: Row): RequestRecord {
     requester: String(row.requester), reason: (row.reason as string | null) ?? null, ttlSeconds: Number(row.ttl_seconds),
     state: row.state as RequestRecord['state'], createdAtMs: Number(row.created_at),
     pendingUntilMs: row.pending_until === null || row.pending_until === undefined ? null : Number(row.pending_until),
+    renewsGrant: (row.renews_grant as string | null | undefined) ?? null,
   };
 }
 

@@ -267,8 +267,8 @@ export class SqliteStore implements Store {
   }
 
   #insertRequest(r: RequestRecord): void {
-    this.#statement('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at, pending_until) VALUES (?,?,?,?,?,?,?,?,?,?)')
-      .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs, r.pendingUntilMs);
+    this.#statement('INSERT INTO requests (id, role, ticket, ticket_verified, requester, reason, ttl_seconds, state, created_at, pending_until, renews_grant) VALUES (?,?,?,?,?,?,?,?,?,?,?)')
+      .run(r.id, r.role, r.ticket, r.ticketVerified ? 1 : 0, r.requester, r.reason, r.ttlSeconds, r.state, r.createdAtMs, r.pendingUntilMs, r.renewsGrant);
   }
 
   #updateRequest(update: RequestUpdate): boolean {

@@ -15,6 +15,8 @@ export interface GrantExpectation {
   revocation?: RevocationState | null | readonly RevocationState[];
   revocationAttempts?: number;
   handle?: string | null;
+  /** A renewal moves the end only from the end it was decided on: two at once cannot both add to it. */
+  expiresAtMs?: number;
 }
 
 export interface GrantUpdate {

@@ -36,7 +36,7 @@ export function webhookBody(notice: Notice): string {
     data: event.data,
     ...(request
       ? {
-          request: { id: request.id, role: request.role, ticket: request.ticket, requester: request.requester, reason: request.reason, ttlSeconds: request.ttlSeconds, state: request.state },
+          request: { id: request.id, role: request.role, ticket: request.ticket, requester: request.requester, reason: request.reason, ttlSeconds: request.ttlSeconds, state: request.state, ...(request.renewsGrant === null ? {} : { renews: request.renewsGrant }) },
           ...(event.type === 'request.pending' ? { decide: { approve: `jit approve ${request.id}`, deny: `jit deny ${request.id} --reason TEXT` } } : {}),
         }
       : {}),
@@ -59,7 +59,9 @@ function headline(notice: Notice): string {
   const who = request ? escaped(request.requester) : 'someone';
   switch (event.type) {
     case 'request.pending':
-      return `${who} asks for ${escaped(event.role ?? '?')} on ${escaped(event.ticket ?? '?')}: approval needed`;
+      return request?.renewsGrant
+        ? `${who} asks to extend ${escaped(event.role ?? '?')} on ${escaped(event.ticket ?? '?')}: approval needed`
+        : `${who} asks for ${escaped(event.role ?? '?')} on ${escaped(event.ticket ?? '?')}: approval needed`;
     case 'request.approved':
       return `Approved: ${who}'s request for ${escaped(event.role ?? '?')} on ${escaped(event.ticket ?? '?')}`;
     case 'request.denied':
@@ -78,7 +80,7 @@ export function slackBody(notice: Notice): string {
     ['Role', event.role],
     ['Ticket', event.ticket],
     ['Requester', request?.requester],
-    ['TTL', request ? formatDuration(request.ttlSeconds) : undefined],
+    [request?.renewsGrant ? 'Extend by' : 'TTL', request ? formatDuration(request.ttlSeconds) : undefined],
     ['Reason', request?.reason ?? undefined],
     ['By', event.actor === 'policy' || event.actor === 'broker' ? undefined : event.actor.replace(/^user:/, '')],
     ['Why', typeof event.data.reason === 'string' ? event.data.reason : typeof event.data.error === 'string' ? event.data.error : undefined],

@@ -12,7 +12,7 @@ import { withParentDeathSignal } from '../../../platform/setpriv.js';
 export const COMMAND_PROTOCOL = 'jit-command-issuer/1';
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
-type Action = 'issue' | 'revoke' | 'verify';
+type Action = 'issue' | 'revoke' | 'verify' | 'renew';
 
 function assertTrustedExecutable(path: string): void {
   let stats;
@@ -45,7 +45,13 @@ function subjectOf(grant: IssueSubject) {
 }
 
 export class CommandIssuer implements Issuer {
-  constructor(private readonly config: CommandConfig) {}
+  /** Present only when the policy names a renew executable: the broker extends no grant of a role without one. */
+  readonly renew?: (grant: GrantRecord, expiresAtMs: number) => Promise<void>;
+
+  constructor(private readonly config: CommandConfig) {
+    const renewer = config.renew;
+    if (renewer) this.renew = async (grant, expiresAtMs) => void (await this.#run('renew', renewer, { ...grant, expiresAtMs }, grant.handle));
+  }
 
   async #run(action: Action, executable: string, grant: IssueSubject, handle: string | null): Promise<unknown> {
     assertTrustedExecutable(executable);

@@ -10,6 +10,8 @@ export const commandSchema = z
     issue: absoluteExecutable,
     revoke: absoluteExecutable,
     verify: absoluteExecutable.optional(),
+    /** Moves a live credential's end at the target (`jit extend`); without it, this role's grants are not extended. */
+    renew: absoluteExecutable.optional(),
     timeout: duration.default(30),
     params: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/), z.string()).default({}),
   })

@@ -18,11 +18,11 @@ _jit() {
     # After `jit exec … --` the words are the command's own.
     [[ $word == -- ]] && { compopt -o default; COMPREPLY=(); return 0; }
     case "${path:+$path }$word" in
-      'elevate'|'exec'|'status'|'revoke'|'extend'|'roles'|'requests'|'approve'|'deny'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
+      'elevate'|'exec'|'status'|'revoke'|'extend'|'roles'|'requests'|'approve'|'deny'|'break-glass'|'review'|'audit'|'audit verify'|'audit export'|'audit standing'|'login'|'whoami'|'logout'|'serve'|'secret'|'secret set'|'secret remove'|'init'|'doctor'|'completion'|'prompt') path="${path:+$path }$word" ;;
     esac
   done
   case $prev in
-    -t|--ticket|--reason|--request|--by|--export|--since|--config|--listen|--tls-cert|--tls-key)
+    -t|--ticket|--reason|--request|--by|--incident|--note|--export|--since|--config|--listen|--tls-cert|--tls-key)
       COMPREPLY=()
       return ;;
     -r|--role)
@@ -40,7 +40,7 @@ _jit() {
   esac
   case $path in
     '')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke extend roles requests approve deny audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke extend roles requests approve deny break-glass review audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --request --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
@@ -59,8 +59,12 @@ _jit() {
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--reason -y --yes --no-input --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'deny')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--reason --no-input --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'break-glass')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-r --role --reason --incident --shell --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+    'review')
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--note --json -h --help" -- "$cur")); else __jit_cached grant; COMPREPLY=($(compgen -W "${__jit_values[*]}" -- "$cur")); fi ;;
     'audit')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--grant --ticket --json -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "verify export standing" -- "$cur")); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--grant --ticket --break-glass --json -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "verify export standing" -- "$cur")); fi ;;
     'audit verify')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--export --json -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'audit export')

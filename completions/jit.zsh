@@ -19,7 +19,7 @@ _jit() {
     '1: :->command' \
     '*:: :->args' && ret=0
   case $state in
-    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'extend:make a live grant end later: a fresh decision (policy, ticket, approvals), never past the role'\''s maximum (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'requests:requests that wait for approvals: those you may decide, and yours (with a team broker)' 'approve:approve someone else'\''s request (shows it and asks first on a terminal)' 'deny:deny someone else'\''s request, saying why' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
+    command) local -a commands=('elevate:open a subshell with a short-lived credential; revoked when the shell exits' 'exec:run one command with a short-lived credential; revoked when it exits' 'status:show the current session and your live grants' 'revoke:revoke a grant now (default: the current session)' 'extend:make a live grant end later: a fresh decision (policy, ticket, approvals), never past the role'\''s maximum (default: the current session)' 'roles:list the roles you may request, with their TTLs and ticket checks' 'requests:requests that wait for approvals: those you may decide, and yours (with a team broker)' 'approve:approve someone else'\''s request (shows it and asks first on a terminal)' 'deny:deny someone else'\''s request, saying why' 'break-glass:emergency access without an approver or a ticket, for roles that allow it: short, announced to others, and reviewed after (team broker)' 'review:close the review of a break-glass use that has ended (its role'\''s reviewers; never the one who used it)' 'audit:show the audit trail, prove it, or list standing access' 'login:log in to the team broker in config.yaml with its OpenID provider: in a browser on this machine at a desktop, else with a code to confirm in any browser (--device)' 'whoami:who the team broker takes you for: your name and groups as your login proves them' 'logout:forget your login: removes its tokens from the keychain and revokes the refresh token at the provider' 'serve:run the team broker: the /v1 API for operators who log in with OIDC (see README, "Running a team broker")' 'secret:keep an issuer’s secret (a database admin connection, an SSH CA key) in the OS keychain, for the policy to name as keychain:NAME' 'init:write an editable config and policy to the config dir' 'doctor:check the keychain, state dir, policy, clock, backend and shell set-up; say how to fix each' 'completion:print shell completions for jit (commands, flags, roles and grant ids from a local cache)' 'prompt:print the prompt segment (role and time left) for your shell; it starts no process per prompt'); _describe -t commands command commands && ret=0 ;;
     args) (( $+functions[_jit__$words[1]] )) && _jit__$words[1] && ret=0 ;;
   esac
   return ret
@@ -130,11 +130,34 @@ _jit__deny() {
   return ret
 }
 
+_jit__break_glass() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '(-r --role)'{-r,--role}'[the role to take]:role:__jit_roles' \
+    '--reason[what is on fire\: your reviewers read it]:value: ' \
+    '--incident[the incident it is for, as your incident tool names it (recorded as the ticket)]:value: ' \
+    '--shell[the shell to start (default\: $SHELL, else /bin/sh)]:file:_files' \
+    '--no-prompt[do not add the role and time left to the subshell'\''s prompt]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' && ret=0
+  return ret
+}
+
+_jit__review() {
+  local curcontext=$curcontext state line ret=1
+  _arguments -C -s \
+    '--note[what the review found; recorded in the audit]:value: ' \
+    '--json[machine-readable output]' \
+    '(-h --help)'{-h,--help}'[show help for this command]' \
+    '1:grant id:__jit_grants' && ret=0
+  return ret
+}
+
 _jit__audit() {
   local curcontext=$curcontext state line ret=1
   _arguments -C -s \
     '--grant[only events of this grant]:grant id:__jit_grants' \
     '--ticket[only events of this ticket]:value: ' \
+    '--break-glass[the last 90 days'\'' break-glass uses and whether each was reviewed]' \
     '--json[machine-readable output]' \
     '(-h --help)'{-h,--help}'[show help for this command]' \
     '1: :->command' \

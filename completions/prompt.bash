@@ -2,8 +2,9 @@
 #
 # Reads only JIT_* variables, bash's own clock (EPOCHSECONDS) and, after `jit extend`, the session's end
 # from $JIT_EXPIRES_FILE (with the read builtin, exported as JIT_EXPIRES_AT): no process is started per prompt.
-#   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
-#                          nothing outside a jit session. Red under 5 minutes unless NO_COLOR is set.
+#   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after,
+#                          "BREAK-GLASS prod-db-admin 9m" in a break-glass session; nothing outside a jit
+#                          session. Red under 5 minutes and in break-glass, unless NO_COLOR is set.
 #   __jit_prompt_precmd    (in PROMPT_COMMAND) sets $jit_prompt to the same text, and warns once at
 #                          10 and at 2 minutes left. Use ${jit_prompt} in PS1: a $(…) would fork.
 # Example: PS1='${jit_prompt:+[$jit_prompt] }\u@\h:\w\$ '
@@ -33,7 +34,9 @@ __jit_prompt_segment() {
   # The role came from the environment: only its plain characters reach the terminal.
   [[ $role == *[!a-zA-Z0-9_.-]* ]] && role=${role//[!a-zA-Z0-9_.-]/?}
   text="$role $text"
-  if ((left < 300)) && [[ -z ${NO_COLOR-} ]]; then
+  # Break-glass says so in every prompt, in red.
+  [[ ${JIT_BREAKGLASS-} == 1 ]] && text="BREAK-GLASS $text"
+  if { ((left < 300)) || [[ ${JIT_BREAKGLASS-} == 1 ]]; } && [[ -z ${NO_COLOR-} ]]; then
     # \001 and \002 tell readline the colour codes take no room on the line.
     text=$'\001\e[31m\002'"$text"$'\001\e[0m\002'
   fi

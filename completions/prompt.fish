@@ -1,7 +1,8 @@
 # jit prompt segment for fish: `jit prompt fish | source` in ~/.config/fish/config.fish.
 #
-#   jit_prompt_info   prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
-#                     nothing outside a jit session. Red under 5 minutes unless NO_COLOR is set.
+#   jit_prompt_info   prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after,
+#                     "BREAK-GLASS prod-db-admin 9m" in a break-glass session; nothing outside a jit
+#                     session. Red under 5 minutes and in break-glass, unless NO_COLOR is set.
 # Reads only JIT_* variables and, after `jit extend`, the session's end from $JIT_EXPIRES_FILE (with the
 # read builtin, exported as JIT_EXPIRES_AT). fish has no built-in clock, so outside a session it starts
 # no process and inside one it asks `date +%s` once per prompt.
@@ -34,7 +35,9 @@ function jit_prompt_info
     end
     # The role came from the environment: only its plain characters reach the terminal.
     set text (string replace -ar '[^a-zA-Z0-9_.-]' '?' -- "$JIT_ROLE")" $text"
-    if test $left -lt 300; and test -z "$NO_COLOR"
+    # Break-glass says so in every prompt, in red.
+    test "$JIT_BREAKGLASS" = 1; and set text "BREAK-GLASS $text"
+    if test $left -lt 300 -o "$JIT_BREAKGLASS" = 1; and test -z "$NO_COLOR"
         set text (set_color red)$text(set_color normal)
     end
     printf '%s' $text

@@ -3,8 +3,9 @@
 # Reads only JIT_* variables, zsh's own clock (zsh/datetime's EPOCHSECONDS) and, after `jit extend`,
 # the session's end from $JIT_EXPIRES_FILE (with the read builtin, exported as JIT_EXPIRES_AT): no
 # process is started per prompt.
-#   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after;
-#                          nothing outside a jit session. Red (%F{red}) under 5 minutes unless NO_COLOR is set.
+#   jit_prompt_info        prints the segment: "prod-db-admin 25m", "45s" under a minute, "expired" after,
+#                          "BREAK-GLASS prod-db-admin 9m" in a break-glass session; nothing outside a jit
+#                          session. Red (%F{red}) under 5 minutes and in break-glass, unless NO_COLOR is set.
 #   __jit_prompt_precmd    (a precmd hook) sets $jit_prompt to the same text, and warns once at 10 and
 #                          at 2 minutes left. Use ${jit_prompt} in PROMPT (setopt prompt_subst): a $(…) would fork.
 # Example: setopt prompt_subst; PROMPT='${jit_prompt:+[$jit_prompt] }%n@%m:%~%# '
@@ -36,7 +37,9 @@ __jit_prompt_segment() {
   # The role came from the environment: only its plain characters reach the terminal (no % escapes).
   [[ $role == *[^a-zA-Z0-9_.-]* ]] && role=${role//[^a-zA-Z0-9_.-]/?}
   text="$role $text"
-  if ((left < 300)) && [[ -z ${NO_COLOR-} ]]; then
+  # Break-glass says so in every prompt, in red.
+  [[ ${JIT_BREAKGLASS-} == 1 ]] && text="BREAK-GLASS $text"
+  if { ((left < 300)) || [[ ${JIT_BREAKGLASS-} == 1 ]] } && [[ -z ${NO_COLOR-} ]]; then
     text="%F{red}$text%f"
   fi
   jit_prompt=$text

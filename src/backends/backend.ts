@@ -4,9 +4,9 @@ import type { AuditExport } from '../broker/audit/export.js';
 import type { ChainVerdict } from '../broker/audit/verify.js';
 import type { AuditEvent, SessionEventType } from '../broker/records.js';
 import type { RevokeReason } from '../core/states.js';
-import type { ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
+import type { BreakGlassRequest, BreakGlassUse, ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
 
-export type { ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
+export type { BreakGlassRequest, BreakGlassUse, ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from './contract.js';
 
 export interface Backend {
   readonly name: 'embedded' | 'http';
@@ -23,6 +23,12 @@ export interface Backend {
   deny(id: string, reason: string): Promise<PendingRequest>;
   /** The grant of your approved request: once. */
   claim(id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant>;
+  /** A grant without an approver or a ticket look-up, for a role that allows break-glass: a team broker's only. */
+  breakGlass(input: BreakGlassRequest): Promise<IssuedGrant>;
+  /** Closes the review of a break-glass use that has ended (a reviewer of its role, never its user). */
+  review(grantId: string, note?: string): Promise<BreakGlassUse>;
+  /** The last 90 days' break-glass uses and their reviews (the audit's readers). */
+  breakGlassUses(): Promise<BreakGlassUse[]>;
   heartbeat(grantId: string): Promise<GrantPulse | undefined>;
   /**
    * Moves a live grant of yours to end later: a fresh decision, never past its role's maximum. For a role

@@ -17,6 +17,8 @@ export interface Grant {
   revokeDetail?: string;
   /** The supervising jit: its host, pid and start time (so a recycled pid is never taken for it). */
   owner: { host: string; pid: number; startTime: string | null };
+  /** Issued through `jit break-glass`: the session says so (JIT_BREAKGLASS=1), and a review is owed. */
+  breakGlass?: boolean;
 }
 
 /** What a heartbeat learns: whether the grant still lives, and until when (a renewal moves it). */
@@ -36,6 +38,23 @@ export interface ElevationRequest {
   parentSession?: string;
   /** The public half of a key made for this session (`ssh-ed25519 …`), for an issuer that certifies one. */
   publicKey?: string;
+}
+
+/** `jit break-glass`: a role without an approver or a ticket look-up, for an incident that cannot wait. */
+export interface BreakGlassRequest extends Pick<ElevationRequest, 'role' | 'owner' | 'parentSession' | 'publicKey'> {
+  reason: string;
+  /** The incident it is for, as the incident tool names it; recorded as the grant's ticket. */
+  incident?: string;
+}
+
+/** One break-glass use as `jit audit --break-glass` lists it, with its review. */
+export interface BreakGlassUse {
+  grant: Grant;
+  reason: string;
+  incident: string | null;
+  /** Who may close its review (`user:…`, `group:…`): never the one who used it. */
+  reviewers: string[];
+  review: { by: string; at: number } | null;
 }
 
 /** What the CLI sets up on its side for a session, and tears down with it. */

@@ -1,7 +1,7 @@
 // The embedded backend: the broker runs in this process on a SQLite file in the state dir.
 import { join } from 'node:path';
 import { loadPolicy } from '../broker/policy/load.js';
-import { needsTeamBroker } from '../broker/policy/team-only.js';
+import { breakGlassNeedsTeamBroker, needsTeamBroker } from '../broker/policy/team-only.js';
 import { Broker } from '../broker/service.js';
 import { stateDirKeys } from '../broker/key-provider.js';
 import { SqliteStore } from '../broker/store/sqlite.js';
@@ -38,6 +38,11 @@ export async function openEmbeddedBackend(paths: JitPaths, operator: Operator, s
     approve: (id, { reason, seen }) => broker.approve(operator, id, reason, seen),
     deny: (id, reason) => broker.deny(operator, id, reason),
     claim: (id, input) => broker.claim(operator, id, input),
+    breakGlass: async (input) => {
+      throw breakGlassNeedsTeamBroker(input.role, policy.source);
+    },
+    review: (id, note) => broker.reviewBreakGlass(operator, id, note),
+    breakGlassUses: () => broker.breakGlassUses(),
     heartbeat: (id) => broker.heartbeat(operator, id),
     recordSession: (id, type, data) => broker.recordSession(operator, id, type, data),
     // SECURITY: the owner is woken only once the target has revoked: ending the session ends a `jit

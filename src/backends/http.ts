@@ -6,7 +6,7 @@ import { JitError } from '../core/errors.js';
 import { fetchChain, readWitness, verifyPublished, writeWitness, type AuditPage } from './audit-witness.js';
 import type { Backend } from './backend.js';
 import type { BrokerClient } from './broker-client.js';
-import type { Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary } from './contract.js';
+import type { BreakGlassUse, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary } from './contract.js';
 import { wakeOwner } from './wake-owner.js';
 
 /**
@@ -38,6 +38,10 @@ export function openHttpBackend(client: BrokerClient, { witnessFile }: { witness
     deny: (id, reason) => client.call<PendingRequest>('POST', `${requestPath(id)}/deny`, { body: { reason }, idempotent: false }),
     // SECURITY: never retried, as a request for a grant is not: one pick-up, one credential.
     claim: (id, input) => client.call<IssuedGrant>('POST', `${requestPath(id)}/grant`, { body: input, idempotent: false }),
+    // SECURITY: never retried, as a request for a grant is not.
+    breakGlass: (input) => client.call<IssuedGrant>('POST', '/v1/break-glass', { body: input, idempotent: false }),
+    review: (id, note) => client.call<BreakGlassUse>('POST', `/v1/break-glass/${encodeURIComponent(id)}/review`, { body: note === undefined ? {} : { note }, idempotent: false }),
+    breakGlassUses: () => client.call<BreakGlassUse[]>('GET', '/v1/break-glass', { idempotent: true }),
     heartbeat: (id) => client.call<GrantPulse>('POST', `${grantPath(id)}/heartbeat`, { idempotent: true }),
     // Never retried: a lost answer must not become a second extension. The session learns its new end now.
     extend: async (id, ask) => {

@@ -44,6 +44,8 @@ export interface DecidedRequest {
   looked: { seq: number } | undefined;
   degradedTtl: number | undefined;
   unanswered: JitError | undefined;
+  /** Issued through `jit break-glass`: no approver, no ticket look-up, a review owed. */
+  breakGlass?: boolean;
 }
 
 export interface ApprovalDeps {

@@ -57,6 +57,11 @@ export interface GrantRecord {
    */
   verifyNotBeforeMs: number | null;
   endedAtMs: number | null;
+  /** Issued by `jit break-glass`: no approver, no ticket look-ups, a review owed afterwards. */
+  breakGlass: boolean;
+  /** Who closed the break-glass review, and when (ms); null while it is due. */
+  reviewedBy: string | null;
+  reviewedAtMs: number | null;
 }
 
 export type AuditType =
@@ -79,7 +84,9 @@ export type AuditType =
   | 'request.pending'
   | 'request.approval'
   | 'request.expired'
-  | 'grant.extended';
+  | 'grant.extended'
+  | 'review.due'
+  | 'review.closed';
 
 /** What the CLI reports of a session it supervises (survivors: processes still running at its end). */
 export type SessionEventType = 'session.started' | 'session.ended' | 'session.survivors';

@@ -79,6 +79,8 @@ export class Renewals {
     if (grant.state !== 'active' || grant.expiresAtMs <= now) {
       throw new JitError('session_ended', `grant ${grant.id} has ended (${grant.state === 'active' ? 'expired' : grant.state}); an ended grant is not extended`, { hint: 'make a new request with `jit elevate`' });
     }
+    // SECURITY: break-glass is short by design: more time is a new decision, by an approver.
+    if (grant.breakGlass) throw new JitError('denied', `${grant.id} is a break-glass grant: it is not extended`, { hint: 'when it ends, make a request an approver decides (`jit elevate`)' });
     const role = this.deps.policy.roles.get(grant.role);
     if (!role) throw new JitError('denied', `role ${grant.role} is no longer in ${this.deps.policy.source}`, { hint: 'the grant ends at its TTL' });
     if (!mayRequest(role, caller)) throw new JitError('denied', `${caller.name} is no longer among the requesters of ${role.name}`, { hint: 'the grant ends at its TTL' });

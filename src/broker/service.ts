@@ -6,7 +6,7 @@ import { formatDuration } from '../core/duration.js';
 import { formatId } from '../core/ids.js';
 import { validateReason, validateRoleName, validateTicketId } from '../core/identifiers.js';
 import { isLive, type GrantState, type RevokeReason } from '../core/states.js';
-import type { ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from '../backends/contract.js';
+import type { BreakGlassRequest, BreakGlassUse, ElevationRequest, Grant, GrantPulse, IssuedGrant, PendingRequest, RoleSummary, SeenRequest } from '../backends/contract.js';
 import { isProcessAlive } from '../platform/process-identity.js';
 import type { Operator } from '../platform/operator.js';
 import type { SecretStore } from '../platform/secret-store.js';
@@ -25,6 +25,7 @@ import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
 import { Approvals, type DecidedRequest } from './approvals.js';
 import { Renewals, type ExtendAsk } from './renewal.js';
+import { BreakGlass } from './break-glass.js';
 import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
 import { envNameOf } from './issuers/secret-reference.js';
 import { readWebhookSecret } from './tickets/webhook-secret.js';
@@ -67,6 +68,7 @@ export function publicGrant(grant: GrantRecord): Grant {
     revocation: grant.revocation,
     revokeReason: grant.revokeReason,
     owner: { host: grant.ownerHost, pid: grant.ownerPid, startTime: grant.ownerStartTime },
+    ...(grant.breakGlass ? { breakGlass: true } : {}),
   };
 }
 
@@ -85,6 +87,7 @@ export class Broker {
   readonly #tickets: TicketChecks;
   readonly #approvals: Approvals;
   readonly #renewals: Renewals;
+  readonly #breakGlass: BreakGlass;
 
   constructor(deps: BrokerDeps) {
     this.#deps = deps;
@@ -109,6 +112,14 @@ export class Broker {
       issuerFor: (grant) => this.#issuerFor(grant),
       publicGrant,
       approvedRenewal: (caller, requestId, grantId) => this.#approvals.approvedRenewal(caller, requestId, grantId),
+    });
+    this.#breakGlass = new BreakGlass({
+      store: deps.store,
+      policy: deps.policy,
+      now: this.#now,
+      actor: (caller) => this.#actor(caller),
+      publicGrant,
+      issue: (operator, input, decided, decision) => this.#issue(operator, input, decided, decision),
     });
   }
 
@@ -301,6 +312,7 @@ export class Broker {
       issuedAtMs: now, expiresAtMs: now + grantedSeconds * 1000, ownerHost: operator.host, ownerPid: input.owner.pid,
       ownerStartTime: input.owner.startTime, lastHeartbeatAtMs: now, handle: null, revokeReason: null, revocation: null,
       revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null, endedAtMs: null,
+      breakGlass: decided.breakGlass === true, reviewedBy: null, reviewedAtMs: null,
     };
     const grantAudit = { ...audit, grantId: grant.id };
     const issuing: AuditDraft = { type: 'grant.issuing', ...grantAudit, data: { issuer: role.issuer.type, expiresAt: Math.floor(grant.expiresAtMs / 1000) } };
@@ -326,7 +338,11 @@ export class Broker {
       activated = await this.#deps.store.commit({
         // The owner's heartbeats are due from now on: the time spent issuing is not held against it.
         updateGrant: { id: grant.id, expect: { state: 'issuing' }, patch: { state: 'active', handle: issued.handle, lastHeartbeatAtMs: this.#now() } },
-        events: [{ type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAtMs / 1000), ttlSeconds: grantedSeconds } }],
+        // A break-glass grant owes its review from the moment it exists: on the record with its issue.
+        events: [
+          { type: 'grant.issued', ...grantAudit, data: { expiresAt: Math.floor(grant.expiresAtMs / 1000), ttlSeconds: grantedSeconds } },
+          ...(grant.breakGlass ? [BreakGlass.reviewDue(role, grantAudit)] : []),
+        ],
       });
     } catch (error) {
       // SECURITY: a credential whose issuance cannot be audited must not survive.
@@ -365,7 +381,7 @@ export class Broker {
         throw new JitError('ticket_rejected', `ticket ${ticket} changed as ${role.name} was being issued, and no longer allows it; the credential was revoked at once and nothing ran`, { hint: `\`jit audit --grant ${active.id}\` shows why` });
       }
     }
-    const notice = degradedTtl === undefined ? undefined : `${role.ticket.system} could not be asked about ${ticket} (${unanswered!.message}); ${role.name} allows that: granted unverified for ${formatDuration(grantedSeconds)}, and looked at again as soon as it answers`;
+    const notice = grant.breakGlass ? `BREAK-GLASS on ${role.name}: no approver; your team is told now, and ${role.breakGlass.reviewers.join(', ')} will review this use (\`jit review ${grant.id}\`) once it ends` : degradedTtl === undefined ? undefined : `${role.ticket.system} could not be asked about ${ticket} (${unanswered!.message}); ${role.name} allows that: granted unverified for ${formatDuration(grantedSeconds)}, and looked at again as soon as it answers`;
     return { grant: publicGrant(active), credential: issued.env, heartbeatSeconds: role.heartbeat.intervalSeconds, ...(notice ? { notice } : {}), ...(issued.clientStep ? { clientStep: issued.clientStep } : {}) };
   }
 
@@ -392,6 +408,23 @@ export class Broker {
   /** The grant of an approved request, to its requester, once. */
   claim(caller: Operator, id: string, input: Pick<ElevationRequest, 'owner' | 'publicKey' | 'parentSession'>): Promise<IssuedGrant> {
     return this.#approvals.claim(caller, id, input);
+  }
+
+  /** Emergency access without an approver (see break-glass.ts). Fails closed on an unsound audit, as every issue does. */
+  async breakGlass(operator: Operator, input: BreakGlassRequest): Promise<IssuedGrant> {
+    const auditProblem = await this.auditProblem();
+    if (auditProblem) throw auditProblem;
+    return this.#breakGlass.use(operator, input);
+  }
+
+  /** Closes the review of a break-glass use (not by the one who used it). */
+  reviewBreakGlass(caller: Operator, grantId: string, note?: string): Promise<BreakGlassUse> {
+    return this.#breakGlass.review(caller, grantId, note);
+  }
+
+  /** The last 90 days' break-glass uses and their reviews. */
+  breakGlassUses(): Promise<BreakGlassUse[]> {
+    return this.#breakGlass.uses();
   }
 
   /** Moves a live grant's end later, as a fresh decision (see renewal.ts). */
@@ -460,7 +493,7 @@ export class Broker {
     // Marked first: a grant still being issued on an older look is looked at again as it becomes active.
     const after = this.#tickets.changed(system, tickets);
     const grants = (await this.#deps.store.listGrants({ states: ['active'] })).filter(
-      (grant) => changed.has(grant.ticket) && this.#deps.policy.roles.get(grant.role)?.ticket.system === system,
+      (grant) => !grant.breakGlass && changed.has(grant.ticket) && this.#deps.policy.roles.get(grant.role)?.ticket.system === system,
     );
     const answered = await Promise.all(grants.map((grant) => this.#tickets.recheck(grant, { via: 'webhook', after })));
     if (answered.includes(false)) {

@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import type { Context } from './context.js';
 import { defineApprove, defineDeny, defineRequests } from './commands/define/approvals.js';
 import { defineAudit, defineAuditExport, defineAuditStanding, defineAuditVerify } from './commands/define/audit.js';
+import { defineBreakGlass, defineReview } from './commands/define/break-glass.js';
 import { defineElevate } from './commands/define/elevate.js';
 import { defineExec } from './commands/define/exec.js';
 import { defineExtend } from './commands/define/extend.js';
@@ -57,6 +58,8 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
   runs(defineRequests(program), () => import('./commands/requests.js'));
   runs(defineApprove(program), () => import('./commands/approve.js'));
   runs(defineDeny(program), () => import('./commands/deny.js'));
+  runs(defineBreakGlass(program), () => import('./commands/break-glass.js'));
+  runs(defineReview(program), () => import('./commands/review.js'));
   const audit = runs(defineAudit(program), () => import('./commands/audit-list.js'));
   runs(defineAuditVerify(audit), () => import('./commands/audit-verify.js'));
   runs(defineAuditExport(audit), () => import('./commands/audit-export.js'));

@@ -90,3 +90,14 @@ export function validateReason(reason: string | undefined): string | undefined {
   }
   return reason;
 }
+
+/** An incident id as PagerDuty, Opsgenie, Jira or a ServiceNow INC give it: letters, digits and a few separators. */
+const INCIDENT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:#-]{0,63}$/;
+
+/** Checks `--incident` (break-glass): it becomes the grant's ticket, shown in audits and prompts. */
+export function validateIncidentId(value: string): string {
+  if (!INCIDENT_PATTERN.test(value)) {
+    throw new JitError('usage', `--incident ${displayValue(value)} is not an incident id`, { hint: 'letters, digits and . _ : # - (at most 64), as your incident tool shows it' });
+  }
+  return value;
+}

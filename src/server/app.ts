@@ -3,7 +3,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { ElevationRequest } from '../backends/contract.js';
+import type { BreakGlassRequest, ElevationRequest } from '../backends/contract.js';
 import { matchesRule } from '../broker/policy/requesters.js';
 import type { ExtendAsk } from '../broker/renewal.js';
 import type { Broker } from '../broker/service.js';
@@ -263,6 +263,21 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     const pulse = await broker.heartbeat(await caller(request), id);
     if (!pulse) throw new JitError('not_found', `there is no grant ${id} of yours`);
     return pulse;
+  });
+
+  app.post('/v1/break-glass', { schema: requestSchemas('/v1/break-glass', 'post') }, async (request, reply) => {
+    const issued = await broker.breakGlass(await caller(request), request.body as BreakGlassRequest);
+    return reply.status(201).send(issued);
+  });
+
+  app.get('/v1/break-glass', async (request) => {
+    await auditReader(request);
+    return broker.breakGlassUses();
+  });
+
+  app.post(routePath('/v1/break-glass/{id}/review'), { schema: requestSchemas('/v1/break-glass/{id}/review', 'post') }, async (request) => {
+    const { id } = request.params as { id: string };
+    return broker.reviewBreakGlass(await caller(request), id, (request.body as { note?: string }).note);
   });
 
   app.post(routePath('/v1/grants/{id}/extend'), { schema: requestSchemas('/v1/grants/{id}/extend', 'post') }, async (request) => {

@@ -126,6 +126,13 @@ export async function prepareBroker(config: BrokerConfig) {
   }
   checkStateDir(config.stateDir);
   const notifications = await readNotificationTargets(config, process.env);
+  // SECURITY: break-glass is loud or it is not offered: without anyone to tell, the broker does not start.
+  const breakGlassRoles = [...policy.roles.values()].filter((role) => role.breakGlass.allowed).map((role) => role.name);
+  if (breakGlassRoles.length > 0 && !notifications.webhook && !notifications.slack) {
+    throw new JitError('config', `${breakGlassRoles.join(', ')} allow${breakGlassRoles.length === 1 ? 's' : ''} break-glass, and nobody would hear of its use`, {
+      hint: `configure notifications (webhook or slack) in ${config.source}, or set breakGlass.allowed: false in ${config.policy}`,
+    });
+  }
   return { policy, tls, notifications };
 }
 

@@ -23,9 +23,14 @@ export interface NewRequest {
   reason?: string;
 }
 
+/** `jit break-glass`: no approver, no ticket look-up; the role's break-glass TTL. */
+export interface BreakGlassAsk {
+  breakGlass: { role: string; reason: string; incident?: string };
+}
+
 export interface SessionRequest {
-  /** A new request, or one made earlier (`jit elevate --request ID`) whose approved grant is picked up. */
-  ask: NewRequest | { requestId: string };
+  /** A new request, one made earlier (`jit elevate --request ID`) whose approved grant is picked up, or break-glass. */
+  ask: NewRequest | { requestId: string } | BreakGlassAsk;
   /** For a role that needs approvals: whether, and how long, to wait for them. */
   approval: ApprovalWait;
   kind: 'shell' | 'command';
@@ -153,7 +158,7 @@ async function issueAndSupervise(request: SessionRequest, deps: SessionDeps, hel
     // then the session's variables and the credential) still has the last word.
     const env = buildSessionEnv(
       { ...deps.env, ...request.extraEnv },
-      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: grant.expiresAt, backend: backend.name, breakGlass: false, endFile: credentials.endFile(grant.id) },
+      { grantId: grant.id, role: grant.role, ticket: grant.ticket, expiresAtSeconds: grant.expiresAt, backend: backend.name, breakGlass: grant.breakGlass === true, endFile: credentials.endFile(grant.id) },
       credential,
       backend.withheldEnv,
     );
@@ -243,6 +248,10 @@ async function obtainGrant(request: SessionRequest, from: Pick<ElevationRequest,
     return progress(`picking up the grant of ${id}`, backend.claim(id, from));
   };
   if ('requestId' in request.ask) return claim(request.ask.requestId);
+  if ('breakGlass' in request.ask) {
+    const { role } = request.ask.breakGlass;
+    return progress(`breaking the glass for ${role}`, backend.breakGlass({ ...request.ask.breakGlass, ...from }));
+  }
   const { role, ticket, ttlSeconds, reason } = request.ask;
   const asked = { role, ticket, ...(ttlSeconds === undefined ? {} : { ttlSeconds }), ...(reason === undefined ? {} : { reason }), ...from };
   try {

@@ -93,6 +93,7 @@ const grant = (id: string, requestId: string, issuedAtMs = 1000): GrantRecord =>
   id, requestId, role: 'demo', ticket: 'OPS-1', requester: 'alice', issuerType: 'jwt', issuerConfig: '{}', state: 'issuing',
   issuedAtMs, expiresAtMs: issuedAtMs + 60_000, ownerHost: 'h', ownerPid: 1, ownerStartTime: null, lastHeartbeatAtMs: issuedAtMs, handle: null,
   revokeReason: null, revocation: null, revocationAttempts: 0, nextAttemptAtMs: null, revocationLeaseUntilMs: null, verifyNotBeforeMs: null, endedAtMs: null,
+  breakGlass: false, reviewedBy: null, reviewedAtMs: null,
 });
 const event = (type: 'grant.issuing' | 'grant.issued' | 'grant.revoked', grantId?: string) => ({ type, actor: 'test', ...(grantId ? { grantId } : {}) });
 

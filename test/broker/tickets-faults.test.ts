@@ -144,7 +144,7 @@ describe('ticket checks and degraded mode, adversarially', () => {
     await beat; // rejects: SQLITE_BUSY
     await first;
     env.clock.now += 1000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
     // Later: an interval look begins (reading the ticket open); the ticket is then closed and the webhook arrives.
     env.clock.now += 31_000;
     hold = true;

@@ -108,7 +108,7 @@ describe('tickets checked in PagerDuty', () => {
     const { grant } = await ask('PT4KHL5');
     pagerduty.incidents.set('PT4KHL5', { status: 'resolved' });
     env.clock.now += 31_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
     expect((await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked')).toMatchObject({ actor: 'ticket:pagerduty', data: { reason: 'ticket_closed', ticketState: 'resolved' } });
   });
 
@@ -118,18 +118,18 @@ describe('tickets checked in PagerDuty', () => {
     const { grant } = await ask('PT4KHL6');
     pagerduty.rateLimited = true;
     env.clock.now += 31_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
     const asked = pagerduty.requests.length;
     // Within the 17 s PagerDuty asked for: the re-check retries and new requests send nothing.
     env.clock.now += 6000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
     const refused = await failure(ask('PT4KHL6'));
     expect(refused.exitCode).toBe(ExitCode.unavailable);
     expect(refused.message).toMatch(/^PagerDuty at http:\/\/127\.0\.0\.1:\d+ is rate-limiting jit \(retry after 11s\)$/);
     expect(pagerduty.requests).toHaveLength(asked);
     pagerduty.rateLimited = false;
     env.clock.now += 12_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
     expect(pagerduty.requests).toHaveLength(asked + 1);
   });
 
@@ -140,9 +140,9 @@ describe('tickets checked in PagerDuty', () => {
     const second = (await ask('PT4KHL7')).grant;
     expect(pagerduty.requests).toHaveLength(2);
     env.clock.now += 31_000;
-    expect(await env.broker.heartbeat(operator, first.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, first.id))?.state).toBe('active');
     env.clock.now += 2000;
-    expect(await env.broker.heartbeat(operator, second.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, second.id))?.state).toBe('active');
     expect(pagerduty.requests).toHaveLength(3);
     pagerduty.incidents.set('PT4KHL7', { status: 'resolved' });
     expect(await env.broker.ticketsChanged('pagerduty', ['PT4KHL7'])).toBe(2);

@@ -136,9 +136,9 @@ describe('tickets checked in ServiceNow', () => {
     const { grant } = await ask('CHG0030010');
     servicenow.records.set('CHG0030010', { ...implementing, state: '3' });
     env.clock.now += 10_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
     env.clock.now += 21_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
     const revoked = (await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked');
     expect(revoked).toMatchObject({ actor: 'ticket:servicenow', data: { reason: 'ticket_closed', ticketState: 'Closed' } });
   });

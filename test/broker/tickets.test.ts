@@ -137,10 +137,10 @@ describe('tickets checked in Jira', () => {
     jira.issues.set('OPS-6', { ...inProgress, status: { name: 'Done', category: 'done' } });
     // Within the interval, the ticket is not asked again.
     env.clock.now += 10_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
     expect(jira.requests).toHaveLength(1);
     env.clock.now += 25_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
     expect(await env.broker.grant(operator, grant.id)).toMatchObject({ state: 'revoked', revokeReason: 'ticket_closed', revocation: 'verified' });
     const revoked = (await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked');
     expect(revoked).toMatchObject({ actor: 'ticket:jira', data: { reason: 'ticket_closed', ticketState: 'Done' } });
@@ -153,17 +153,17 @@ describe('tickets checked in Jira', () => {
     process.env.JIT_TEST_JIRA_CREDENTIALS = 'jit-bot@example.com:wrong';
     try {
       env.clock.now += 31_000;
-      expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
       const asked = jira.requests.length;
       env.clock.now += 1000;
-      expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
       expect(jira.requests).toHaveLength(asked);
       env.clock.now += 5000;
-      expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+      expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
       expect(jira.requests).toHaveLength(asked + 1);
       // Past two intervals without Jira confirming the ticket, the grant ends.
       env.clock.now += 30_000;
-      expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+      expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
       expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_unverifiable' });
       const revoked = (await env.store.events({ grantId: grant.id })).find((e) => e.type === 'grant.revoked');
       expect(revoked).toMatchObject({ actor: 'ticket:jira', data: { reason: 'ticket_unverifiable', why: expect.stringMatching(/refused jit's credentials \(401\)/) } });
@@ -192,19 +192,19 @@ describe('tickets checked in Jira', () => {
     const confirmed = (await ask('OPS-21')).grant;
     const refused = (await ask('OPS-22')).grant;
     env.clock.now += 5000;
-    expect(await env.broker.heartbeat(operator, confirmed.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, confirmed.id))?.state).toBe('active');
     process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
     jira.issues.set('OPS-21', inProgress);
     jira.issues.set('OPS-22', { status: { name: 'Done', category: 'done' } });
     env.clock.now += 5000;
-    expect(await env.broker.heartbeat(operator, confirmed.id)).toBe('active');
-    expect(await env.broker.heartbeat(operator, refused.id)).toBe('revoked');
+    expect((await env.broker.heartbeat(operator, confirmed.id))?.state).toBe('active');
+    expect((await env.broker.heartbeat(operator, refused.id))?.state).toBe('revoked');
     expect((await env.store.events({ grantId: confirmed.id })).at(-1)).toMatchObject({ type: 'ticket.verified', actor: 'ticket:jira', data: { ticketState: 'In Progress' } });
     expect(await env.broker.grant(operator, refused.id)).toMatchObject({ revokeReason: 'ticket_closed' });
     // Confirmed: from now on at the role's interval, not every few seconds.
     const asked = jira.requests.length;
     env.clock.now += 10_000;
-    expect(await env.broker.heartbeat(operator, confirmed.id)).toBe('active');
+    expect((await env.broker.heartbeat(operator, confirmed.id))?.state).toBe('active');
     expect(jira.requests).toHaveLength(asked);
   });
 
@@ -232,10 +232,10 @@ describe('tickets checked in Jira', () => {
       // Two 30 s intervals would end it where Jira outages are refused; here it lives on to 3 minutes unconfirmed.
       for (const step of [31_000, 60_000, 60_000]) {
         env.clock.now += step;
-        expect(await env.broker.heartbeat(operator, grant.id)).toBe('active');
+        expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('active');
       }
       env.clock.now += 30_000;
-      expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+      expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
       expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_unverifiable' });
     } finally {
       process.env.JIT_TEST_JIRA_CREDENTIALS = jira.credentials;
@@ -377,7 +377,7 @@ describe('tickets checked in GitHub', () => {
     const { grant } = await askGithub('acme/orders#15');
     github.issues.set('acme/orders#15', { state: 'closed' });
     env.clock.now += 31_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
     expect(await env.broker.grant(operator, grant.id)).toMatchObject({ revokeReason: 'ticket_closed' });
   });
 });
@@ -445,6 +445,6 @@ describe('tickets checked in GitLab', () => {
     const { grant } = await askGitlab('acme/platform/orders#8');
     gitlab.issues.set('acme/platform/orders#8', { state: 'closed' });
     env.clock.now += 31_000;
-    expect(await env.broker.heartbeat(operator, grant.id)).toBe('revoked');
+    expect((await env.broker.heartbeat(operator, grant.id))?.state).toBe('revoked');
   });
 });

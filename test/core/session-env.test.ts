@@ -90,6 +90,8 @@ describe('prompt segment', () => {
 
   it('is empty outside a session', () => expect(promptSegment({}, 0)).toBe(''));
 
+  it('says BREAK-GLASS in a break-glass session', () => expect(promptSegment({ ...env, JIT_BREAKGLASS: '1' }, 10000 - 25 * 60)).toBe('BREAK-GLASS prod-db-admin 25m'));
+
   it('never carries a terminal escape from JIT_ROLE', () => {
     expect(promptSegment({ ...env, JIT_ROLE: '\x1b[31mred\x1b[0m' }, 10000 - 120)).toBe('??31mred??0m 2m');
   });

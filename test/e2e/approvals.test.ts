@@ -26,6 +26,12 @@ const RENEWALS = join(issuerBin, 'renewals.log');
 const RENEWABLE = `{ type: command, issue: ${issuerScript('issue', `cat >/dev/null; echo '{"env":{"TARGET_TOKEN":"t0k3n"}}'`)}, revoke: ${issuerScript('revoke', 'cat >/dev/null')}, renew: ${issuerScript('renew', `cat >>${RENEWALS}; echo >>${RENEWALS}`)} }`;
 
 const POLICY = `roles:
+  prod-bg:
+    description: Production, with break-glass for incidents
+    ttl: { default: 5m, max: 1h }
+    requesters: [group:sre]
+    issuer: ${RENEWABLE}
+    breakGlass: { allowed: true, ttl: 10m, reviewers: [group:sre-leads] }
   prod-renew:
     ttl: { default: 5m, max: 1h }
     requesters: [group:sre]
@@ -128,6 +134,15 @@ function grantRows(): { request_id: string; requester: string; state: string }[]
   }
 }
 
+/** `jit` inside a session on this desk is this checkout's, whatever else the machine has. */
+function jitOnPath(user: User): void {
+  const bin = join(desks[user].home, 'bin');
+  if (existsSync(join(bin, 'jit'))) return;
+  mkdirSync(bin, { recursive: true, mode: 0o700 });
+  symlinkSync(JIT_BIN, join(bin, 'jit'));
+  desks[user].env.PATH = `${bin}:${desks[user].env.PATH}`;
+}
+
 let stray: ReturnType<typeof waiting>[] = [];
 afterEach(() => {
   stray.forEach((run) => run.child.kill('SIGKILL'));
@@ -209,14 +224,55 @@ describe('approvals through the built binary', () => {
     expect(await jit('alice', ['elevate', '--request', id, '--shell', shell])).toMatchObject({ code: 0, stdout: 'picked up prod for OPS-2\n' });
   });
 
+  it('break-glass: no approver, a short TTL, JIT_BREAKGLASS=1, everyone told; reviewed after by a reviewer, never the one who used it', async () => {
+    jitOnPath('alice');
+    const shell = join(desks.alice.home, 'incident-shell');
+    writeFileSync(shell, '#!/bin/sh\necho "in $JIT_ROLE for $JIT_TICKET breakglass=$JIT_BREAKGLASS left=$((JIT_EXPIRES_AT - $(date +%s)))"\njit status --prompt\njit extend --by 5m; echo "extend=$?"\n');
+    chmodSync(shell, 0o700);
+    const used = await jit('alice', ['break-glass', '--role', 'prod-bg', '--reason', 'orders DB refusing writes', '--incident', 'INC-4711', '--shell', shell]);
+    expect(used.code, used.stderr).toBe(0);
+    expect(used.stdout).toMatch(/^in prod-bg for INC-4711 breakglass=1 left=(59\d|600)\nBREAK-GLASS prod-bg (9|10)m\nextend=77\n$/);
+    const grantId = /jit review (g_[0-9a-z]{26})/.exec(used.stderr)?.[1];
+    expect(used.stderr).toContain('WARNING: BREAK-GLASS on prod-bg: no approver; your team is told now, and group:sre-leads will review this use');
+    expect(used.stderr).toContain('is a break-glass grant: it is not extended');
+    expect(grantId).toMatch(/^g_/);
+
+    // Told at once, signed: the use and who reviews it, with the command that closes the review.
+    const told = () => deliveries.filter((delivery) => delivery.body.includes(grantId!));
+    await until('the break-glass notifications', () => told().filter((delivery) => delivery.to === 'webhook').length === 1 && told().some((delivery) => delivery.to === 'slack'));
+    const webhook = told().find((delivery) => delivery.to === 'webhook')!;
+    expect(signedBy(WEBHOOK_SECRET, webhook)).toBe(true);
+    expect(JSON.parse(webhook.body)).toMatchObject({ type: 'review.due', grantId, data: { reviewers: 'group:sre-leads' }, request: { requester: 'alice', reason: 'orders DB refusing writes', ticket: 'INC-4711' } });
+    expect(JSON.parse(told().find((delivery) => delivery.to === 'slack')!.body)).toMatchObject({ text: 'BREAK-GLASS: alice took prod-bg without an approver (INC-4711): review needed' });
+
+    // Listed with its review due; closed by a reviewer only, never by the one who used it, and once.
+    expect((await jit('carol', ['audit', '--break-glass'])).stdout).toMatch(new RegExp(`${grantId}\\s+\\S+ \\S+\\s+prod-bg\\s+alice\\s+INC-4711\\s+review due\\s+orders DB refusing writes`));
+    expect(await jit('alice', ['review', grantId!])).toMatchObject({ code: 77, stderr: expect.stringContaining(`you may not review your own break-glass use ${grantId}`) });
+    expect(await jit('dave', ['review', grantId!])).toMatchObject({ code: 77, stderr: expect.stringContaining(`there is no break-glass use "${grantId}" you may review`) });
+    expect(await jit('bob', ['review', grantId!, '--note', 'needed; root cause in CHG-12'])).toMatchObject({ code: 0, stdout: `Reviewed ${grantId}: alice's break-glass use of prod-bg (INC-4711).\n` });
+    expect(await jit('carol', ['review', grantId!])).toMatchObject({ code: 64, stderr: expect.stringContaining(`the review of ${grantId} was already closed`) });
+    const listed = JSON.parse((await jit('carol', ['audit', '--break-glass', '--json'])).stdout) as { uses: { grant: { id: string; breakGlass: boolean }; review: { by: string } | null }[] };
+    expect(listed.uses.find((use) => use.grant.id === grantId)).toMatchObject({ grant: { breakGlass: true }, review: { by: 'bob' } });
+
+    const trail = JSON.parse((await jit('carol', ['audit', '--grant', grantId!, '--json'])).stdout) as { events: { type: string; actor: string }[] };
+    expect(trail.events.map((event) => `${event.type} ${event.actor.replace(/@.*/, '')}`)).toEqual([
+      'grant.issuing user:alice', 'grant.issued user:alice', 'review.due break-glass', 'session.started user:alice', 'session.ended user:alice', 'grant.revoked user:alice', 'revocation.verified revoker', 'review.closed user:bob',
+    ]);
+  }, 60_000);
+
+  it('break-glass on a role that does not allow it, or by someone who may not request the role: 77, on the record, nothing issued', async () => {
+    const before = grantRows().length;
+    expect(await jit('alice', ['break-glass', '--role', 'prod', '--reason', 'just because', '--shell', '/bin/true'])).toMatchObject({ code: 77, stderr: expect.stringContaining('break-glass denied: prod does not allow break-glass') });
+    expect(await jit('bob', ['break-glass', '--role', 'prod-bg', '--reason', 'not mine', '--shell', '/bin/true'])).toMatchObject({ code: 77, stderr: expect.stringContaining('break-glass denied: bob is not among the requesters of prod-bg') });
+    expect(await jit('alice', ['break-glass', '--role', 'prod-bg', '--reason', 'x', '--incident', 'INC 1; rm', '--shell', '/bin/true'])).toMatchObject({ code: 64, stderr: expect.stringContaining('is not an incident id') });
+    expect(await jit('alice', ['break-glass', '--role', 'prod-bg', '--shell', '/bin/true'])).toMatchObject({ code: 64, stderr: expect.stringMatching(/^jit: .*--reason/) });
+    expect(grantRows()).toHaveLength(before);
+    const audit = JSON.parse((await jit('carol', ['audit', '--json'])).stdout) as { events: { type: string; role: string; data: { breakGlass?: boolean; reason?: string } }[] };
+    expect(audit.events.filter((event) => event.type === 'request.denied' && event.data.reason === 'prod does not allow break-glass')).toHaveLength(1);
+  });
+
   it('jit extend on a role with approvals: a renewal waits for an approver like a request, --no-wait and --request pick it up; never the requester\'s own', async () => {
-    // `jit` inside the session is this checkout's.
-    const bin = join(desks.alice.home, 'bin');
-    mkdirSync(bin, { recursive: true, mode: 0o700 });
-    if (!existsSync(join(bin, 'jit'))) {
-      symlinkSync(JIT_BIN, join(bin, 'jit'));
-      desks.alice.env.PATH = `${bin}:${desks.alice.env.PATH}`;
-    }
+    jitOnPath('alice');
     const handoff = join(desks.alice.home, 'renewal-id');
     const go = join(desks.alice.home, 'approved');
     // In the session: a renewal left at once (75, its id on stdout), then picked up once approved; then one waited for.
@@ -367,6 +423,33 @@ describe('notification settings', () => {
   });
 });
 
+describe('break-glass settings', () => {
+  it('a broker whose policy allows break-glass does not start without notifications (78): it would be heard by nobody', async () => {
+    const files = brokerFiles(POLICY, 'listen: 127.0.0.1:0\noidc: { issuer: https://login.example.com, audience: jit, clientId: jit-cli }\n');
+    try {
+      const silent = await files.box.run(['serve', '--config', files.configPath, '--check']);
+      expect(silent).toMatchObject({ code: 78, stderr: expect.stringMatching(/^jit: prod-bg allows break-glass, and nobody would hear of its use\n\s+→ configure notifications/) });
+    } finally {
+      files.box.remove();
+    }
+  });
+
+  it('an embedded broker refuses break-glass (78), and a policy asking for more than 1h of it is invalid (78)', async () => {
+    const box = sandbox();
+    try {
+      mkdirSync(box.configDir, { recursive: true, mode: 0o700 });
+      writeFileSync(join(box.configDir, 'policy.yaml'), POLICY, { mode: 0o600 });
+      const refused = await box.run(['break-glass', '--role', 'prod-bg', '--reason', 'fire', '--shell', '/bin/true']);
+      expect(refused).toMatchObject({ code: 78, stderr: expect.stringMatching(/^jit: break-glass on prod-bg needs a team broker: it notifies others and someone else reviews each use\n/) });
+      expect(box.grantStates()).toEqual([]);
+      writeFileSync(join(box.configDir, 'policy.yaml'), POLICY.replace('breakGlass: { allowed: true, ttl: 10m', 'breakGlass: { allowed: true, ttl: 2h'), { mode: 0o600 });
+      expect(await box.run(['roles'])).toMatchObject({ code: 78, stderr: expect.stringContaining('break-glass lasts at most 1h') });
+    } finally {
+      box.remove();
+    }
+  });
+});
+
 describe('approvals without a team broker', () => {
   it('an embedded broker refuses a role that needs approvals (78), and jit doctor says why', async () => {
     const box = sandbox();
@@ -378,7 +461,7 @@ describe('approvals without a team broker', () => {
       expect(refused.stderr).toMatch(/^jit: role prod needs 1 approval, which only a team broker collects\n\s+→ serve .*policy\.yaml with `jit serve`/);
       expect(box.grantStates()).toEqual([]);
       const doctor = JSON.parse((await box.run(['doctor', '--json'])).stdout) as { checks: { name: string; status: string; detail: string }[] };
-      expect(doctor.checks.find((check) => check.name === 'policy')).toMatchObject({ status: 'fail', detail: expect.stringContaining('prod, prod-two, brief need approvals') });
+      expect(doctor.checks.find((check) => check.name === 'policy')).toMatchObject({ status: 'fail', detail: expect.stringContaining('prod-renew, prod, prod-two, brief need approvals') });
     } finally {
       box.remove();
     }

@@ -57,6 +57,12 @@ describe.each(SHELLS)('jit_prompt_info in %s', (shell) => {
     expect(info(4 * 60, { NO_COLOR: '1' })).toBe('prod-db-admin 4m');
   });
 
+  it('says BREAK-GLASS in a break-glass session, in red whatever the time left', () => {
+    expect(info(25 * 60 + 30, { NO_COLOR: '1', JIT_BREAKGLASS: '1' })).toBe('BREAK-GLASS prod-db-admin 25m');
+    const red = shell === 'zsh' ? '%F{red}' : '\x1b[31m';
+    expect(info(25 * 60 + 30, { JIT_BREAKGLASS: '1' })).toContain(red);
+  });
+
   it('shows only plain characters of a forged JIT_ROLE', () => {
     const env = { ...sessionEnv(25 * 60 + 30, { NO_COLOR: '1' }), JIT_ROLE: 'x\x1b]0;owned\x07$(id)' };
     expect(run(shell, 'jit_prompt_info', env).stdout).toBe('x??0?owned???id? 25m');

@@ -14,6 +14,7 @@ const demo: RolePolicy = {
   issuer: { type: 'jwt', audience: 'jit' },
   heartbeat: { intervalSeconds: 30, timeoutSeconds: 90 },
   nesting: false,
+  breakGlass: { allowed: false, ttlSeconds: 900, reviewers: [] },
 };
 
 export const defaultPolicy: Policy = { roles: new Map([['demo', demo]]), source: DEFAULT_POLICY_SOURCE };

@@ -39,6 +39,7 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
       issuer: role.issuer,
       heartbeat: { intervalSeconds: role.heartbeat.interval, timeoutSeconds: role.heartbeat.timeout },
       nesting: role.nesting,
+      breakGlass: { allowed: role.breakGlass.allowed, ttlSeconds: role.breakGlass.ttl, reviewers: role.breakGlass.reviewers ?? role.approval.approvers },
     });
   }
   return { roles: byName, source: path };

@@ -21,6 +21,19 @@ const approvalSchema = z
   .refine((a) => a.required === 0 || a.approvers.length > 0, { message: 'name who may approve: approvers: [group:NAME] or [user:NAME]', path: ['approvers'] })
   .default({ required: 0, approvers: [], self: false, pendingTtl: 3600 });
 
+/** Break-glass is for the minutes an incident needs before someone can approve: never longer than this. */
+const MAX_BREAK_GLASS_SECONDS = 3600;
+
+// Emergency access without an approver, for the role's requesters: short, announced, and reviewed after by someone else.
+const breakGlassSchema = z
+  .strictObject({
+    allowed: z.boolean(),
+    ttl: duration.refine((seconds) => seconds <= MAX_BREAK_GLASS_SECONDS, 'break-glass lasts at most 1h: it is for the minutes before an approver can be found').default(900),
+    // Who closes the review of each use (`jit review`), never the one who used it. Default: the role's approvers.
+    reviewers: z.array(requester).optional(),
+  })
+  .default({ allowed: false, ttl: 900 });
+
 const role = z
   .strictObject({
     description: z.string().default(''),
@@ -31,9 +44,14 @@ const role = z
     issuer: issuerSchema,
     heartbeat: z.strictObject({ interval: duration, timeout: duration }).default({ interval: 30, timeout: 90 }),
     nesting: z.boolean().default(false),
+    breakGlass: breakGlassSchema,
   })
   .refine((r) => r.ttl.default <= r.ttl.max, { message: 'ttl.default must not exceed ttl.max', path: ['ttl', 'default'] })
-  .refine((r) => r.heartbeat.interval < r.heartbeat.timeout, { message: 'heartbeat.interval must be shorter than heartbeat.timeout', path: ['heartbeat', 'interval'] });
+  .refine((r) => r.heartbeat.interval < r.heartbeat.timeout, { message: 'heartbeat.interval must be shorter than heartbeat.timeout', path: ['heartbeat', 'interval'] })
+  .refine((r) => !r.breakGlass.allowed || (r.breakGlass.reviewers ?? r.approval.approvers).length > 0, {
+    message: 'name who reviews each break-glass use: breakGlass.reviewers: [group:NAME] (or approval.approvers)',
+    path: ['breakGlass', 'reviewers'],
+  });
 
 export const policySchema = z.strictObject({
   roles: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'role names are lower-case letters, digits, - and _'), role).refine((roles) => Object.keys(roles).length > 0, 'define at least one role'),

@@ -13,3 +13,10 @@ export function needsTeamBroker(role: RolePolicy, source: string): JitError {
     hint: `serve ${source} with \`jit serve\` and point workstations at it (README.md, "Running a team broker"), or set approval.required: 0 for ${role.name}`,
   });
 }
+
+/** SECURITY: break-glass on the requester's own machine would be heard by nobody and reviewed by nobody else. */
+export function breakGlassNeedsTeamBroker(role: string, source: string): JitError {
+  return new JitError('config', `break-glass on ${role} needs a team broker: it notifies others and someone else reviews each use`, {
+    hint: `serve ${source} with \`jit serve\` and notifications configured (README.md, "Break-glass")`,
+  });
+}

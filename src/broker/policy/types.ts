@@ -19,6 +19,8 @@ export interface RolePolicy {
   heartbeat: { intervalSeconds: number; timeoutSeconds: number };
   /** Whether `jit elevate` may start inside another jit session. */
   nesting: boolean;
+  /** `jit break-glass`: whether the role allows it, for how long, and who reviews each use (never its user). */
+  breakGlass: { allowed: boolean; ttlSeconds: number; reviewers: string[] };
 }
 
 export interface Policy {

@@ -9,7 +9,7 @@ import { sealBatch } from '../audit/chain.js';
 import type { KeyProvider } from '../key-provider.js';
 import type { ApprovalRecord, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { postgresMigrations } from './postgres-migrations.js';
-import { approvalFromRow, eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, requestFilterSql, requestFromRow, type Row } from './rows.js';
+import { approvalFromRow, eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, grantValue, requestFilterSql, requestFromRow, type Row } from './rows.js';
 import { assertLifecycle, assertRequestLifecycle, ExpectationFailed, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type RequestFilter, type RequestUpdate, type Store } from './store.js';
 
 /** The advisory lock every write holds: 'jit' in ASCII. */
@@ -237,7 +237,7 @@ export class PostgresStore implements Store {
 
   async #insertGrant(query: Query, grant: GrantRecord): Promise<void> {
     const keys = Object.keys(grantColumns) as (keyof GrantRecord)[];
-    await query(`INSERT INTO grants (${keys.map((k) => grantColumns[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`, keys.map((k) => grant[k]));
+    await query(`INSERT INTO grants (${keys.map((k) => grantColumns[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`, keys.map((k) => grantValue(grant, k)));
   }
 
   async #updateGrant(query: Query, update: GrantUpdate): Promise<boolean> {

@@ -10,9 +10,16 @@ export const grantColumns: Record<keyof GrantRecord, string> = {
   state: 'state', issuedAtMs: 'issued_at', expiresAtMs: 'expires_at', ownerHost: 'owner_host', ownerPid: 'owner_pid',
   ownerStartTime: 'owner_start_time', lastHeartbeatAtMs: 'last_heartbeat_at', handle: 'handle', revokeReason: 'revoke_reason',
   revocation: 'revocation', revocationAttempts: 'revocation_attempts', nextAttemptAtMs: 'next_attempt_at', revocationLeaseUntilMs: 'revocation_lease_until', verifyNotBeforeMs: 'verify_not_before', endedAtMs: 'ended_at',
+  breakGlass: 'break_glass', reviewedBy: 'reviewed_by', reviewedAtMs: 'reviewed_at',
 };
 
-const numericGrantFields = new Set<keyof GrantRecord>(['issuedAtMs', 'expiresAtMs', 'ownerPid', 'lastHeartbeatAtMs', 'revocationAttempts', 'nextAttemptAtMs', 'revocationLeaseUntilMs', 'verifyNotBeforeMs', 'endedAtMs']);
+const numericGrantFields = new Set<keyof GrantRecord>(['issuedAtMs', 'expiresAtMs', 'ownerPid', 'lastHeartbeatAtMs', 'revocationAttempts', 'nextAttemptAtMs', 'revocationLeaseUntilMs', 'verifyNotBeforeMs', 'endedAtMs', 'reviewedAtMs']);
+
+/** A grant field as a column holds it: flags as 0 or 1, which both SQL dialects store alike. */
+export function grantValue(grant: GrantRecord, key: keyof GrantRecord): unknown {
+  const value = grant[key];
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}
 
 export function grantFromRow(row: Row): GrantRecord {
   const grant: Record<string, unknown> = {};
@@ -21,6 +28,7 @@ export function grantFromRow(row: Row): GrantRecord {
     // Drivers may hand 64-bit integers back as strings or bigints; records hold numbers.
     grant[key] = numericGrantFields.has(key) && value !== null && value !== undefined ? Number(value) : value;
   }
+  grant.breakGlass = Number(row.break_glass ?? 0) === 1;
   return grant as unknown as GrantRecord;
 }
 
@@ -102,6 +110,11 @@ export function grantFilterSql(filter: GrantFilter): { where: string; values: un
     // The sweep of a served broker: the few grants that may be due, not every live one twice a second.
     parts.push('(expires_at <= ? OR last_heartbeat_at <= ?)');
     values.push(filter.endDueBy.expiresBy, filter.endDueBy.silentSince);
+  }
+  if (filter.breakGlassSince !== undefined) {
+    // From the partial index of break-glass grants: few, however many grants there are.
+    parts.push('break_glass = 1 AND issued_at >= ?');
+    values.push(filter.breakGlassSince);
   }
   if (filter.revocationDueBy !== undefined) {
     // Read from the table's index rather than from every grant ever ended: the sweep asks twice a second.

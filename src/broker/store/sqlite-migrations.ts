@@ -42,4 +42,9 @@ export const migrations: readonly string[] = [
   `CREATE INDEX requests_awaited ON requests(created_at) WHERE pending_until IS NOT NULL;`,
   // A request may ask to extend a live grant rather than for a new one (`jit extend` on a role that needs approvals).
   `ALTER TABLE requests ADD COLUMN renews_grant TEXT;`,
+  // Break-glass grants (no approver, no ticket look-ups) and the review each one is owed, closed once.
+  `ALTER TABLE grants ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE grants ADD COLUMN reviewed_by TEXT;
+   ALTER TABLE grants ADD COLUMN reviewed_at INTEGER;
+   CREATE INDEX grants_break_glass ON grants(issued_at) WHERE break_glass = 1;`,
 ];

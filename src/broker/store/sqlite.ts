@@ -12,7 +12,7 @@ import { sealBatch } from '../audit/chain.js';
 import { openCheckpoint } from '../audit/checkpoint.js';
 import type { ApprovalRecord, AuditEvent, Checkpoint, GrantRecord, RequestRecord } from '../records.js';
 import { migrations } from './sqlite-migrations.js';
-import { approvalFromRow, eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, requestFilterSql, requestFromRow } from './rows.js';
+import { approvalFromRow, eventFilterSql, eventFromRow, expectation, grantColumns, grantFilterSql, grantFromRow, grantValue, requestFilterSql, requestFromRow } from './rows.js';
 import { assertLifecycle, assertRequestLifecycle, ExpectationFailed, type AuditPage, type AuditSnapshot, type Change, type EventFilter, type GrantFilter, type GrantUpdate, type RequestFilter, type RequestUpdate, type Store } from './store.js';
 
 type Row = Record<string, SQLInputValue>;
@@ -298,7 +298,7 @@ export class SqliteStore implements Store {
   #insertGrant(grant: GrantRecord): void {
     const keys = Object.keys(grantColumns) as (keyof GrantRecord)[];
     this.#statement(`INSERT INTO grants (${keys.map((k) => grantColumns[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
-      .run(...keys.map((k) => grant[k] as SQLInputValue));
+      .run(...keys.map((k) => grantValue(grant, k) as SQLInputValue));
   }
 
   /** Applies the patch only where the grant still matches the expectation; true when it did. */

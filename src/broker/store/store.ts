@@ -17,6 +17,8 @@ export interface GrantExpectation {
   handle?: string | null;
   /** A renewal moves the end only from the end it was decided on: two at once cannot both add to it. */
   expiresAtMs?: number;
+  /** A break-glass review is closed once: only while nobody has closed it. */
+  reviewedBy?: string | null;
 }
 
 export interface GrantUpdate {
@@ -84,6 +86,8 @@ export interface GrantFilter {
   revocationDueBy?: number;
   /** Only grants past `expiresBy` (ms), or whose last heartbeat is from `silentSince` or before. */
   endDueBy?: { expiresBy: number; silentSince: number };
+  /** Only break-glass grants issued at or after this time (ms). */
+  breakGlassSince?: number;
 }
 
 export interface EventFilter {

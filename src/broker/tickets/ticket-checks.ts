@@ -129,7 +129,8 @@ export class TicketChecks {
   recheck(grant: GrantRecord, occasion: Occasion = { via: 'interval' }): Promise<boolean> {
     const role = this.policy.roles.get(grant.role);
     const every = role && recheckMs(role.ticket);
-    if (!role || every === undefined || grant.state !== 'active') return Promise.resolve(true);
+    // A break-glass grant was never bound to a ticket: its incident is not a ticket to look at.
+    if (!role || every === undefined || grant.state !== 'active' || grant.breakGlass) return Promise.resolve(true);
     const running = this.#running.get(grant.id);
     if (running) {
       if (occasion.via === 'interval') return running;

@@ -7,7 +7,8 @@ import type { AuditListOptions } from './define/audit.js';
 import { colorFor, printJson, table } from '../render.js';
 
 export default async function auditList(options: AuditListOptions, context: Context): Promise<number> {
-  if (options.grant && options.ticket) throw new JitError('usage', 'pass --grant or --ticket, not both');
+  if ([options.grant, options.ticket, options.breakGlass].filter((flag) => flag !== undefined).length > 1) throw new JitError('usage', 'pass one of --grant, --ticket and --break-glass');
+  if (options.breakGlass) return breakGlassUses(options, context);
   // The ticket is only ever a bound SQL parameter; the length cap keeps a pasted blob out of the query.
   if (options.ticket !== undefined && (options.ticket.length === 0 || options.ticket.length > 64)) {
     throw new JitError('usage', '--ticket takes a ticket id such as OPS-123');
@@ -34,4 +35,27 @@ export function auditRows(events: AuditEvent[]): string[][] {
   // SECURITY: a raw escape sequence or bidi override in an event would rewrite the auditor's screen.
   const rows = events.map((e) => [String(e.seq), ...[e.at, e.type, e.grantId ?? e.requestId ?? '', e.ticket ?? '', e.actor].map(displayText), displayJson(e.data)]);
   return [['SEQ', 'AT', 'EVENT', 'GRANT/REQUEST', 'TICKET', 'ACTOR', 'DATA'], ...rows];
+}
+
+/** `--break-glass`: each use, newest first, with its review: the list a security team works through. */
+async function breakGlassUses(options: AuditListOptions, context: Context): Promise<number> {
+  const uses = await (await context.backend()).breakGlassUses();
+  if (options.json) {
+    printJson(context, { uses });
+    return 0;
+  }
+  if (uses.length === 0) {
+    context.stdout.write('No break-glass uses in the last 90 days.\n');
+    return 0;
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const rows = uses.map(({ grant, incident, reason, review }) => [
+    grant.id,
+    new Date(grant.issuedAt * 1000).toISOString().slice(0, 16).replace('T', ' '),
+    ...[grant.role, grant.requester, incident ?? '-'].map(displayText),
+    grant.state === 'active' && grant.expiresAt > now ? 'in use' : review ? `reviewed by ${displayText(review.by)}` : 'review due',
+    displayText(reason),
+  ]);
+  context.stdout.write(table([['GRANT', 'AT (UTC)', 'ROLE', 'BY', 'INCIDENT', 'REVIEW', 'REASON'], ...rows], colorFor(context.stdout, context.env)));
+  return 0;
 }

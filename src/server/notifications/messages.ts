@@ -7,7 +7,7 @@ import type { AuditEvent, RequestRecord } from '../../broker/records.js';
 import { formatDuration } from '../../core/duration.js';
 
 /** The audit events people are told about: a request that needs a decision, its decision, and a revocation that did not work. */
-export const NOTIFIED_EVENTS = new Set(['request.pending', 'request.approved', 'request.denied', 'request.expired', 'revocation.failed', 'revocation.irrevocable']);
+export const NOTIFIED_EVENTS = new Set(['request.pending', 'request.approved', 'request.denied', 'request.expired', 'revocation.failed', 'revocation.irrevocable', 'review.due', 'review.closed']);
 
 export interface Notice {
   /** One per event, the same on every attempt: a receiver drops repeats by it. */
@@ -17,9 +17,9 @@ export interface Notice {
   request: RequestRecord | undefined;
 }
 
-/** Whether an event is one people are told about. An approval the policy gave at once is not news. */
+/** Whether an event is one people are told about. An approval the policy gave at once is not news; break-glass is told as its review.due. */
 export function isNotified(event: AuditEvent): boolean {
-  return NOTIFIED_EVENTS.has(event.type) && !(event.type === 'request.approved' && event.actor === 'policy');
+  return NOTIFIED_EVENTS.has(event.type) && !(event.type === 'request.approved' && (event.actor === 'policy' || event.actor === 'break-glass'));
 }
 
 export function webhookBody(notice: Notice): string {
@@ -68,6 +68,10 @@ function headline(notice: Notice): string {
       return `Denied: ${who}'s request for ${escaped(event.role ?? '?')} on ${escaped(event.ticket ?? '?')}`;
     case 'request.expired':
       return `Expired undecided: ${who}'s request for ${escaped(event.role ?? '?')} on ${escaped(event.ticket ?? '?')}`;
+    case 'review.due':
+      return `BREAK-GLASS: ${who} took ${escaped(event.role ?? '?')} without an approver (${escaped(event.ticket ?? '?')}): review needed`;
+    case 'review.closed':
+      return `Break-glass review closed: ${who}'s use of ${escaped(event.role ?? '?')} (${escaped(event.grantId ?? '?')})`;
     default:
       return `Revocation ${event.type === 'revocation.irrevocable' ? 'impossible' : 'failed'}: grant ${escaped(event.grantId ?? '?')} (${escaped(event.role ?? '?')}, ${escaped(event.ticket ?? '?')}) may still be usable`;
   }
@@ -82,13 +86,18 @@ export function slackBody(notice: Notice): string {
     ['Requester', request?.requester],
     [request?.renewsGrant ? 'Extend by' : 'TTL', request ? formatDuration(request.ttlSeconds) : undefined],
     ['Reason', request?.reason ?? undefined],
-    ['By', event.actor === 'policy' || event.actor === 'broker' ? undefined : event.actor.replace(/^user:/, '')],
+    ['By', ['policy', 'broker', 'break-glass'].includes(event.actor) ? undefined : event.actor.replace(/^user:/, '')],
     ['Why', typeof event.data.reason === 'string' ? event.data.reason : typeof event.data.error === 'string' ? event.data.error : undefined],
+    ['Reviewers', typeof event.data.reviewers === 'string' ? event.data.reviewers : undefined],
+    ['Note', typeof event.data.note === 'string' ? event.data.note : undefined],
   ].filter((field): field is [string, string] => typeof field[1] === 'string' && field[1] !== '');
   const blocks: unknown[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `*${title}*` } },
     { type: 'section', fields: fields.map(([name, value]) => ({ type: 'mrkdwn', text: `*${name}*\n${escaped(value).slice(0, 500)}` })) },
   ];
+  if (event.type === 'review.due' && event.grantId) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Review once it has ended: \`jit review ${escaped(event.grantId)}\`` }] });
+  }
   if (event.type === 'request.pending' && request) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Approve: \`jit approve ${request.id}\` · deny: \`jit deny ${request.id} --reason …\`` }] });
   }

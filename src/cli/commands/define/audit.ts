@@ -9,8 +9,9 @@ export function defineAudit(program: Command) {
     .description('show the audit trail, prove it, or list standing access')
     .option('--grant <id>', 'only events of this grant')
     .option('--ticket <id>', 'only events of this ticket')
+    .option('--break-glass', "the last 90 days' break-glass uses and whether each was reviewed")
     .option('--json', 'machine-readable output')
-    .addHelpText('after', examples('jit audit --ticket OPS-123', 'jit audit --grant g_0f3k… --json', 'jit audit verify', 'jit audit standing'));
+    .addHelpText('after', examples('jit audit --ticket OPS-123', 'jit audit --break-glass', 'jit audit --grant g_0f3k… --json', 'jit audit verify', 'jit audit standing'));
 }
 
 export function defineAuditVerify(audit: Command) {

@@ -34,6 +34,20 @@ function policyRefusal(role: RolePolicy, caller: Operator, parentSession: string
 
 const alreadyUsed = (id: string) => new JitError('usage', `request ${id} was already used for a grant`, { hint: 'an approval is good for one grant: make a new request' });
 
+/** How many requests one person may have waiting at once: enough for real work, too few to flood the approvers' lists. */
+export const MAX_WAITING_PER_REQUESTER = 10;
+
+/** Refuses a new request that would wait when its requester already has the most that may (429, 75 for the CLI). */
+export async function assertRoomToWait(store: Store, requester: string, now: number): Promise<void> {
+  // Those past their time count no more, whether or not anyone has looked at them since.
+  const waiting = (await store.listRequests({ states: ['pending'], requester })).filter((request) => (request.pendingUntilMs ?? 0) > now);
+  if (waiting.length >= MAX_WAITING_PER_REQUESTER) {
+    throw new JitError('rate_limited', `${requester} has ${MAX_WAITING_PER_REQUESTER} requests waiting for approvals already`, {
+      hint: 'wait for them to be decided or to expire, or ask an approver (`jit requests` lists yours)',
+    });
+  }
+}
+
 /** What a decided request is issued on: the broker's own issuing step. */
 export interface DecidedRequest {
   role: RolePolicy;

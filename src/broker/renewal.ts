@@ -8,6 +8,7 @@ import { formatDuration } from '../core/duration.js';
 import { JitError, displayValue } from '../core/errors.js';
 import { formatId } from '../core/ids.js';
 import type { Operator } from '../platform/operator.js';
+import { assertRoomToWait } from './approvals.js';
 import type { Issuer } from './issuers/issuer.js';
 import { mayRequest } from './policy/requesters.js';
 import type { Policy, RolePolicy } from './policy/types.js';
@@ -55,6 +56,7 @@ export class Renewals {
     const audit = { actor: this.deps.actor(caller), requestId: request.id, grantId: grant.id, ticket: grant.ticket, role: role.name };
     const created = { type: 'request.created', ...audit, data: { renews: grant.id, bySeconds: ask.bySeconds, reason: request.reason } } as const;
     if (role.approval.required > 0) {
+      await assertRoomToWait(this.deps.store, caller.name, now);
       const pendingUntilMs = now + role.approval.pendingSeconds * 1000;
       await this.deps.store.commit({
         insertRequest: { ...request, state: 'pending', pendingUntilMs },

@@ -23,7 +23,7 @@ import { RevocationPool } from './revocation-pool.js';
 import { Revoker } from './revoker.js';
 import type { EventFilter, Store } from './store/store.js';
 import { TicketChecks } from './tickets/ticket-checks.js';
-import { Approvals, type DecidedRequest } from './approvals.js';
+import { Approvals, assertRoomToWait, type DecidedRequest } from './approvals.js';
 import { Renewals, type ExtendAsk } from './renewal.js';
 import { BreakGlass } from './break-glass.js';
 import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
@@ -274,6 +274,7 @@ export class Broker {
 
     if (role.approval.required > 0) {
       // Decided by people: the request waits for its approvers, and its requester picks the grant up once they said yes.
+      await assertRoomToWait(this.#deps.store, operator.name, now);
       const pendingUntilMs = now + role.approval.pendingSeconds * 1000;
       await this.#deps.store.commit({
         insertRequest: { ...request, state: 'pending', pendingUntilMs },

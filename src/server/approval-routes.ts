@@ -9,6 +9,8 @@ import { requestSchemas, routePath } from './api-document.js';
 
 /** How often a long poll looks again: a decision made on another replica is seen within this. */
 const POLL_MS = 500;
+/** Long polls one person may hold open at once (a requester waits on one; a few terminals are fine). */
+const WAITS_PER_CALLER = 4;
 
 export function registerApprovalRoutes(app: FastifyInstance, broker: Broker, caller: (request: FastifyRequest) => Promise<Operator>): void {
   const notFound = (id: string) => new JitError('not_found', `there is no request ${id} you may see`, { hint: '`jit requests` lists those you may decide, and yours' });
@@ -25,17 +27,30 @@ export function registerApprovalRoutes(app: FastifyInstance, broker: Broker, cal
     return broker.requests(await caller(request), { pending: pending === 'true' });
   });
 
+  // SECURITY: each held wait costs a look twice a second; one person holds only a few (in this replica).
+  const waits = new Map<string, number>();
   app.get(routePath('/v1/requests/{id}'), { schema: requestSchemas('/v1/requests/{id}', 'get') }, async (request) => {
     const operator = await caller(request);
     const { id } = request.params as { id: string };
     const { wait } = request.query as { wait?: string };
-    // Bounded: at most 30 s, looked at twice a second, and given up early if the client went away.
-    const deadline = Date.now() + Number(wait ?? 0) * 1000;
-    for (;;) {
-      const seen = await broker.pendingRequest(operator, id);
-      if (!seen) throw notFound(id);
-      if (seen.state !== 'pending' || Date.now() + POLL_MS > deadline || request.raw.destroyed || closing) return seen;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const held = waits.get(operator.name) ?? 0;
+    if (Number(wait ?? 0) > 0 && held >= WAITS_PER_CALLER) {
+      throw new JitError('rate_limited', `${operator.name} already waits on ${WAITS_PER_CALLER} requests at once`, { hint: 'wait on one request at a time' });
+    }
+    waits.set(operator.name, held + 1);
+    try {
+      // Bounded: at most 30 s, looked at twice a second, and given up early if the client went away.
+      const deadline = Date.now() + Number(wait ?? 0) * 1000;
+      for (;;) {
+        const seen = await broker.pendingRequest(operator, id);
+        if (!seen) throw notFound(id);
+        if (seen.state !== 'pending' || Date.now() + POLL_MS > deadline || request.raw.destroyed || closing) return seen;
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    } finally {
+      const left = (waits.get(operator.name) ?? 1) - 1;
+      if (left > 0) waits.set(operator.name, left);
+      else waits.delete(operator.name);
     }
   });
 

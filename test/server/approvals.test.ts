@@ -112,6 +112,26 @@ describe('approvals over HTTP', () => {
     expect((await call('alice', 'GET', '/v1/requests?pending=maybe')).status).toBe(400);
   });
 
+  it('bounded per requester: at most 10 requests waiting at once, and at most 4 long polls held at once', async () => {
+    const asks = [];
+    for (let n = 0; n < 12; n++) asks.push(await call('carol', 'POST', '/v1/grants', { role: 'prod-db', ticket: `OPS-${100 + n}`, owner }));
+    const waiting = asks.filter((asked) => asked.status === 409);
+    expect(waiting).toHaveLength(10);
+    expect(asks.slice(10)).toEqual([expect.objectContaining({ status: 429 }), expect.objectContaining({ status: 429 })]);
+    expect(asks[10]!.body.error.message).toBe('carol has 10 requests waiting for approvals already');
+    // Four waits held at once are served; a fifth is refused at once, not held.
+    const ids = waiting.map((asked) => asked.body.error.requestId as string);
+    const held = ids.slice(0, 4).map((id) => call('carol', 'GET', `/v1/requests/${id}?wait=3`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    expect(await call('carol', 'GET', `/v1/requests/${ids[4]}?wait=3`)).toMatchObject({ status: 429, body: { error: { code: 'rate_limited' } } });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await Promise.all(held)).map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    // Decided or expired, they make room again.
+    for (const id of ids) expect((await call('bob', 'POST', `/v1/requests/${id}/deny`, { reason: 'test over' })).status).toBe(200);
+    expect((await call('carol', 'POST', '/v1/grants', { role: 'prod-db', ticket: 'OPS-200', owner })).status).toBe(409);
+  });
+
   it('a denial needs its reason; a stranger sees nothing; ids and bodies are checked', async () => {
     const id = (await call('alice', 'POST', '/v1/grants', { role: 'prod-db', ticket: 'OPS-10', owner })).body.error.requestId as string;
     expect((await call('carol', 'POST', `/v1/requests/${id}/deny`, {})).status).toBe(400);

@@ -110,4 +110,6 @@ export interface RoleSummary {
   ticketPattern: string;
   issuer: string;
   mayRequest: boolean;
+  /** The break-glass TTL (`15m`) when the role allows break-glass, else null. */
+  breakGlass: string | null;
 }

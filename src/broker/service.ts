@@ -157,6 +157,7 @@ export class Broker {
       ticketPattern: role.ticket.pattern,
       issuer: role.issuer.type,
       mayRequest: mayRequest(role, caller),
+      breakGlass: role.breakGlass.allowed ? formatDuration(role.breakGlass.ttlSeconds) : null,
     }));
   }
 

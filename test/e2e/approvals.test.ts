@@ -156,6 +156,7 @@ describe('approvals through the built binary', () => {
     expect(roles.stdout).toMatch(/prod\s+5m \(max 1h\)\s+offline\s+1 of group:sre-leads\s+jwt\s+yes/);
     const json = JSON.parse((await jit('alice', ['roles', '--json'])).stdout) as { roles: { name: string; approvals: number; approvers: string[]; pendingTtl: string }[] };
     expect(json.roles.find((role) => role.name === 'brief')).toMatchObject({ approvals: 1, approvers: ['group:sre-leads'], pendingTtl: '3s' });
+    expect(roles.stdout).toMatch(/prod-bg\s+5m \(max 1h\)\s+offline\s+none; break-glass 10m\s+command\s+yes/);
   });
 
   it('request → pending → approved by another → the command runs; the requester never approves their own', async () => {

@@ -50,7 +50,7 @@ describe('--json', () => {
   it('roles --json is the documented shape', async () => {
     const result = await box.run(['roles', '--json']);
     expect(JSON.parse(result.stdout)).toEqual({
-      roles: [{ name: 'demo', description: expect.any(String), ttl: { default: '15m', max: '1h' }, approvals: 0, approvers: [], pendingTtl: '1h', ticketSystem: 'offline', ticketPattern: '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$', issuer: 'jwt', mayRequest: true }],
+      roles: [{ name: 'demo', description: expect.any(String), ttl: { default: '15m', max: '1h' }, approvals: 0, approvers: [], pendingTtl: '1h', ticketSystem: 'offline', ticketPattern: '^[A-Z][A-Z0-9_]+-[1-9][0-9]*$', issuer: 'jwt', mayRequest: true, breakGlass: null }],
     });
   });
 

@@ -4,9 +4,10 @@ import type { Context } from '../context.js';
 import type { RolesOptions } from './define/roles.js';
 import { colorFor, printJson, table } from '../render.js';
 
-/** `none`, or `1 of group:sre-leads` */
+/** `none`, or `1 of group:sre-leads`; `; break-glass 15m` where the role allows it. */
 function approval(role: RoleSummary): string {
-  return role.approvals === 0 ? 'none' : `${role.approvals} of ${role.approvers.join(', ')}`;
+  const decided = role.approvals === 0 ? 'none' : `${role.approvals} of ${role.approvers.join(', ')}`;
+  return role.breakGlass ? `${decided}; break-glass ${role.breakGlass}` : decided;
 }
 
 export default async function roles(options: RolesOptions, context: Context): Promise<number> {

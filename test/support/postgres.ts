@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
+import { freePort } from './free-port.ts';
 
 export interface Postgres {
   /** The `jit` superuser's connection string (with its password when `passwords` is on). */

@@ -22,7 +22,7 @@ _jit() {
     esac
   done
   case $prev in
-    -t|--ticket|--reason|--request|--by|--incident|--note|--export|--since|--config|--listen|--tls-cert|--tls-key)
+    -t|--ticket|--reason|--identity-token-file|--request|--by|--incident|--note|--export|--since|--config|--listen|--tls-cert|--tls-key)
       COMPREPLY=()
       return ;;
     -r|--role)
@@ -42,9 +42,9 @@ _jit() {
     '')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-V --version -h --help" -- "$cur")); else COMPREPLY=($(compgen -W "elevate exec status revoke extend roles requests approve deny break-glass review audit login whoami logout serve secret init doctor completion prompt" -- "$cur")); fi ;;
     'elevate')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --shell --no-wait --request --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --identity-token-file --shell --no-wait --request --no-prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'exec')
-      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --wait -h --help" -- "$cur")); else compopt -o default; COMPREPLY=(); fi ;;
+      if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --ticket -r --role --ttl --reason --no-input --identity-token-file --wait -h --help" -- "$cur")); else compopt -o default; COMPREPLY=(); fi ;;
     'status')
       if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--json --prompt -h --help" -- "$cur")); else COMPREPLY=(); fi ;;
     'revoke')

@@ -33,6 +33,7 @@ _jit__elevate() {
     '--ttl[how long the grant lives, e.g. 15m or 1h30m (bounded by the role)]:duration:(15m 30m 1h 2h)' \
     '--reason[why you need it; recorded in the audit]:value: ' \
     '--no-input[never ask\: fail with exit 64 naming a missing flag (the default off a terminal and under CI)]' \
+    '--identity-token-file[in CI, with a team broker\: the OIDC identity token file that proves this job (a Kubernetes projected token), re-read on every call; as JIT_IDENTITY_TOKEN_FILE]:value: ' \
     '--shell[the shell to start (default\: $SHELL, else /bin/sh)]:file:_files' \
     '--no-wait[leave at once if the role needs approvals\: exit 75, the request id on stdout]' \
     '--request[pick up the grant of a request made earlier, once approved (alone\: no --ticket or --role)]:value: ' \
@@ -49,6 +50,7 @@ _jit__exec() {
     '--ttl[how long the grant lives, e.g. 15m or 1h30m (bounded by the role)]:duration:(15m 30m 1h 2h)' \
     '--reason[why you need it; recorded in the audit]:value: ' \
     '--no-input[never ask\: fail with exit 64 naming a missing flag (the default off a terminal and under CI)]' \
+    '--identity-token-file[in CI, with a team broker\: the OIDC identity token file that proves this job (a Kubernetes projected token), re-read on every call; as JIT_IDENTITY_TOKEN_FILE]:value: ' \
     '--wait[for a role with approvals\: how long to wait for them before exiting 75 (default\: until the request expires)]:duration:(15m 30m 1h 2h)' \
     '(-h --help)'{-h,--help}'[show help for this command]' \
     '*:: :_normal' && ret=0

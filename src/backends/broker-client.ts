@@ -12,6 +12,8 @@ export interface BrokerClientOptions {
   caFile?: string;
   /** The bearer token for a call; absent for the calls made before login. */
   token?: () => Promise<string>;
+  /** What to do when the broker does not take the token: log in again, for a person (the default). */
+  unauthenticatedHint?: string;
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -31,6 +33,7 @@ export class BrokerClient {
   readonly #base: URL;
   readonly #dispatcher: Dispatcher;
   readonly #token: (() => Promise<string>) | undefined;
+  readonly #unauthenticatedHint: string;
 
   constructor(options: BrokerClientOptions) {
     this.#base = new URL(options.url);
@@ -44,6 +47,7 @@ export class BrokerClient {
     }
     this.#dispatcher = new Agent({ connect: { timeout: CONNECT_TIMEOUT_MS, ...(ca ? { ca } : {}) }, headersTimeout: READ_TIMEOUT_MS, bodyTimeout: READ_TIMEOUT_MS });
     this.#token = options.token;
+    this.#unauthenticatedHint = options.unauthenticatedHint ?? 'run `jit login`, then try again';
   }
 
   get url(): string {
@@ -106,7 +110,7 @@ export class BrokerClient {
     if (response.statusCode >= 200 && response.statusCode < 300) return body as T;
     const error = (body as { error?: { code?: unknown; message?: unknown; hint?: unknown; requestId?: unknown } } | undefined)?.error;
     const code = typeof error?.code === 'string' && ERROR_CODES.has(error.code as ErrorCode) ? (error.code as ErrorCode) : response.statusCode >= 500 ? 'unavailable' : 'internal';
-    const hint = code === 'unauthenticated' ? 'run `jit login`, then try again' : typeof error?.hint === 'string' ? clean(error.hint, '') : undefined;
+    const hint = code === 'unauthenticated' ? this.#unauthenticatedHint : typeof error?.hint === 'string' ? clean(error.hint, '') : undefined;
     // A request left waiting for approvals names itself, so that its requester can wait for it or pick it up later.
     const requestId = code === 'pending' && typeof error?.requestId === 'string' && isRequestId(error.requestId) ? error.requestId : undefined;
     throw new JitError(code, `the broker: ${clean(error?.message, `answered ${response.statusCode}`)}`, { ...(hint ? { hint } : {}), ...(requestId ? { requestId } : {}) });

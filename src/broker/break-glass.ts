@@ -8,6 +8,7 @@ import type { BreakGlassRequest, BreakGlassUse, Grant, IssuedGrant } from '../ba
 import { JitError, displayValue } from '../core/errors.js';
 import { formatId } from '../core/ids.js';
 import { validateIncidentId, validateReason, validateRoleName } from '../core/identifiers.js';
+import { provenanceOf } from './actor.js';
 import type { Operator } from '../platform/operator.js';
 import { sameName, type DecidedRequest } from './approvals.js';
 import { matchesRule, mayRequest } from './policy/requesters.js';
@@ -40,6 +41,8 @@ export class BreakGlass {
     const ticket = input.incident === undefined ? NO_INCIDENT : validateIncidentId(input.incident);
     const denial =
       !role.breakGlass.allowed ? `${role.name} does not allow break-glass` :
+      // SECURITY: the emergency door is for a person someone can ask afterwards, never a pipeline.
+      operator.workload ? 'break-glass is for people; a CI job asks with jit exec, as its workload' :
       !mayRequest(role, operator) ? `${operator.name} is not among the requesters of ${role.name}` :
       input.parentSession && !role.nesting ? `already inside jit session ${input.parentSession}, and ${role.name} does not allow nesting` :
       undefined;
@@ -50,7 +53,7 @@ export class BreakGlass {
       state: denial ? 'denied' : 'approved', createdAtMs: now, pendingUntilMs: null, renewsGrant: null,
     };
     const audit = { actor: this.deps.actor(operator), requestId: request.id, ticket, role: role.name };
-    const created: AuditDraft = { type: 'request.created', ...audit, data: { breakGlass: true, incident: input.incident ?? null, reason, ttlSeconds, tty: operator.tty, pid: input.owner.pid } };
+    const created: AuditDraft = { type: 'request.created', ...audit, data: { breakGlass: true, incident: input.incident ?? null, reason, ttlSeconds, tty: operator.tty, pid: input.owner.pid, ...provenanceOf(operator) } };
     // SECURITY: a refused attempt is on the record too: who tried the emergency door, and why it stayed shut.
     if (denial) {
       await this.deps.store.commit({ insertRequest: request, events: [created, { type: 'request.denied', ...audit, actor: 'policy', data: { reason: denial } }] });

@@ -7,6 +7,7 @@ import type { Grant } from '../backends/contract.js';
 import { formatDuration } from '../core/duration.js';
 import { JitError, displayValue } from '../core/errors.js';
 import { formatId } from '../core/ids.js';
+import { provenanceOf } from './actor.js';
 import type { Operator } from '../platform/operator.js';
 import { assertRoomToWait } from './approvals.js';
 import type { Issuer } from './issuers/issuer.js';
@@ -54,7 +55,7 @@ export class Renewals {
       requester: caller.name, reason: ask.reason ?? null, ttlSeconds: ask.bySeconds, state: 'approved', createdAtMs: now, pendingUntilMs: null, renewsGrant: grant.id,
     };
     const audit = { actor: this.deps.actor(caller), requestId: request.id, grantId: grant.id, ticket: grant.ticket, role: role.name };
-    const created = { type: 'request.created', ...audit, data: { renews: grant.id, bySeconds: ask.bySeconds, reason: request.reason } } as const;
+    const created = { type: 'request.created', ...audit, data: { renews: grant.id, bySeconds: ask.bySeconds, reason: request.reason, ...provenanceOf(caller) } } as const;
     if (role.approval.required > 0) {
       await assertRoomToWait(this.deps.store, caller.name, now);
       const pendingUntilMs = now + role.approval.pendingSeconds * 1000;

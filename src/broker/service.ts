@@ -26,6 +26,7 @@ import { TicketChecks } from './tickets/ticket-checks.js';
 import { Approvals, assertRoomToWait, type DecidedRequest } from './approvals.js';
 import { Renewals, type ExtendAsk } from './renewal.js';
 import { BreakGlass } from './break-glass.js';
+import { actorOf, provenanceOf } from './actor.js';
 import { degradedTtlSeconds, ticketRules, ticketSecretReferences, webhookSecretOf } from './tickets/registry.js';
 import { envNameOf } from './issuers/secret-reference.js';
 import { readWebhookSecret } from './tickets/webhook-secret.js';
@@ -124,7 +125,7 @@ export class Broker {
   }
 
   #actor(caller: Operator): string {
-    return `user:${caller.name}@${caller.host}`;
+    return actorOf(caller);
   }
 
   /** The caller's own grant; another's is as good as absent (its existence is not theirs to learn). */
@@ -245,7 +246,7 @@ export class Broker {
     const audit = { actor: this.#actor(operator), requestId, ticket, role: role.name };
     const ticketData = looked || unanswered ? { ticketSystem: role.ticket.system, ticketState: looked ? (looked.facts?.stateName ?? 'not found') : 'no answer' } : {};
     const degradedData = degradedTtl === undefined ? {} : { degraded: true, ticketError: unanswered!.message.slice(0, 300) };
-    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified, ...ticketData, ...degradedData, tty: operator.tty, pid: input.owner.pid } } as const;
+    const created = { type: 'request.created', ...audit, data: { ttlSeconds, reason: reason ?? null, ticketVerified, ...ticketData, ...degradedData, tty: operator.tty, pid: input.owner.pid, ...provenanceOf(operator) } } as const;
     if (denial) {
       this.#deps.observer?.decided('denied');
       await this.#deps.store.commit({

@@ -1,6 +1,7 @@
 // The command-line surface from DESIGN.md. Each command's code is imported only when it runs.
+import { resolve } from 'node:path';
 import { Command, CommanderError, type OptionValues } from '@commander-js/extra-typings';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, JitError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
 import { defineApprove, defineDeny, defineRequests } from './commands/define/approvals.js';
@@ -22,6 +23,18 @@ import { execWithoutDashDash, mustFollowDashDash, usageError } from './usage.js'
 /** What a command's module exports: its work, given its typed flags and positional arguments. */
 type Action<Options> = (options: Options & { args: string[] }, context: Context) => Promise<number>;
 
+/**
+ * `--identity-token-file` is JIT_IDENTITY_TOKEN_FILE said on the command line: set in the environment, so
+ * that the broker client reads it on every call and the session's own `jit status` and `jit revoke` do too.
+ */
+async function identityTokenFile(options: { identityTokenFile?: string }, context: Context): Promise<void> {
+  if (options.identityTokenFile === undefined) return;
+  if ((await context.config()).backend !== 'http') {
+    throw new JitError('usage', '--identity-token-file proves a CI job to a team broker, and config.yaml says backend: embedded', { hint: 'set backend: http and broker: URL in config.yaml (README.md, "Workload identity for CI")' });
+  }
+  context.env.JIT_IDENTITY_TOKEN_FILE = resolve(options.identityTokenFile);
+}
+
 /** Builds the program; exported so completions and tests can walk every command and flag. `args`: the command line after `jit`. */
 export function buildProgram(context: Context, setExit: (code: number) => void, args: string[] = []): Command {
   const program = new Command('jit')
@@ -41,9 +54,10 @@ export function buildProgram(context: Context, setExit: (code: number) => void, 
       setExit(await (await load()).default({ ...command.opts(), args: command.args }, context));
     });
 
-  runs(defineElevate(program), () => import('./commands/elevate.js'));
+  runs(defineElevate(program).hook('preAction', (command) => identityTokenFile(command.opts(), context)), () => import('./commands/elevate.js'));
   runs(
     defineExec(program)
+      .hook('preAction', (command) => identityTokenFile(command.opts(), context))
       // SECURITY: a command before `--` has its options read as jit's: `grep -r admin` would change the role.
       .hook('preAction', () => {
         const fixed = execWithoutDashDash(program, args);

@@ -4,12 +4,25 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 
 export interface Operator {
-  /** The identity policy matches: `user` for the embedded backend. */
+  /** The identity policy matches: `user` for the embedded backend; `workload:NAME` for a CI job. */
   name: string;
   host: string;
   tty: string | null;
   /** Lazily resolved group names, for `group:` requester rules. */
   groups(): string[];
+  /** Set for a CI job the team broker knows by its identity token: never a person, never an approver. */
+  workload?: WorkloadIdentity;
+}
+
+/** A CI job proven by its platform's OIDC identity token (server/workload-token.ts). */
+export interface WorkloadIdentity {
+  /** The policy's name for it (`workloads:`). */
+  workload: string;
+  issuer: string;
+  subject: string;
+  /** What the audit keeps of the token: which repository, ref, run and commit it was minted for. */
+  provenance: Record<string, string>;
+  expiresAt: number;
 }
 
 function readTty(): string | null {

@@ -12,7 +12,7 @@ import { JitError, type ErrorCode } from '../core/errors.js';
 import type { RevokeReason } from '../core/states.js';
 import type { Operator } from '../platform/operator.js';
 import { addressAllowList, DEFAULT_METRICS_FROM, type BrokerMetrics } from './metrics.js';
-import type { OperatorTokenVerifier } from './operator-token.js';
+import type { Callers } from './caller-verifier.js';
 import { apiDocument, requestSchemas, routePath } from './api-document.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitSettings } from './rate-limit.js';
 import { registerTicketWebhooks } from './ticket-webhooks.js';
@@ -29,7 +29,8 @@ export interface LoginSettings {
 
 export interface BrokerAppOptions {
   broker: Broker;
-  verifier: OperatorTokenVerifier;
+  /** Proves each /v1 caller: a person's access token, or a CI job's identity token. */
+  verifier: Callers;
   /** Absent when the broker config names no client for the CLI: then each CLI's config must. */
   login?: LoginSettings;
   /** Structured request logs (pino, JSON lines) to this stream; none when absent. */
@@ -152,9 +153,9 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
     // /v1/login is how a CLI learns where to log in: it cannot hold a token yet.
     const route = request.routeOptions.url ?? request.url;
     if (!(route.startsWith('/v1/') || request.url.startsWith('/v1/')) || route === '/v1/login') return;
-    let verified;
+    let verified: Operator;
     try {
-      verified = await verifier.verify(request.headers.authorization);
+      verified = await verifier.verify(request.headers.authorization, request.ip);
     } catch (error) {
       // SECURITY: an address that keeps failing to authenticate is slowed down; a good token from the
       // same address (a shared NAT, a proxy) is never held back by it.
@@ -172,7 +173,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
       throw rateLimited(`from ${verified.name}`, wait);
     }
     // The address is where the operator calls from, as the audit records it.
-    callers.set(request, { name: verified.name, host: request.ip, tty: null, groups: () => verified.groups });
+    callers.set(request, verified);
   });
 
   /** The operator the onRequest hook proved for this request. */
@@ -233,7 +234,7 @@ export function buildBrokerApp(options: BrokerAppOptions): FastifyInstance {
 
   app.get('/v1/whoami', async (request) => {
     const operator = await caller(request);
-    return { name: operator.name, groups: operator.groups(), address: operator.host };
+    return { name: operator.name, groups: operator.groups(), address: operator.host, ...(operator.workload ? { workload: { issuer: operator.workload.issuer, subject: operator.workload.subject, claims: operator.workload.provenance } } : {}) };
   });
 
   app.get('/v1/roles', async (request) => broker.roles(await caller(request)));

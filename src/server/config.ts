@@ -5,7 +5,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { JitError, displayValue } from '../core/errors.js';
 import { duration } from '../broker/policy/duration-schema.js';
-import { requester } from '../broker/policy/schema.js';
+import { person } from '../broker/policy/schema.js';
 import { readTrustedFile } from '../platform/paths.js';
 import { readYamlSettings } from '../platform/yaml-settings.js';
 import { isLoopbackHost } from '../core/loopback.js';
@@ -124,7 +124,7 @@ const schema = z
     allowPlainHttp: z.boolean({ error: 'must be true or false' }).default(false),
     trustedProxies: z.array(addressOrBlock).max(16).default([]),
     metricsFrom: z.array(addressOrBlock).max(64).default(DEFAULT_METRICS_FROM),
-    auditReaders: z.array(requester).min(1).max(64).default(['*']),
+    auditReaders: z.array(person).min(1).max(64).default(['*']),
     policy: absolutePath,
     stateDir: absolutePath,
     store: storeUrl.default('sqlite'),

@@ -1,8 +1,9 @@
 // Who is calling the broker: an OAuth access token (RFC 9068, `at+jwt`) from the team's OpenID
 // provider, verified against the provider's published keys. The broker trusts nothing else the
 // client says about who it is.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 import { JitError } from '../core/errors.js';
+import { IssuerKeys, JWKS_COOLDOWN_MS } from './issuer-keys.js';
 
 export interface OidcSettings {
   /** The provider's issuer URL, exactly as its discovery document and its tokens name it. */
@@ -41,29 +42,8 @@ const MAX_GROUPS = 256;
 /** Far above any real access token: a bigger one is refused before it is parsed. */
 export const MAX_TOKEN_BYTES = 16 * 1024;
 
-/** The provider's keys are fetched at most once per this interval for unknown key ids: a flood of forged kids costs one fetch. */
-const JWKS_COOLDOWN_MS = 30_000;
-const JWKS_CACHE_MS = 10 * 60_000;
-/** After a failed discovery, requests fail fast for this long instead of each asking the provider again. */
-const DISCOVERY_RETRY_MS = 5_000;
-const FETCH_TIMEOUT_MS = 5_000;
-
 function unauthenticated(message: string): JitError {
   return new JitError('unauthenticated', message, { hint: 'run `jit login`, then try again' });
-}
-
-/** Reads the provider's discovery document once and checks that it speaks for the configured issuer. */
-async function discoverJwksUri(issuer: string): Promise<URL> {
-  const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
-  const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error' }).catch((error: unknown) => {
-    throw new JitError('unavailable', `the OpenID provider ${issuer} cannot be reached`, { hint: 'check oidc.issuer in the broker config and that the provider is up', cause: error });
-  });
-  if (!response.ok) throw new JitError('unavailable', `the OpenID provider ${issuer} answered ${response.status} for its discovery document`, { hint: 'check oidc.issuer in the broker config' });
-  const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-  // SECURITY: a discovery document naming another issuer would let that issuer's keys vouch for ours (OpenID Discovery §4.3).
-  if (document.issuer !== issuer) throw new JitError('config', `the OpenID provider at ${issuer} calls itself ${String(document.issuer)}`, { hint: 'set oidc.issuer to the exact issuer URL the provider publishes' });
-  if (typeof document.jwks_uri !== 'string') throw new JitError('unavailable', `the OpenID provider ${issuer} publishes no jwks_uri`);
-  return new URL(document.jwks_uri);
 }
 
 /**
@@ -72,34 +52,21 @@ async function discoverJwksUri(issuer: string): Promise<URL> {
  */
 export class OperatorTokenVerifier {
   readonly #settings: OidcSettings;
-  readonly #cooldownMs: number;
-  #keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
-  #discoveryFailedAt = 0;
+  readonly #keys: IssuerKeys;
 
   /** `keyRefetchCooldownMs`: shorter only in tests, which cannot wait half a minute for a rotation. */
   constructor(settings: OidcSettings, { keyRefetchCooldownMs = JWKS_COOLDOWN_MS } = {}) {
     this.#settings = settings;
-    this.#cooldownMs = keyRefetchCooldownMs;
+    this.#keys = new IssuerKeys(settings.issuer, 'oidc.issuer in the broker config', keyRefetchCooldownMs);
   }
 
-  #keySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
-    // SECURITY: while the provider is down, a stream of requests does not become a stream of fetches.
-    if (!this.#keys && Date.now() - this.#discoveryFailedAt < DISCOVERY_RETRY_MS) {
-      return Promise.reject(new JitError('unavailable', `the OpenID provider ${this.#settings.issuer} could not be reached a moment ago`, { hint: 'try again shortly' }));
-    }
-    this.#keys ??= discoverJwksUri(this.#settings.issuer)
-      .then((uri) => createRemoteJWKSet(uri, { cooldownDuration: this.#cooldownMs, cacheMaxAge: JWKS_CACHE_MS, timeoutDuration: FETCH_TIMEOUT_MS }))
-      .catch((error: unknown) => {
-        this.#keys = undefined; // a request after the retry interval tries discovery again
-        this.#discoveryFailedAt = Date.now();
-        throw error;
-      });
-    return this.#keys;
+  get issuer(): string {
+    return this.#settings.issuer;
   }
 
   /** Whether the provider's keys can be had: the broker is not ready to serve without them. */
   async ready(): Promise<void> {
-    await this.#keySet();
+    await this.#keys.get();
   }
 
   /** The operator an `Authorization` header proves; a JitError('unauthenticated') for anything short of a valid token. */
@@ -108,7 +75,7 @@ export class OperatorTokenVerifier {
     if (!match) throw unauthenticated('the broker needs a bearer token');
     const token = match[1]!;
     if (token.length > MAX_TOKEN_BYTES) throw unauthenticated('the bearer token is too large');
-    const keys = await this.#keySet();
+    const keys = await this.#keys.get();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -126,7 +93,7 @@ export class OperatorTokenVerifier {
       if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) {
         throw new JitError('unavailable', `the OpenID provider's keys could not be fetched from ${this.#settings.issuer}`, { hint: 'try again shortly', cause: error });
       }
-      throw unauthenticated(`the bearer token was refused: ${describe(error)}`);
+      throw unauthenticated(`the bearer token was refused: ${describeRefusal(error)}`);
     }
     return this.#operatorOf(payload);
   }
@@ -150,7 +117,7 @@ export class OperatorTokenVerifier {
 }
 
 /** jose's reason in words an operator can act on; never the token itself. */
-function describe(error: unknown): string {
+export function describeRefusal(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'it has expired';
   if (error instanceof errors.JWTClaimValidationFailed) return `its ${error.claim} claim is not accepted (${error.reason})`;
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the provider matches its signature';

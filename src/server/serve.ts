@@ -22,6 +22,8 @@ import type { BrokerConfig } from './config.js';
 import { Notifier } from './notifications/notifier.js';
 import { readNotificationTargets } from './notifications/targets.js';
 import { OperatorTokenVerifier } from './operator-token.js';
+import { WorkloadTokenVerifier } from './workload-token.js';
+import { callers } from './caller-verifier.js';
 
 export const STORE_FILE = 'jit.db';
 
@@ -150,7 +152,9 @@ export async function startBroker(config: BrokerConfig, options: ServeOptions): 
   const store = notifier.watch(metrics.timed(opened));
   // No host: a served broker judges every owner by its heartbeats, never by a process table.
   const broker = new Broker({ policy, store, keys, observer: metrics });
-  const verifier = new OperatorTokenVerifier(config.oidc, options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs });
+  const cooldown = options.keyRefetchCooldownMs === undefined ? {} : { keyRefetchCooldownMs: options.keyRefetchCooldownMs };
+  const workloads = policy.workloads.size > 0 ? new WorkloadTokenVerifier(policy.workloads.values(), { leewaySeconds: config.oidc.leewaySeconds, ...cooldown }) : undefined;
+  const verifier = callers(new OperatorTokenVerifier(config.oidc, cooldown), workloads);
   const login = config.cliClientId === undefined ? {} : { login: { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.cliClientId, scopes: config.cliScopes } };
   const app = buildBrokerApp({ broker, verifier, logger: { stream: options.log }, trustedProxies: config.trustedProxies, rateLimit: config.rateLimit, metrics, metricsFrom: config.metricsFrom, auditReaders: config.auditReaders, ...login, ...(tls ? { https: tls } : {}) });
 

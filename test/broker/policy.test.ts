@@ -44,6 +44,26 @@ describe('policy', () => {
     expect(minimal.roles.get('prod')!.approval).toEqual({ required: 1, approvers: ['group:sre-leads'], pendingSeconds: 3600 });
   });
 
+  it('reads workloads: issuer, audience, exact claims (one value or several) and algorithms', async () => {
+    const policy = await parsePolicy(`roles:
+  deploy:
+    ttl: { default: 5m, max: 1h }
+    requesters: [workload:gh-deploy, group:sre]
+    issuer: { type: jwt }
+workloads:
+  gh-deploy:
+    description: The deploy workflow on main
+    issuer: https://token.actions.githubusercontent.com
+    audience: https://jit.example.com
+    claims: { repository: acme/app, ref: refs/heads/main, environment: [staging, production] }
+`, 'policy.yaml');
+    expect(policy.workloads.get('gh-deploy')).toEqual({
+      name: 'gh-deploy', description: 'The deploy workflow on main', issuer: 'https://token.actions.githubusercontent.com', audience: 'https://jit.example.com',
+      claims: { repository: ['acme/app'], ref: ['refs/heads/main'], environment: ['staging', 'production'] }, algorithms: ['RS256', 'ES256'],
+    });
+    expect((await parsePolicy(defaultPolicyYaml, 'policy.yaml')).workloads.size).toBe(0);
+  });
+
   it('fills defaults for a minimal role', async () => {
     const policy = await parsePolicy('roles:\n  ops:\n    ttl: { default: 5m, max: 10m }\n    requesters: [user:alice]\n    issuer: { type: jwt }\n', 'p');
     expect(policy.roles.get('ops')).toMatchObject({ approval: { required: 0 }, nesting: false, issuer: { audience: 'jit' } });
@@ -81,13 +101,20 @@ describe('policy', () => {
     ['more than 5 approvals', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 6, approvers: [group:sre] }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.required: at most 5 approvals/],
     ['a pending time beyond a day', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1, approvers: [group:sre], pendingTtl: 25h }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval\.pendingTtl: a request waits for its approvers at most 24h/],
     ['a pending_ttl spelled otherwise', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1, approvers: [group:sre], pending_ttl: 1h }\n    issuer: { type: jwt }\n', /:5:\d+: roles\.demo\.approval: .*pending_ttl/],
-    ['a bad requester', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [alice]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.requesters\.0: must be \*, user:NAME or group:NAME/],
+    ['a bad requester', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [alice]\n    issuer: { type: jwt }\n', /:4:\d+: roles\.demo\.requesters\.0: must be \*, user:NAME, group:NAME or workload:NAME/],
     ['an upper-case role name', 'roles:\n  Demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /roles\.Demo: role names are lower-case/],
     ['no roles', 'roles: {}\n', /roles: define at least one role/],
     ['a duplicate key', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ttl: { default: 5m, max: 1h }\n', /policy\.yaml:4:\d+:/],
     ['a backreference in the ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: \'^(A)\\1-[0-9]+$\' }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /policy\.yaml:4:\d+: roles\.demo\.ticket\.pattern: .*RE2.*invalid escape sequence/],
     ['a lookahead in the ticket pattern', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: \'^(?=A)[A-Z]+-[0-9]+$\' }\n    requesters: ["*"]\n    issuer: { type: jwt }\n', /policy\.yaml:4:\d+: roles\.demo\.ticket\.pattern: .*RE2.*\(\?=/],
     ['an overlong ticket pattern', `roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    ticket: { system: offline, pattern: '^${'(A|B)'.repeat(200)}$' }\n    requesters: ["*"]\n    issuer: { type: jwt }\n`, /policy\.yaml:4:\d+: roles\.demo\.ticket\.pattern: .*at most 256 characters/],
+    ['a GitHub workload that names no repository (every GitHub job gets tokens)', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [workload:deploy]\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: https://token.actions.githubusercontent.com\n    audience: https://jit.example.com\n    claims: { ref: refs/heads/main }\n', /policy\.yaml:\d+:\d+: workloads\.deploy\.claims: every job on https:\/\/token\.actions\.githubusercontent\.com gets tokens: name one of sub, repository/],
+    ['a workload with no claims', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [workload:deploy]\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: https://token.actions.githubusercontent.com\n    audience: https://jit.example.com\n    claims: {}\n', /workloads\.deploy\.claims: name the claims that single out the job/],
+    ['a workload condition on aud', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [workload:deploy]\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: https://token.actions.githubusercontent.com\n    audience: https://jit.example.com\n    claims: { repository: acme/app, aud: x }\n', /workloads\.deploy\.claims: iss, aud, exp, nbf and iat are checked by jit itself/],
+    ['a workload issuer over plain http off loopback', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [workload:deploy]\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: http://ci.example.com\n    audience: jit\n    claims: { sub: x }\n', /workloads\.deploy\.issuer: must be an https:\/\/ URL \(http:\/\/ only on loopback\)/],
+    ['a workload with a symmetric algorithm', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [workload:deploy]\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: https://token.actions.githubusercontent.com\n    audience: https://jit.example.com\n    claims: { repository: acme/app }\n    algorithms: [HS256]\n', /workloads\.deploy\.algorithms\.0: /],
+    ['a requester naming an undefined workload', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: [workload:deplyo]\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: https://token.actions.githubusercontent.com\n    audience: https://jit.example.com\n    claims: { repository: acme/app }\n', /policy\.yaml:4:\d+: roles\.demo\.requesters\.0: workload:deplyo is not defined under workloads:/],
+    ['a workload as approver', 'roles:\n  demo:\n    ttl: { default: 5m, max: 1h }\n    requesters: ["*"]\n    approval: { required: 1, approvers: [workload:deploy] }\n    issuer: { type: jwt }\nworkloads:\n  deploy:\n    issuer: https://token.actions.githubusercontent.com\n    audience: https://jit.example.com\n    claims: { repository: acme/app }\n', /roles\.demo\.approval\.approvers\.0: must be \*, user:NAME or group:NAME/],
   ])('rejects %s with exit 78 and the line', async (_name, yaml, message) => {
     expect(await invalid(yaml)).toMatch(message);
   });

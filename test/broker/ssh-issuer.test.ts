@@ -14,6 +14,7 @@ import type { GrantRecord } from '../../src/broker/records.js';
 import { ExitCode } from '../../src/core/errors.js';
 import { buildBrokerApp } from '../../src/server/app.js';
 import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { callers } from '../../src/server/caller-verifier.js';
 import { ed25519Blob, readOpenSshEd25519PrivateKey } from '../../src/platform/ssh-keys.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -118,7 +119,7 @@ describe('ssh issuer', () => {
       await expect(broker.broker.request(operator, { role: 'prod-ssh', ticket: 'OPS-1', owner: liveOwner() })).rejects.toThrow(/carried no session key/);
       expect((await broker.broker.grants(operator)).at(-1)).toMatchObject({ state: 'revoked', revokeReason: 'issue_failed', revocation: 'verified' });
       // A team broker publishes the KRL, unauthenticated, for hosts to fetch into their RevokedKeys file.
-      const verifier = new OperatorTokenVerifier({ issuer: 'https://idp.invalid', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+      const verifier = callers(new OperatorTokenVerifier({ issuer: 'https://idp.invalid', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
       const app = buildBrokerApp({ broker: broker.broker, verifier });
       try {
         const published = await app.inject({ method: 'GET', url: '/ssh/krl/prod-ssh' });

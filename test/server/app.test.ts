@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrokerApp } from '../../src/server/app.js';
 import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { callers } from '../../src/server/caller-verifier.js';
 import { testBroker, type TestBroker } from '../support/broker.js';
 import { startOidcProvider, type OidcProvider } from '../support/oidc.js';
 
@@ -29,7 +30,7 @@ const tokens: Record<string, string> = {};
 beforeAll(async () => {
   provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['dba'], bob: ['sre'] } });
   env = await testBroker(POLICY);
-  const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  const verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
   app = buildBrokerApp({ broker: env.broker, verifier });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   tokens.alice = await provider.token('alice');
@@ -185,7 +186,7 @@ describe('jit serve API behind a proxy', () => {
   }
 
   it("records the address a trusted proxy forwards, and ignores X-Forwarded-For from anyone else", async () => {
-    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
     const trusting = buildBrokerApp({ broker: env.broker, verifier, trustedProxies: ['127.0.0.0/8'] });
     expect(await actorOfGrant(trusting, await trusting.listen({ host: '127.0.0.1', port: 0 }), '203.0.113.7')).toBe('user:alice@203.0.113.7');
     const trustingOthers = buildBrokerApp({ broker: env.broker, verifier, trustedProxies: ['10.0.0.0/8'] });
@@ -195,7 +196,7 @@ describe('jit serve API behind a proxy', () => {
 
 describe('jit serve API rate limits', () => {
   it('holds back an operator over its limit with 429 and Retry-After, and nobody else', async () => {
-    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
     const limited = buildBrokerApp({ broker: env.broker, verifier, rateLimit: { perSecond: 0.01, burst: 3 } });
     const url = await limited.listen({ host: '127.0.0.1', port: 0 });
     try {
@@ -215,7 +216,7 @@ describe('jit serve API rate limits', () => {
   });
 
   it('slows down an address that keeps failing to authenticate, and never a good token from it', async () => {
-    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
     const guarded = buildBrokerApp({ broker: env.broker, verifier });
     const url = await guarded.listen({ host: '127.0.0.1', port: 0 });
     try {
@@ -234,7 +235,7 @@ describe('jit serve API rate limits', () => {
 describe('jit serve API metrics', () => {
   it('serves /metrics only to the addresses metricsFrom names', async () => {
     const { BrokerMetrics } = await import('../../src/server/metrics.js');
-    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
     for (const [metricsFrom, status] of [[['10.0.0.0/8'], 403], [['127.0.0.1'], 200]] as const) {
       const served = buildBrokerApp({ broker: env.broker, verifier, metrics: new BrokerMetrics(), metricsFrom: [...metricsFrom] });
       const url = await served.listen({ host: '127.0.0.1', port: 0 });
@@ -254,7 +255,7 @@ describe('jit serve API metrics', () => {
 
 describe('jit serve API audit', () => {
   it('publishes the chain with its key and head to its auditReaders only', async () => {
-    const verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+    const verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
     const served = buildBrokerApp({ broker: env.broker, verifier, auditReaders: ['group:dba'] });
     const url = await served.listen({ host: '127.0.0.1', port: 0 });
     try {

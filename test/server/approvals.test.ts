@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrokerApp } from '../../src/server/app.js';
 import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { callers, type Callers } from '../../src/server/caller-verifier.js';
 import { testBroker, type TestBroker } from '../support/broker.js';
 import { startOidcProvider, type OidcProvider } from '../support/oidc.js';
 
@@ -20,13 +21,13 @@ let provider: OidcProvider;
 let env: TestBroker;
 let app: FastifyInstance;
 let base: string;
-let verifier: OperatorTokenVerifier;
+let verifier: Callers;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
   provider = await startOidcProvider({ audience: AUDIENCE, users: { alice: ['sre'], bob: ['dba'], carol: ['dba'] } });
   env = await testBroker(POLICY, { approvals: { 'prod-db': { required: 1, approvers: ['group:dba'], pendingSeconds: 3600 } } });
-  verifier = new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  verifier = callers(new OperatorTokenVerifier({ issuer: provider.issuer, audience: AUDIENCE, algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
   app = buildBrokerApp({ broker: env.broker, verifier });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const user of ['alice', 'bob', 'carol']) tokens[user] = await provider.token(user);

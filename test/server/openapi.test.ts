@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBrokerApp } from '../../src/server/app.js';
 import { BrokerMetrics } from '../../src/server/metrics.js';
 import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { callers } from '../../src/server/caller-verifier.js';
 import { testBroker, type TestBroker } from '../support/broker.js';
 
 const document = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as { openapi: string; paths: Record<string, Record<string, unknown>> };
@@ -13,7 +14,7 @@ let app: ReturnType<typeof buildBrokerApp>;
 
 beforeAll(async () => {
   env = await testBroker();
-  const verifier = new OperatorTokenVerifier({ issuer: 'https://idp.invalid', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  const verifier = callers(new OperatorTokenVerifier({ issuer: 'https://idp.invalid', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
   app = buildBrokerApp({ broker: env.broker, verifier, metrics: new BrokerMetrics() });
   await app.ready();
 });

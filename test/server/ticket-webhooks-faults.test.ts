@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/core/errors.js';
 import { buildBrokerApp } from '../../src/server/app.js';
 import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { callers, type Callers } from '../../src/server/caller-verifier.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { freePort } from '../support/free-port.js';
 import { startGithub, type GithubDouble } from '../support/github.js';
@@ -24,7 +25,7 @@ let pagerduty: PagerdutyDouble;
 let env: TestBroker;
 let app: FastifyInstance;
 let base: string;
-let verifier: OperatorTokenVerifier;
+let verifier: Callers;
 
 const role = (name: string, ticket: string) => `  ${name}:\n    ttl: { default: 10m, max: 1h }\n    requesters: ['*']\n    ticket: ${ticket}\n    issuer: { type: jwt }\n`;
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
       role('release', `{ system: gitlab, site: '${gitlab.site}', credentials: env:ADV_GITLAB_TOKEN, projects: [acme/orders], webhookSecret: env:ADV_GITLAB_WEBHOOK, recheck: 1h }`) +
       role('on-call', `{ system: pagerduty, api: '${pagerduty.api}', credentials: env:ADV_PAGERDUTY_KEY, webhookSecret: env:ADV_PAGERDUTY_WEBHOOK, recheck: 1h }`),
   );
-  verifier = new OperatorTokenVerifier({ issuer: `http://127.0.0.1:${await freePort()}`, audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  verifier = callers(new OperatorTokenVerifier({ issuer: `http://127.0.0.1:${await freePort()}`, audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
   app = buildBrokerApp({ broker: env.broker, verifier });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   globalThis.fetch = async (input, init) => {

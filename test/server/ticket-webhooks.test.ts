@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBrokerApp } from '../../src/server/app.js';
 import { OperatorTokenVerifier } from '../../src/server/operator-token.js';
+import { callers } from '../../src/server/caller-verifier.js';
 import { liveOwner, operator, testBroker, type TestBroker } from '../support/broker.js';
 import { freePort } from '../support/free-port.js';
 import { startGithub, type GithubDouble } from '../support/github.js';
@@ -47,7 +48,7 @@ beforeAll(async () => {
       role('no-hooks', `ticket: { system: servicenow, instance: 'http://127.0.0.1:${await freePort()}', credentials: env:UNSET, tables: [incident] }`),
   );
   // No /v1 route is called here: the verifier is never asked.
-  const verifier = new OperatorTokenVerifier({ issuer: `http://127.0.0.1:${await freePort()}`, audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 });
+  const verifier = callers(new OperatorTokenVerifier({ issuer: `http://127.0.0.1:${await freePort()}`, audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }));
   app = buildBrokerApp({ broker: env.broker, verifier });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -164,7 +165,7 @@ describe('ticket webhooks on jit serve', () => {
 
   it('a role without webhookSecret takes no deliveries for its system (404)', async () => {
     const withoutHooks = await testBroker(role('deploy', `ticket: { system: github, api: '${github.api}', credentials: env:JIT_TEST_GITHUB_TOKEN, repositories: [acme/orders] }`).replace(/^/, 'roles:\n'));
-    const bare = buildBrokerApp({ broker: withoutHooks.broker, verifier: new OperatorTokenVerifier({ issuer: 'http://127.0.0.1:9', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 }) });
+    const bare = buildBrokerApp({ broker: withoutHooks.broker, verifier: callers(new OperatorTokenVerifier({ issuer: 'http://127.0.0.1:9', audience: 'jit', algorithms: ['ES256'], usernameClaim: 'sub', groupsClaim: 'groups', leewaySeconds: 30 })) });
     try {
       const answer = await bare.inject({ method: 'POST', url: '/webhooks/github', headers: githubIssueEvent(SECRETS.github, 'acme/orders#1', 'closed').headers, payload: '{}' });
       expect(answer.statusCode).toBe(404);

@@ -17,7 +17,7 @@ const demo: RolePolicy = {
   breakGlass: { allowed: false, ttlSeconds: 900, reviewers: [] },
 };
 
-export const defaultPolicy: Policy = { roles: new Map([['demo', demo]]), source: DEFAULT_POLICY_SOURCE };
+export const defaultPolicy: Policy = { roles: new Map([['demo', demo]]), workloads: new Map(), source: DEFAULT_POLICY_SOURCE };
 
 /** What `jit init` writes: the default, spelled out, with the other options shown. */
 export const defaultPolicyYaml = `# jit policy: one entry per role an operator may request.

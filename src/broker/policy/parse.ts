@@ -3,7 +3,7 @@ import { isMap } from '../../platform/yaml.js';
 import { readYamlSettings, topLevelEntry } from '../../platform/yaml-settings.js';
 import { JitError } from '../../core/errors.js';
 import { policySchema } from './schema.js';
-import type { Policy, RolePolicy } from './types.js';
+import type { Policy, RolePolicy, WorkloadPolicy } from './types.js';
 
 function invalid(path: string, position: { line: number; col: number } | undefined, message: string): JitError {
   const where = position === undefined ? path : `${path}:${position.line}:${position.col}`;
@@ -42,5 +42,10 @@ export async function parsePolicy(text: string, path: string): Promise<Policy> {
       breakGlass: { allowed: role.breakGlass.allowed, ttlSeconds: role.breakGlass.ttl, reviewers: role.breakGlass.reviewers ?? role.approval.approvers },
     });
   }
-  return { roles: byName, source: path };
+  const workloads = new Map<string, WorkloadPolicy>();
+  for (const [name, entry] of Object.entries(result.data.workloads)) {
+    const claims = Object.fromEntries(Object.entries(entry.claims).map(([claim, value]) => [claim, typeof value === 'string' ? [value] : value]));
+    workloads.set(name, { name, description: entry.description, issuer: entry.issuer, audience: entry.audience, claims, algorithms: entry.algorithms });
+  }
+  return { roles: byName, workloads, source: path };
 }

@@ -23,8 +23,22 @@ export interface RolePolicy {
   breakGlass: { allowed: boolean; ttlSeconds: number; reviewers: string[] };
 }
 
+/** A CI job or service that proves itself with an OIDC identity token from `issuer` (policy `workloads:`). */
+export interface WorkloadPolicy {
+  name: string;
+  description: string;
+  issuer: string;
+  /** The token's `aud` must include it: a token minted for another service is not one for this broker. */
+  audience: string;
+  /** Each claim must equal one of its values exactly; all must hold. */
+  claims: Readonly<Record<string, readonly string[]>>;
+  algorithms: string[];
+}
+
 export interface Policy {
   roles: ReadonlyMap<string, RolePolicy>;
+  /** Only a team broker (`jit serve`) verifies workload tokens; the embedded one has none to see. */
+  workloads: ReadonlyMap<string, WorkloadPolicy>;
   /** Where the policy came from: a file path, or `built-in default`. */
   source: string;
 }

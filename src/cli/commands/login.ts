@@ -63,7 +63,12 @@ function useBrowser(options: LoginOptions, context: Context): boolean {
 }
 
 export default async function login(options: LoginOptions, context: Context): Promise<number> {
-  const { url, logins, connect } = await teamBroker(context, 'login');
+  const { url, logins, workload, connect } = await teamBroker(context, 'login');
+  if (workload) {
+    throw new JitError('usage', `jit login is for people, and this environment names a CI job's identity token (${workload.from})`, {
+      hint: 'in CI, run jit exec directly: the job proves itself on every call; at a desk, unset JIT_IDENTITY, JIT_IDENTITY_TOKEN and JIT_IDENTITY_TOKEN_FILE',
+    });
+  }
   const client = connect();
   const settings = checkedSettings(await client.call('GET', '/v1/login', { idempotent: true, authenticated: false }), url);
   try {

@@ -7,5 +7,6 @@ export function withRequestFlags<Args extends unknown[], Options extends OptionV
     .option('-r, --role <role>', 'the role to request (see `jit roles`)')
     .option('--ttl <duration>', 'how long the grant lives, e.g. 15m or 1h30m (bounded by the role)')
     .option('--reason <text>', 'why you need it; recorded in the audit')
-    .option('--no-input', 'never ask: fail with exit 64 naming a missing flag (the default off a terminal and under CI)');
+    .option('--no-input', 'never ask: fail with exit 64 naming a missing flag (the default off a terminal and under CI)')
+    .option('--identity-token-file <path>', 'in CI, with a team broker: the OIDC identity token file that proves this job (a Kubernetes projected token), re-read on every call; as JIT_IDENTITY_TOKEN_FILE');
 }

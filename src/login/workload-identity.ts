@@ -6,7 +6,7 @@
 //   JIT_IDENTITY_TOKEN            the token itself: GitLab CI `id_tokens: { JIT_IDENTITY_TOKEN: { aud: … } }`
 //   JIT_IDENTITY_TOKEN_FILE       a file re-read on every call (`--identity-token-file`): a Kubernetes
 //                                 projected service-account token, which the kubelet rotates in place
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import { JitError, displayValue } from '../core/errors.js';
 import { isLoopbackHost } from '../core/loopback.js';
@@ -43,7 +43,8 @@ function checked(text: string, from: string): string {
 function readTokenFile(path: string): string {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // SECURITY: non-blocking, so that a FIFO with no writer is refused below instead of hanging every call.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw misconfigured(`cannot read the identity token file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'check --identity-token-file (or JIT_IDENTITY_TOKEN_FILE) and that the job mounts the token there');
   }

@@ -1,6 +1,7 @@
 // Where a CI job's identity token comes from, on the job's side: the file a Kubernetes pod mounts
 // (re-read on every call, through the kubelet's symlinks), GitLab's id_tokens variable, or GitHub's
 // token service for the broker's audience. One source at a time; every mistake is exit 78 with the fix.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,9 @@ describe('a CI job\'s identity token source', () => {
     writeFileSync(join(dir, 'empty'), '\n');
     expect((await misconfigured(() => source(join(dir, 'empty')).token())).message).toMatch(/is empty$/);
     expect((await misconfigured(() => source(dir).token())).message).toMatch(/is not a regular file$/);
+    // A FIFO with no writer would block an open for reading, and with it every heartbeat: refused at once.
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect((await misconfigured(() => source(join(dir, 'fifo')).token())).message).toMatch(/is not a regular file$/);
     writeFileSync(join(dir, 'secret'), 'hunter2-not-a-jwt');
     const notJwt = await misconfigured(() => source(join(dir, 'secret')).token());
     expect(notJwt.message).toBe(`the identity token from ${join(dir, 'secret')} is not a JWT`);
